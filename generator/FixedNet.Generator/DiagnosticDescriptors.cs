@@ -1,0 +1,64 @@
+using Microsoft.CodeAnalysis;
+
+namespace FixedNet.Generator;
+
+/// <summary>Every error the generator reports. Ids are stable: never renumber, only add.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "FixedNet";
+
+    public static readonly DiagnosticDescriptor NotPartial = Create("FN0001",
+        "Network type must be partial",
+        "'{0}' must be declared partial so that FixedNet can generate its members{1}");
+
+    public static readonly DiagnosticDescriptor Generic = Create("FN0002",
+        "Network type must not be generic",
+        "'{0}' is generic or nested in a generic type; FixedNet generates code for one concrete shape and cannot generate a generic network");
+
+    public static readonly DiagnosticDescriptor NotAClass = Create("FN0003",
+        "Network must be a non-static, non-record class",
+        "'{0}' is a {1}; [Network] goes on a non-static, non-record partial class");
+
+    public static readonly DiagnosticDescriptor InputSize = Create("FN0004",
+        "Input size must be positive",
+        "The input size of '{0}' is {1}; it must be at least 1");
+
+    public static readonly DiagnosticDescriptor LayerSize = Create("FN0005",
+        "Layer size must be positive",
+        "Layer {0} of '{1}' has size {2}; it must be at least 1");
+
+    public static readonly DiagnosticDescriptor NoLayers = Create("FN0006",
+        "Network has no layers",
+        "'{0}' has no [Dense] layer; add at least one, e.g. [Dense(1, Activation.Sigmoid)]");
+
+    public static readonly DiagnosticDescriptor DenseWithoutNetwork = Create("FN0007",
+        "Dense layer without Network",
+        "'{0}' has [Dense] but no [Network(inputSize)]; add [Network] to declare the input size and loss");
+
+    public static readonly DiagnosticDescriptor SoftmaxNotLast = Create("FN0008",
+        "Softmax must be the last layer",
+        "Layer {0} of '{1}' uses Softmax, which is only allowed on the last layer");
+
+    public static readonly DiagnosticDescriptor CrossEntropyNeedsSoftmax = Create("FN0009",
+        "CrossEntropy needs a Softmax output",
+        "'{0}' uses Loss.CrossEntropy, but its last layer is {1}; make the last layer Activation.Softmax");
+
+    public static readonly DiagnosticDescriptor BinaryCrossEntropyNeedsSigmoid = Create("FN0010",
+        "BinaryCrossEntropy needs a Sigmoid output",
+        "'{0}' uses Loss.BinaryCrossEntropy, but its last layer is {1}; make the last layer Activation.Sigmoid");
+
+    public static readonly DiagnosticDescriptor UnknownEnumValue = Create("FN0011",
+        "Unknown enum value",
+        "{0} has no member with value {1}");
+
+    public static readonly DiagnosticDescriptor TooLarge = Create("FN0012",
+        "Network is too large",
+        "'{0}' has {1} parameters; FixedNet generates at most {2}");
+
+    public static readonly DiagnosticDescriptor SplitDeclaration = Create("FN0013",
+        "Layers split over partial declarations",
+        "[Dense] layers of '{0}' must all be on the declaration that has [Network], so that their order is defined");
+
+    private static DiagnosticDescriptor Create(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+}

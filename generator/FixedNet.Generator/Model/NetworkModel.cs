@@ -1,0 +1,33 @@
+namespace FixedNet.Generator.Model;
+
+/// <summary>Everything the emitter needs to write one network, as plain values (no symbols, syntax or locations).</summary>
+internal sealed record NetworkModel(
+    string? Namespace,
+    string TypeName,
+    EquatableArray<ContainingTypeModel> ContainingTypes,
+    int InputSize,
+    LossKind Loss,
+    EquatableArray<LayerModel> Layers)
+{
+    public int OutputSize => Layers[Layers.Count - 1].Size;
+
+    public int ParameterCount
+    {
+        get
+        {
+            var last = Layers[Layers.Count - 1];
+            return last.BiasOffset + last.Size;
+        }
+    }
+
+    /// <summary><c>Namespace.Outer.Type.g.cs</c>: stable, unique per type.</summary>
+    public string HintName
+    {
+        get
+        {
+            var name = Namespace is null ? string.Empty : Namespace + ".";
+            foreach (var containing in ContainingTypes) name += containing.Name + ".";
+            return name + TypeName + ".g.cs";
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace FixedNet.Generator;
+
+/// <summary>
+/// The FixedNet source generator: for every <c>[Network]</c> partial class it emits Forward, Backward, TrainStep and
+/// friends specialized for exactly the declared layer shapes. This file holds the pipeline only; see
+/// <see cref="Parser"/> (symbols → model) and <see cref="Emitter"/> (model → C#).
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class NetworkGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Parser.NetworkAttributeName,
+                static (node, _) => node is TypeDeclarationSyntax,
+                static (ctx, ct) => Parser.ParseNetwork(ctx, ct))
+            .WithTrackingName(TrackingNames.ParseNetworks);
+
+        var models = parsed
+            .Where(static result => result.Model is not null)
+            .Select(static (result, _) => result.Model!)
+            .WithTrackingName(TrackingNames.NetworkModels);
+
+        var diagnostics = parsed
+            .SelectMany(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.NetworkDiagnostics);
+
+        var orphans = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Parser.DenseAttributeName,
+                static (node, _) => node is TypeDeclarationSyntax,
+                static (ctx, ct) => Parser.ParseOrphanLayers(ctx, ct))
+            .SelectMany(static (result, _) => result)
+            .WithTrackingName(TrackingNames.OrphanLayers);
+
+        context.RegisterSourceOutput(models, static (spc, model) => spc.AddSource(model.HintName, Emitter.Emit(model)));
+        context.RegisterSourceOutput(diagnostics, static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
+        context.RegisterSourceOutput(orphans, static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
+    }
+}

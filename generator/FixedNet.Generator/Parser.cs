@@ -1,0 +1,200 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using FixedNet.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace FixedNet.Generator;
+
+/// <summary>Turns a <c>[Network]</c> declaration into a <see cref="NetworkModel"/> or diagnostics. Nothing here keeps a symbol.</summary>
+internal static class Parser
+{
+    public const string NetworkAttributeName = "FixedNet.NetworkAttribute";
+    public const string DenseAttributeName = "FixedNet.DenseAttribute";
+
+    /// <summary>Largest parameter count generated (2²⁶, as <c>FixedNet.NetworkArchitecture.MaxParameterCount</c>).</summary>
+    public const long MaxParameterCount = 1L << 26;
+
+    private static readonly ParseResult Skip = new(null, EquatableArray<DiagnosticInfo>.Empty);
+
+    public static ParseResult ParseNetwork(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax declaration)
+            return Skip;
+        var networkAttribute = context.Attributes.FirstOrDefault();
+        if (networkAttribute is null) return Skip;
+
+        var diagnostics = new List<DiagnosticInfo>();
+        var name = type.Name;
+        var identifier = LocationInfo.From(declaration.Identifier);
+
+        // The shape of the declaration: a non-static, non-record, non-generic partial class in partial types.
+        if (declaration is not ClassDeclarationSyntax || type.IsStatic)
+        {
+            string kind = type.IsStatic ? "static class" : declaration.Keyword.ValueText + (declaration is RecordDeclarationSyntax r && r.ClassOrStructKeyword.ValueText.Length > 0 ? " " + r.ClassOrStructKeyword.ValueText : string.Empty);
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAClass, identifier, name, kind));
+        }
+        if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, identifier, name, string.Empty));
+        var containingTypes = new List<ContainingTypeModel>();
+        for (var parent = declaration.Parent as TypeDeclarationSyntax; parent is not null; parent = parent.Parent as TypeDeclarationSyntax)
+        {
+            if (!parent.Modifiers.Any(SyntaxKind.PartialKeyword))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, LocationInfo.From(parent.Identifier), parent.Identifier.ValueText,
+                    $" (it contains the network '{name}')"));
+            var keyword = parent is RecordDeclarationSyntax record
+                ? "record" + (record.ClassOrStructKeyword.ValueText.Length > 0 ? " " + record.ClassOrStructKeyword.ValueText : string.Empty)
+                : parent.Keyword.ValueText;
+            containingTypes.Insert(0, new ContainingTypeModel(keyword, parent.Identifier.ValueText));
+        }
+        for (var t = type; t is not null; t = t.ContainingType)
+        {
+            if (t.IsGenericType)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.Generic, identifier, name));
+                break;
+            }
+        }
+
+        // [Network(inputSize, Loss = ...)]
+        var networkSyntax = networkAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+        var networkLocation = LocationInfo.From(networkSyntax) ?? identifier;
+        if (!TryGetInt(networkAttribute, 0, out int inputSize)) return Skip; // the compiler reports the broken attribute
+        if (inputSize <= 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputSize, LocationInfo.From(Argument(networkSyntax, 0)) ?? networkLocation, name, Text(inputSize)));
+        int lossValue = 0;
+        foreach (var named in networkAttribute.NamedArguments)
+        {
+            if (named.Key != "Loss") continue;
+            if (named.Value.Kind == TypedConstantKind.Error || named.Value.Value is not int value) return Skip;
+            lossValue = value;
+        }
+        bool lossKnown = Enum.IsDefined(typeof(LossKind), lossValue);
+        if (!lossKnown)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, LocationInfo.From(NamedArgument(networkSyntax, "Loss")) ?? networkLocation,
+                "FixedNet.Loss", Text(lossValue)));
+
+        // [Dense(size, activation)] on this declaration, in source order.
+        var layers = new List<(int Size, int Activation, AttributeSyntax? Syntax)>();
+        foreach (var attribute in type.GetAttributes())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (attribute.AttributeClass?.ToDisplayString() != DenseAttributeName) continue;
+            var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+            if (syntax is null || syntax.SyntaxTree != declaration.SyntaxTree || !declaration.Span.Contains(syntax.Span))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SplitDeclaration, LocationInfo.From(syntax) ?? identifier, name));
+                continue;
+            }
+            if (!TryGetInt(attribute, 0, out int size)) return Skip;
+            int activation = 0;
+            if (attribute.ConstructorArguments.Length > 1)
+            {
+                if (!TryGetInt(attribute, 1, out activation)) return Skip;
+            }
+            layers.Add((size, activation, syntax));
+        }
+        layers.Sort((a, b) => a.Syntax!.SpanStart.CompareTo(b.Syntax!.SpanStart));
+
+        bool anySplit = diagnostics.Any(d => d.Descriptor == DiagnosticDescriptors.SplitDeclaration);
+        if (layers.Count == 0 && !anySplit)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, networkLocation, name));
+
+        var models = new List<LayerModel>();
+        long offset = 0;
+        int inputs = inputSize;
+        bool shapeKnown = inputSize > 0;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            var (size, activation, syntax) = layers[l];
+            var location = LocationInfo.From(syntax) ?? identifier;
+            if (size <= 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerSize, LocationInfo.From(Argument(syntax, 0)) ?? location, Text(l), name, Text(size)));
+                shapeKnown = false;
+            }
+            if (!Enum.IsDefined(typeof(ActivationKind), activation))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, LocationInfo.From(Argument(syntax, 1)) ?? location,
+                    "FixedNet.Activation", Text(activation)));
+            else if (activation == (int)ActivationKind.Softmax && l != layers.Count - 1)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNotLast, location, Text(l), name));
+            if (shapeKnown)
+            {
+                long weights = offset;
+                long bias = weights + (long)size * inputs;
+                offset = bias + size;
+                if (offset <= MaxParameterCount)
+                    models.Add(new LayerModel(inputs, size, (ActivationKind)activation, (int)weights, (int)bias));
+                inputs = size;
+            }
+        }
+        if (shapeKnown && offset > MaxParameterCount)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, networkLocation, name, Text(offset), Text(MaxParameterCount)));
+
+        if (layers.Count > 0 && lossKnown)
+        {
+            var last = layers[layers.Count - 1].Activation;
+            string lastName = Enum.IsDefined(typeof(ActivationKind), last) ? ((ActivationKind)last).ToString() : Text(last);
+            if (lossValue == (int)LossKind.CrossEntropy && last != (int)ActivationKind.Softmax)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CrossEntropyNeedsSoftmax, networkLocation, name, lastName));
+            if (lossValue == (int)LossKind.BinaryCrossEntropy && last != (int)ActivationKind.Sigmoid)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BinaryCrossEntropyNeedsSigmoid, networkLocation, name, lastName));
+        }
+
+        if (diagnostics.Count > 0) return new ParseResult(null, diagnostics.ToEquatableArray());
+
+        var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+        var model = new NetworkModel(ns, type.Name, containingTypes.ToEquatableArray(), inputSize, (LossKind)lossValue, models.ToEquatableArray());
+        return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>FN0007 for every <c>[Dense]</c> on a type that has no <c>[Network]</c>.</summary>
+    public static EquatableArray<DiagnosticInfo> ParseOrphanLayers(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol type) return EquatableArray<DiagnosticInfo>.Empty;
+        foreach (var attribute in type.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() == NetworkAttributeName) return EquatableArray<DiagnosticInfo>.Empty;
+        }
+        var result = new List<DiagnosticInfo>();
+        foreach (var attribute in context.Attributes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+            result.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DenseWithoutNetwork, LocationInfo.From(syntax), type.Name));
+        }
+        return result.ToEquatableArray();
+    }
+
+    private static bool TryGetInt(AttributeData attribute, int index, out int value)
+    {
+        value = 0;
+        if (attribute.ConstructorArguments.Length <= index) return false;
+        var argument = attribute.ConstructorArguments[index];
+        if (argument.Kind == TypedConstantKind.Error || argument.Value is not int v) return false;
+        value = v;
+        return true;
+    }
+
+    private static SyntaxNode? Argument(AttributeSyntax? syntax, int index)
+    {
+        var arguments = syntax?.ArgumentList?.Arguments;
+        if (arguments is null) return null;
+        int positional = 0;
+        foreach (var argument in arguments.Value)
+        {
+            if (argument.NameEquals is not null) continue;
+            if (argument.NameColon is not null) return null;
+            if (positional++ == index) return argument;
+        }
+        return null;
+    }
+
+    private static SyntaxNode? NamedArgument(AttributeSyntax? syntax, string name) =>
+        syntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+
+    private static string Text(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

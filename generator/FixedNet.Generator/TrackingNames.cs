@@ -1,0 +1,10 @@
+namespace FixedNet.Generator;
+
+/// <summary>Names of pipeline steps, used by the incremental-caching tests.</summary>
+internal static class TrackingNames
+{
+    public const string ParseNetworks = nameof(ParseNetworks);
+    public const string NetworkModels = nameof(NetworkModels);
+    public const string NetworkDiagnostics = nameof(NetworkDiagnostics);
+    public const string OrphanLayers = nameof(OrphanLayers);
+}

@@ -1,0 +1,252 @@
+using System.Text;
+using FixedNet.Generator.Model;
+using static FixedNet.Generator.Emitter;
+
+namespace FixedNet.Generator;
+
+/// <summary>
+/// Straight-line code for small networks: every input, pre-activation, activation and delta is a local, every
+/// parameter index a constant. Variable names: <c>x{i}</c> inputs, <c>z{l}_{j}</c> / <c>a{l}_{j}</c> pre-activation and
+/// activation of unit j of layer l, <c>d{l}_{j}</c> its delta ∂L/∂z, <c>t{k}</c> targets.
+/// </summary>
+internal static class UnrolledEmitter
+{
+    public static void Emit(SourceWriter w, NetworkModel model)
+    {
+        int last = model.Layers.Count - 1;
+        w.Line("// Forward pass, written out unit by unit.");
+        using (w.Block("private void ForwardCore(" + ReadOnlySpan + " input, " + Span + " output)"))
+        {
+            w.Line(ReadOnlySpan + " p = _parameters;");
+            EmitInputs(w, model);
+            EmitForward(w, model);
+            for (int k = 0; k < model.OutputSize; k++) w.Line("output[" + N(k) + "] = " + A(last, k) + ";");
+        }
+        w.Line();
+        w.Line("// Forward pass and loss.");
+        using (w.Block("private float LossCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target)"))
+        {
+            w.Line(ReadOnlySpan + " p = _parameters;");
+            EmitInputs(w, model);
+            EmitForward(w, model);
+            EmitTargets(w, model);
+            EmitLoss(w, model);
+            w.Line("return loss;");
+        }
+        w.Line();
+        w.Line("// Forward pass, loss, deltas by the chain rule, then gradient += ∂L/∂θ.");
+        using (w.Block("private float AccumulateGradient(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target, " + Span + " gradient)"))
+        {
+            w.Line(ReadOnlySpan + " p = _parameters;");
+            EmitInputs(w, model);
+            EmitForward(w, model);
+            EmitTargets(w, model);
+            EmitLoss(w, model);
+            EmitDeltas(w, model);
+            EmitParameterUpdates(w, model, update: false);
+            w.Line("return loss;");
+        }
+        w.Line();
+        w.Line("// Forward pass, loss and all deltas (with the old weights), then θ ← θ − η·∂L/∂θ.");
+        using (w.Block("private float TrainCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target, float learningRate)"))
+        {
+            w.Line(Span + " p = _parameters;");
+            EmitInputs(w, model);
+            EmitForward(w, model);
+            EmitTargets(w, model);
+            EmitLoss(w, model);
+            EmitDeltas(w, model);
+            EmitParameterUpdates(w, model, update: true);
+            w.Line("return loss;");
+        }
+    }
+
+    private static string X(int l, int i) => l == 0 ? "x" + N(i) : A(l - 1, i);
+
+    private static string A(int l, int j) => "a" + N(l) + "_" + N(j);
+
+    private static string Z(int l, int j) => "z" + N(l) + "_" + N(j);
+
+    private static string D(int l, int j) => "d" + N(l) + "_" + N(j);
+
+    private static void EmitInputs(SourceWriter w, NetworkModel model)
+    {
+        for (int i = 0; i < model.InputSize; i++) w.Line("float x" + N(i) + " = input[" + N(i) + "];");
+    }
+
+    private static void EmitTargets(SourceWriter w, NetworkModel model)
+    {
+        for (int k = 0; k < model.OutputSize; k++) w.Line("float t" + N(k) + " = target[" + N(k) + "];");
+    }
+
+    private static void EmitForward(SourceWriter w, NetworkModel model)
+    {
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            var layer = model.Layers[l];
+            string input = l == 0 ? "x" : "a" + N(l - 1);
+            w.Line();
+            w.Line("// Layer " + N(l) + ": dense " + N(layer.Inputs) + " → " + N(layer.Size) + ", " + layer.Activation + ". z" + N(l) + " = W" + N(l) + "·" + input
+                + " + b" + N(l) + ", " + ActivationFormula(layer.Activation, "a" + N(l), "z" + N(l)));
+            for (int j = 0; j < layer.Size; j++)
+            {
+                var sum = new StringBuilder("float " + Z(l, j) + " = ");
+                for (int i = 0; i < layer.Inputs; i++)
+                    sum.Append("p[" + N(layer.WeightOffset + j * layer.Inputs + i) + "] * " + X(l, i) + " + ");
+                sum.Append("p[" + N(layer.BiasOffset + j) + "];");
+                w.Line(sum.ToString());
+            }
+            if (layer.Activation == ActivationKind.Softmax)
+            {
+                EmitSoftmax(w, l, layer.Size);
+                continue;
+            }
+            for (int j = 0; j < layer.Size; j++)
+                w.Line("float " + A(l, j) + " = " + (ActivationCall(layer.Activation, Z(l, j)) ?? Z(l, j)) + ";");
+        }
+    }
+
+    private static void EmitSoftmax(SourceWriter w, int l, int size)
+    {
+        string m = "m" + N(l), s = "s" + N(l);
+        w.Line("// Softmax, shifted by m = max z (the shift cancels and prevents overflow): a_k = e^(z_k − m) / Σ_j e^(z_j − m).");
+        string max = Z(l, 0);
+        for (int j = 1; j < size; j++) max = MathF + ".Max(" + max + ", " + Z(l, j) + ")";
+        w.Line("float " + m + " = " + max + ";");
+        var total = new StringBuilder("float " + s + " = ");
+        for (int j = 0; j < size; j++)
+        {
+            w.Line("float e" + N(l) + "_" + N(j) + " = " + MathF + ".Exp(" + Z(l, j) + " - " + m + ");");
+            total.Append(j == 0 ? string.Empty : " + ").Append("e" + N(l) + "_" + N(j));
+        }
+        w.Line(total + ";");
+        w.Line("float r" + N(l) + " = 1f / " + s + ";");
+        for (int j = 0; j < size; j++) w.Line("float " + A(l, j) + " = e" + N(l) + "_" + N(j) + " * r" + N(l) + ";");
+    }
+
+    private static void EmitLoss(SourceWriter w, NetworkModel model)
+    {
+        int l = model.Layers.Count - 1;
+        int n = model.OutputSize;
+        w.Line();
+        var sum = new StringBuilder();
+        switch (model.Loss)
+        {
+            case LossKind.MeanSquaredError:
+            case LossKind.HalfSquaredError:
+                w.Line(model.Loss == LossKind.MeanSquaredError ? "// Loss: L = (1/n)·Σ(a_k − t_k)²" : "// Loss: L = ½·Σ(a_k − t_k)²");
+                for (int k = 0; k < n; k++)
+                {
+                    w.Line("float r_" + N(k) + " = " + A(l, k) + " - t" + N(k) + ";");
+                    sum.Append(k == 0 ? string.Empty : " + ").Append("r_" + N(k) + " * r_" + N(k));
+                }
+                w.Line(model.Loss == LossKind.MeanSquaredError
+                    ? "float loss = (" + sum + ") / " + N(n) + "f;"
+                    : "float loss = 0.5f * (" + sum + ");");
+                break;
+            case LossKind.CrossEntropy:
+                w.Line("// Loss: L = −Σ t_k·log a_k, with log a_k = z_k − (m + log Σ_j e^(z_j − m)) computed exactly.");
+                w.Line("float lse = m" + N(l) + " + " + MathF + ".Log(s" + N(l) + ");");
+                for (int k = 0; k < n; k++)
+                    sum.Append(k == 0 ? "-(" : " - (").Append("t" + N(k) + " * (" + Z(l, k) + " - lse))");
+                w.Line("float loss = " + sum + ";");
+                break;
+            default:
+                w.Line("// Loss: L = −(1/n)·Σ[t·log a + (1 − t)·log(1 − a)], from the logits z so that log never sees 0.");
+                for (int k = 0; k < n; k++)
+                    sum.Append(k == 0 ? string.Empty : " + ").Append(NetMath + ".BinaryCrossEntropyTerm(" + Z(l, k) + ", t" + N(k) + ")");
+                w.Line("float loss = (" + sum + ") / " + N(n) + "f;");
+                break;
+        }
+    }
+
+    private static void EmitDeltas(SourceWriter w, NetworkModel model)
+    {
+        int last = model.Layers.Count - 1;
+        var output = model.Layers[last];
+        int n = model.OutputSize;
+        w.Line();
+        switch (model.Loss)
+        {
+            case LossKind.CrossEntropy:
+            {
+                w.Line("// Output delta, softmax and cross-entropy together: d_k = ∂L/∂z_k = a_k·Σt − t_k (= a_k − t_k for one-hot t).");
+                var tsum = new StringBuilder("float tsum = ");
+                for (int k = 0; k < n; k++) tsum.Append(k == 0 ? string.Empty : " + ").Append("t" + N(k));
+                w.Line(tsum + ";");
+                for (int k = 0; k < n; k++) w.Line("float " + D(last, k) + " = " + A(last, k) + " * tsum - t" + N(k) + ";");
+                break;
+            }
+            case LossKind.BinaryCrossEntropy:
+                w.Line("// Output delta, sigmoid and binary cross-entropy together: d_k = ∂L/∂z_k = (a_k − t_k)/n.");
+                for (int k = 0; k < n; k++) w.Line("float " + D(last, k) + " = (" + A(last, k) + " - t" + N(k) + ") / " + N(n) + "f;");
+                break;
+            default:
+            {
+                bool mean = model.Loss == LossKind.MeanSquaredError;
+                w.Line(mean ? "// g_k = ∂L/∂a_k = 2(a_k − t_k)/n" : "// g_k = ∂L/∂a_k = a_k − t_k");
+                for (int k = 0; k < n; k++)
+                    w.Line("float g_" + N(k) + " = " + (mean ? "2f / " + N(n) + "f * r_" + N(k) : "r_" + N(k)) + ";");
+                if (output.Activation == ActivationKind.Softmax)
+                {
+                    w.Line("// Through softmax: d_k = a_k·(g_k − Σ_j g_j·a_j)");
+                    var dot = new StringBuilder("float ga = ");
+                    for (int k = 0; k < n; k++) dot.Append(k == 0 ? string.Empty : " + ").Append("g_" + N(k) + " * " + A(last, k));
+                    w.Line(dot + ";");
+                    for (int k = 0; k < n; k++) w.Line("float " + D(last, k) + " = " + A(last, k) + " * (g_" + N(k) + " - ga);");
+                }
+                else
+                {
+                    w.Line("// Through the activation: d_k = g_k·f′(a_k), f′ = " + DerivativeFormula(output.Activation));
+                    for (int k = 0; k < n; k++)
+                    {
+                        var derivative = DerivativeCall(output.Activation, A(last, k));
+                        w.Line("float " + D(last, k) + " = g_" + N(k) + (derivative is null ? string.Empty : " * " + derivative) + ";");
+                    }
+                }
+                break;
+            }
+        }
+        for (int l = last; l > 0; l--)
+        {
+            var layer = model.Layers[l];
+            var below = model.Layers[l - 1];
+            w.Line();
+            w.Line("// Back through W" + N(l) + ": d" + N(l - 1) + "_i = (Σ_j W" + N(l) + "[j, i]·d" + N(l) + "_j)·f′(a" + N(l - 1) + "_i), f′ = "
+                + DerivativeFormula(below.Activation));
+            for (int i = 0; i < layer.Inputs; i++)
+            {
+                var sum = new StringBuilder();
+                for (int j = 0; j < layer.Size; j++)
+                    sum.Append(j == 0 ? string.Empty : " + ").Append("p[" + N(layer.WeightOffset + j * layer.Inputs + i) + "] * " + D(l, j));
+                var derivative = DerivativeCall(below.Activation, A(l - 1, i));
+                w.Line("float " + D(l - 1, i) + " = " + (derivative is null ? sum.ToString() : "(" + sum + ") * " + derivative) + ";");
+            }
+        }
+    }
+
+    private static void EmitParameterUpdates(SourceWriter w, NetworkModel model, bool update)
+    {
+        for (int l = model.Layers.Count - 1; l >= 0; l--)
+        {
+            var layer = model.Layers[l];
+            string input = l == 0 ? "x" : "a" + N(l - 1);
+            w.Line();
+            w.Line(update
+                ? "// SGD on layer " + N(l) + ": W" + N(l) + "[j, i] −= η·d" + N(l) + "_j·" + input + "_i, b" + N(l) + "[j] −= η·d" + N(l) + "_j"
+                : "// Layer " + N(l) + " gradient: ∂L/∂W" + N(l) + "[j, i] = d" + N(l) + "_j·" + input + "_i, ∂L/∂b" + N(l) + "[j] = d" + N(l) + "_j");
+            string target = update ? "p" : "gradient";
+            for (int j = 0; j < layer.Size; j++)
+            {
+                for (int i = 0; i < layer.Inputs; i++)
+                {
+                    string term = D(l, j) + " * " + X(l, i);
+                    string index = N(layer.WeightOffset + j * layer.Inputs + i);
+                    w.Line(update ? "p[" + index + "] -= learningRate * (" + term + ");" : target + "[" + index + "] += " + term + ";");
+                }
+                string bias = N(layer.BiasOffset + j);
+                w.Line(update ? "p[" + bias + "] -= learningRate * " + D(l, j) + ";" : target + "[" + bias + "] += " + D(l, j) + ";");
+            }
+        }
+    }
+}

@@ -1,0 +1,357 @@
+using FixedNet.Generator.Model;
+using static FixedNet.Generator.Emitter;
+
+namespace FixedNet.Generator;
+
+/// <summary>
+/// Loop code for larger networks: one method per layer and phase, Vector256 fused multiply-adds over loops whose
+/// bounds are constants, no bounds checks (lengths are validated once at the public entry points).
+/// </summary>
+internal static class VectorEmitter
+{
+    private const int Lanes = 8;            // floats per Vector256
+    private const int ForwardRows = 4;      // rows of W per pass in the forward dot products: each load of x feeds 4 FMAs
+    private const int BackwardVectors = 4;  // columns per pass in Wᵀ·d: 4 vectors = 32 columns kept in registers
+
+    public static void Emit(SourceWriter w, NetworkModel model)
+    {
+        int last = model.Layers.Count - 1;
+        w.Line("// Scratch, allocated once: a{l} = activations of layer l, d{l} = ∂L/∂z{l}, _z = pre-activation of the output layer.");
+        for (int l = 0; l < model.Layers.Count; l++)
+            w.Line("private readonly float[] _a" + N(l) + " = new float[" + N(model.Layers[l].Size) + "], _d" + N(l) + " = new float[" + N(model.Layers[l].Size) + "];");
+        w.Line("private readonly float[] _z = new float[OutputSize];");
+        w.Line();
+
+        using (w.Block("private void ForwardCore(" + ReadOnlySpan + " input, " + Span + " output)"))
+        {
+            w.Line("RunForward(ref " + Marshal + ".GetReference(input));");
+            w.Line("new " + ReadOnlySpan + "(_a" + N(last) + ").CopyTo(output);");
+        }
+        w.Line();
+        using (w.Block("private float LossCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target)"))
+        {
+            w.Line("RunForward(ref " + Marshal + ".GetReference(input));");
+            w.Line("return OutputLoss(target);");
+        }
+        w.Line();
+        w.Line("// Forward, loss, then from the output back: gradient of each layer (δ ⊗ input), then the delta of the layer below.");
+        using (w.Block("private float AccumulateGradient(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target, " + Span + " gradient)"))
+        {
+            w.Line("ref float x = ref " + Marshal + ".GetReference(input);");
+            w.Line("ref float g = ref " + Marshal + ".GetReference(gradient);");
+            w.Line("RunForward(ref x);");
+            w.Line("float loss = OutputLoss(target);");
+            w.Line("OutputDelta(target);");
+            for (int l = last; l >= 0; l--)
+            {
+                w.Line("AddOuterProduct" + N(l) + "(ref " + Unsafe + ".Add(ref g, W" + N(l) + "), 1f, ref " + InputRef(l) + ");");
+                if (l > 0) w.Line("Backpropagate" + N(l) + "();");
+            }
+            w.Line("return loss;");
+        }
+        w.Line();
+        w.Line("// Like AccumulateGradient, but each layer's delta below is taken before its weights move: W −= η·δ ⊗ input.");
+        using (w.Block("private float TrainCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target, float learningRate)"))
+        {
+            w.Line("ref float x = ref " + Marshal + ".GetReference(input);");
+            w.Line("ref float p = ref " + Marshal + ".GetArrayDataReference(_parameters);");
+            w.Line("RunForward(ref x);");
+            w.Line("float loss = OutputLoss(target);");
+            w.Line("OutputDelta(target);");
+            for (int l = last; l >= 0; l--)
+            {
+                if (l > 0) w.Line("Backpropagate" + N(l) + "();");
+                w.Line("AddOuterProduct" + N(l) + "(ref " + Unsafe + ".Add(ref p, W" + N(l) + "), -learningRate, ref " + InputRef(l) + ");");
+            }
+            w.Line("return loss;");
+        }
+        w.Line();
+        EmitRunForward(w, model);
+        EmitOutputLoss(w, model);
+        EmitOutputDelta(w, model);
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            EmitDenseForward(w, model, l);
+            EmitOuterProduct(w, model, l);
+            if (l > 0) EmitBackpropagate(w, model, l);
+        }
+    }
+
+    private static string InputRef(int l) => l == 0 ? "x" : Marshal + ".GetArrayDataReference(_a" + N(l - 1) + ")";
+
+    private static string At(string reference, string index) => Unsafe + ".Add(ref " + reference + ", " + index + ")";
+
+    private static string Load(string reference, string index) => Vector + ".LoadUnsafe(ref " + reference + ", (nuint)(" + index + "))";
+
+    private static string Store(string value, string reference, string index) => Vector + ".StoreUnsafe(" + value + ", ref " + reference + ", (nuint)(" + index + "))";
+
+    private static string Fma(string a, string b, string c) => Vector + ".FusedMultiplyAdd(" + a + ", " + b + ", " + c + ")";
+
+    private static void EmitRunForward(SourceWriter w, NetworkModel model)
+    {
+        int last = model.Layers.Count - 1;
+        w.Line("// x → a0 → … → a" + N(last) + "; the output layer's z is kept in _z for the loss.");
+        using (w.Block("private void RunForward(ref float x)"))
+        {
+            w.Line("ref float p = ref " + Marshal + ".GetArrayDataReference(_parameters);");
+            for (int l = 0; l < model.Layers.Count; l++)
+            {
+                var layer = model.Layers[l];
+                string output = l == last ? "_z" : "_a" + N(l);
+                w.Line("DenseForward" + N(l) + "(ref " + Unsafe + ".Add(ref p, W" + N(l) + "), ref " + InputRef(l) + ", ref " + Marshal + ".GetArrayDataReference(" + output + "));");
+                if (l != last) continue;
+                if (layer.Activation == ActivationKind.Softmax)
+                {
+                    w.Line(NetMath + ".Softmax(_z, _a" + N(l) + "); // a = e^(z − max z) / Σ e^(z − max z)");
+                }
+                else
+                {
+                    w.Line("// " + ActivationFormula(layer.Activation));
+                    var call = ActivationCall(layer.Activation, "_z[k]") ?? "_z[k]";
+                    w.Line("for (int k = 0; k < OutputSize; k++) _a" + N(l) + "[k] = " + call + ";");
+                }
+            }
+        }
+        w.Line();
+    }
+
+    private static void EmitOutputLoss(SourceWriter w, NetworkModel model)
+    {
+        int last = model.Layers.Count - 1;
+        string o = "_a" + N(last);
+        w.Line("// " + LossFormula(model.Loss));
+        using (w.Block("private float OutputLoss(" + ReadOnlySpan + " t)"))
+        {
+            w.Line("float sum = 0f;");
+            switch (model.Loss)
+            {
+                case LossKind.MeanSquaredError:
+                case LossKind.HalfSquaredError:
+                    w.Line("for (int k = 0; k < OutputSize; k++) sum += (" + o + "[k] - t[k]) * (" + o + "[k] - t[k]);");
+                    w.Line(model.Loss == LossKind.MeanSquaredError ? "return sum / OutputSize;" : "return 0.5f * sum;");
+                    break;
+                case LossKind.CrossEntropy:
+                    w.Line("// log o_k = z_k − lse with lse = m + log Σ_j e^(z_j − m), m = max z: exact even where o_k underflows.");
+                    w.Line("float m = _z[0];");
+                    w.Line("for (int k = 1; k < OutputSize; k++) m = " + MathF + ".Max(m, _z[k]);");
+                    w.Line("float s = 0f;");
+                    w.Line("for (int k = 0; k < OutputSize; k++) s += " + MathF + ".Exp(_z[k] - m);");
+                    w.Line("float lse = m + " + MathF + ".Log(s);");
+                    w.Line("for (int k = 0; k < OutputSize; k++) sum -= t[k] * (_z[k] - lse);");
+                    w.Line("return sum;");
+                    break;
+                default:
+                    w.Line("for (int k = 0; k < OutputSize; k++) sum += " + NetMath + ".BinaryCrossEntropyTerm(_z[k], t[k]);");
+                    w.Line("return sum / OutputSize;");
+                    break;
+            }
+        }
+        w.Line();
+    }
+
+    private static void EmitOutputDelta(SourceWriter w, NetworkModel model)
+    {
+        int last = model.Layers.Count - 1;
+        var output = model.Layers[last];
+        string o = "_a" + N(last), d = "_d" + N(last);
+        switch (model.Loss)
+        {
+            case LossKind.CrossEntropy:
+                w.Line("// Softmax and cross-entropy together: δ_k = ∂L/∂z_k = o_k·Σt − t_k (= o_k − t_k for one-hot t).");
+                break;
+            case LossKind.BinaryCrossEntropy:
+                w.Line("// Sigmoid and binary cross-entropy together: δ_k = ∂L/∂z_k = (o_k − t_k)/n.");
+                break;
+            default:
+                w.Line(model.Loss == LossKind.MeanSquaredError ? "// g_k = ∂L/∂o_k = 2(o_k − t_k)/n, then through the output activation." : "// g_k = ∂L/∂o_k = o_k − t_k, then through the output activation.");
+                break;
+        }
+        using (w.Block("private void OutputDelta(" + ReadOnlySpan + " t)"))
+        {
+            switch (model.Loss)
+            {
+                case LossKind.CrossEntropy:
+                    w.Line("float tsum = 0f;");
+                    w.Line("for (int k = 0; k < OutputSize; k++) tsum += t[k];");
+                    w.Line("for (int k = 0; k < OutputSize; k++) " + d + "[k] = " + o + "[k] * tsum - t[k];");
+                    break;
+                case LossKind.BinaryCrossEntropy:
+                    w.Line("for (int k = 0; k < OutputSize; k++) " + d + "[k] = (" + o + "[k] - t[k]) / OutputSize;");
+                    break;
+                default:
+                    w.Line("for (int k = 0; k < OutputSize; k++) " + d + "[k] = " + (model.Loss == LossKind.MeanSquaredError ? "2f / OutputSize * " : string.Empty)
+                        + "(" + o + "[k] - t[k]);");
+                    if (output.Activation == ActivationKind.Softmax)
+                    {
+                        w.Line("// through softmax: δ_k = o_k·(g_k − Σ_j g_j·o_j)");
+                        w.Line("float ga = 0f;");
+                        w.Line("for (int k = 0; k < OutputSize; k++) ga += " + d + "[k] * " + o + "[k];");
+                        w.Line("for (int k = 0; k < OutputSize; k++) " + d + "[k] = " + o + "[k] * (" + d + "[k] - ga);");
+                    }
+                    else
+                    {
+                        var derivative = DerivativeCall(output.Activation, o + "[k]");
+                        if (derivative is not null)
+                        {
+                            w.Line("// through the activation: δ_k = g_k·f′(o_k), f′ = " + DerivativeFormula(output.Activation));
+                            w.Line("for (int k = 0; k < OutputSize; k++) " + d + "[k] *= " + derivative + ";");
+                        }
+                    }
+                    break;
+            }
+        }
+        w.Line();
+    }
+
+    private static void EmitDenseForward(SourceWriter w, NetworkModel model, int l)
+    {
+        var layer = model.Layers[l];
+        bool last = l == model.Layers.Count - 1;
+        int inputs = layer.Inputs, size = layer.Size;
+        int vectorEnd = inputs / Lanes * Lanes;
+        string bias = N(layer.WeightCount);
+        string? activation = last ? null : ActivationCall(layer.Activation, "{0}");
+        w.Line("/// <summary>Layer " + N(l) + ", dense " + N(inputs) + " → " + N(size) + (last ? ": y = W" + N(l) + "·x + b" + N(l) + " (the output activation is applied by RunForward)."
+            : ", " + layer.Activation + ": y = f(W" + N(l) + "·x + b" + N(l) + "), " + ActivationFormula(layer.Activation, "f(z)")) + "</summary>");
+        w.Line("/// <remarks><paramref name=\"w\"/> points at W" + N(l) + " [" + N(size) + " × " + N(inputs) + "], followed by b" + N(l) + " [" + N(size) + "].</remarks>");
+        using (w.Block("private static void DenseForward" + N(l) + "(ref float w, ref float x, ref float y)"))
+        {
+            int blocked = size / ForwardRows * ForwardRows;
+            if (blocked > 0)
+            {
+                w.Line("// " + N(ForwardRows) + " rows at a time: one load of x feeds " + N(ForwardRows) + " fused multiply-adds.");
+                EmitDotRows(w, 0, blocked, ForwardRows, inputs, vectorEnd, bias, activation);
+            }
+            if (blocked < size) EmitDotRows(w, blocked, size, 1, inputs, vectorEnd, bias, activation);
+        }
+        w.Line();
+    }
+
+    private static void EmitDotRows(SourceWriter w, int start, int end, int rows, int inputs, int vectorEnd, string bias, string? activation)
+    {
+        using (w.Block("for (int j = " + N(start) + "; j < " + N(end) + "; j += " + N(rows) + ")"))
+        {
+            w.Line("ref float row = ref " + At("w", "j * " + N(inputs)) + ";");
+            if (vectorEnd > 0)
+            {
+                for (int r = 0; r < rows; r++) w.Line(VectorOfFloat + " s" + N(r) + " = " + VectorOfFloat + ".Zero;");
+                using (w.Block("for (int i = 0; i < " + N(vectorEnd) + "; i += " + N(Lanes) + ")"))
+                {
+                    w.Line(VectorOfFloat + " xi = " + Load("x", "i") + ";");
+                    for (int r = 0; r < rows; r++)
+                        w.Line("s" + N(r) + " = " + Fma(Load("row", r == 0 ? "i" : "i + " + N(r * inputs)), "xi", "s" + N(r)) + ";");
+                }
+                for (int r = 0; r < rows; r++) w.Line("float y" + N(r) + " = " + Vector + ".Sum(s" + N(r) + ");");
+            }
+            else
+            {
+                for (int r = 0; r < rows; r++) w.Line("float y" + N(r) + " = 0f;");
+            }
+            if (vectorEnd < inputs)
+            {
+                using (w.Block("for (int i = " + N(vectorEnd) + "; i < " + N(inputs) + "; i++)"))
+                {
+                    w.Line("float xs = " + At("x", "i") + ";");
+                    for (int r = 0; r < rows; r++)
+                        w.Line("y" + N(r) + " += " + At("row", r == 0 ? "i" : "i + " + N(r * inputs)) + " * xs;");
+                }
+            }
+            for (int r = 0; r < rows; r++)
+            {
+                string j = r == 0 ? "j" : "j + " + N(r);
+                string z = "y" + N(r) + " + " + At("w", bias + " + " + j);
+                w.Line(At("y", j) + " = " + (activation is null ? z : string.Format(activation, z)) + ";");
+            }
+        }
+    }
+
+    private static void EmitOuterProduct(SourceWriter w, NetworkModel model, int l)
+    {
+        var layer = model.Layers[l];
+        int inputs = layer.Inputs, size = layer.Size;
+        int vectorEnd = inputs / Lanes * Lanes;
+        w.Line("/// <summary>Layer " + N(l) + ": m[j, i] += c·d" + N(l) + "_j·x_i and m_b[j] += c·d" + N(l)
+            + "_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>");
+        using (w.Block("private void AddOuterProduct" + N(l) + "(ref float m, float c, ref float x)"))
+        {
+            w.Line("ref float d = ref " + Marshal + ".GetArrayDataReference(_d" + N(l) + ");");
+            using (w.Block("for (int j = 0; j < " + N(size) + "; j++)"))
+            {
+                w.Line("float cd = c * " + At("d", "j") + ";");
+                w.Line("ref float row = ref " + At("m", "j * " + N(inputs)) + ";");
+                if (vectorEnd > 0)
+                {
+                    w.Line(VectorOfFloat + " v = " + Vector + ".Create(cd);");
+                    using (w.Block("for (int i = 0; i < " + N(vectorEnd) + "; i += " + N(Lanes) + ")"))
+                    {
+                        w.Line(Store(Fma("v", Load("x", "i"), Load("row", "i")), "row", "i") + ";");
+                    }
+                }
+                if (vectorEnd < inputs)
+                    w.Line("for (int i = " + N(vectorEnd) + "; i < " + N(inputs) + "; i++) " + At("row", "i") + " += cd * " + At("x", "i") + ";");
+                w.Line(At("m", N(layer.WeightCount) + " + j") + " += cd;");
+            }
+        }
+        w.Line();
+    }
+
+    private static void EmitBackpropagate(SourceWriter w, NetworkModel model, int l)
+    {
+        var layer = model.Layers[l];
+        var below = model.Layers[l - 1];
+        int inputs = layer.Inputs, size = layer.Size;
+        int vectorEnd = inputs / Lanes * Lanes;
+        int chunk = BackwardVectors * Lanes;
+        int chunkEnd = inputs / chunk * chunk;
+        w.Line("/// <summary>Back through layer " + N(l) + ": d" + N(l - 1) + "_i = (Σ_j W" + N(l) + "[j, i]·d" + N(l) + "_j)·f′(a" + N(l - 1) + "_i), f′ = "
+            + DerivativeFormula(below.Activation) + ".</summary>");
+        using (w.Block("private void Backpropagate" + N(l) + "()"))
+        {
+            w.Line("ref float w = ref " + At(Marshal + ".GetArrayDataReference(_parameters)", "W" + N(l)) + ";");
+            w.Line("ref float d = ref " + Marshal + ".GetArrayDataReference(_d" + N(l) + ");");
+            w.Line("ref float below = ref " + Marshal + ".GetArrayDataReference(_d" + N(l - 1) + ");");
+            if (chunkEnd > 0)
+            {
+                w.Line("// " + N(chunk) + " columns at a time, accumulated in registers over all " + N(size) + " rows.");
+                using (w.Block("for (int i = 0; i < " + N(chunkEnd) + "; i += " + N(chunk) + ")"))
+                {
+                    for (int v = 0; v < BackwardVectors; v++) w.Line(VectorOfFloat + " s" + N(v) + " = " + VectorOfFloat + ".Zero;");
+                    using (w.Block("for (int j = 0; j < " + N(size) + "; j++)"))
+                    {
+                        w.Line(VectorOfFloat + " dj = " + Vector + ".Create(" + At("d", "j") + ");");
+                        w.Line("ref float row = ref " + At("w", "j * " + N(inputs) + " + i") + ";");
+                        for (int v = 0; v < BackwardVectors; v++)
+                            w.Line("s" + N(v) + " = " + Fma(Load("row", N(v * Lanes)), "dj", "s" + N(v)) + ";");
+                    }
+                    for (int v = 0; v < BackwardVectors; v++)
+                        w.Line(Store("s" + N(v), "below", v == 0 ? "i" : "i + " + N(v * Lanes)) + ";");
+                }
+            }
+            if (chunkEnd < vectorEnd)
+            {
+                using (w.Block("for (int i = " + N(chunkEnd) + "; i < " + N(vectorEnd) + "; i += " + N(Lanes) + ")"))
+                {
+                    w.Line(VectorOfFloat + " s0 = " + VectorOfFloat + ".Zero;");
+                    w.Line("for (int j = 0; j < " + N(size) + "; j++) s0 = " + Fma(Load("w", "j * " + N(inputs) + " + i"), Vector + ".Create(" + At("d", "j") + ")", "s0") + ";");
+                    w.Line(Store("s0", "below", "i") + ";");
+                }
+            }
+            if (vectorEnd < inputs)
+            {
+                using (w.Block("for (int i = " + N(vectorEnd) + "; i < " + N(inputs) + "; i++)"))
+                {
+                    w.Line("float s = 0f;");
+                    w.Line("for (int j = 0; j < " + N(size) + "; j++) s += " + At("w", "j * " + N(inputs) + " + i") + " * " + At("d", "j") + ";");
+                    w.Line(At("below", "i") + " = s;");
+                }
+            }
+            var derivative = DerivativeCall(below.Activation, At("a", "i"));
+            if (derivative is not null)
+            {
+                w.Line("ref float a = ref " + Marshal + ".GetArrayDataReference(_a" + N(l - 1) + ");");
+                w.Line("for (int i = 0; i < " + N(inputs) + "; i++) " + At("below", "i") + " *= " + derivative + ";");
+            }
+        }
+        w.Line();
+    }
+}

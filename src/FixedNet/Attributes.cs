@@ -1,0 +1,46 @@
+using System;
+
+namespace FixedNet;
+
+/// <summary>
+/// Declares a <c>partial class</c> as a multilayer perceptron whose code is generated at compile time.
+/// Put one <see cref="DenseAttribute"/> per layer on the same declaration, in order from input to output.
+/// </summary>
+/// <example>
+/// <code>
+/// [Network(2, Loss = Loss.CrossEntropy)]
+/// [Dense(2, Activation.Sigmoid)]
+/// [Dense(2, Activation.Softmax)]
+/// public partial class TutorialNet { }
+/// </code>
+/// </example>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class NetworkAttribute : Attribute
+{
+    /// <summary>Declares a network taking <paramref name="inputSize"/> inputs.</summary>
+    public NetworkAttribute(int inputSize) => InputSize = inputSize;
+
+    /// <summary>Number of inputs.</summary>
+    public int InputSize { get; }
+
+    /// <summary>Training loss; <see cref="Loss.MeanSquaredError"/> unless set.</summary>
+    public Loss Loss { get; set; } = Loss.MeanSquaredError;
+}
+
+/// <summary>A fully connected layer <c>a = f(W·x + b)</c> with <see cref="Size"/> units.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DenseAttribute : Attribute
+{
+    /// <summary>Declares a dense layer of <paramref name="size"/> units with the given activation.</summary>
+    public DenseAttribute(int size, Activation activation = Activation.Identity)
+    {
+        Size = size;
+        Activation = activation;
+    }
+
+    /// <summary>Number of units (outputs) of the layer.</summary>
+    public int Size { get; }
+
+    /// <summary>Activation applied element-wise to the layer's pre-activation.</summary>
+    public Activation Activation { get; }
+}

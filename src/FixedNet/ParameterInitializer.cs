@@ -1,0 +1,31 @@
+using System;
+using FixedNet.Runtime;
+
+namespace FixedNet;
+
+/// <summary>Deterministic parameter initialization shared by generated networks and <see cref="ReferenceNetwork"/>.</summary>
+public static class ParameterInitializer
+{
+    /// <summary>
+    /// Fills <paramref name="parameters"/> for <paramref name="architecture"/> from <paramref name="seed"/>: weights of
+    /// ReLU and LeakyReLU layers He-uniform, <c>U(−√(6/fan_in), √(6/fan_in))</c>; weights of other layers Glorot-uniform,
+    /// <c>U(−√(6/(fan_in+fan_out)), +…)</c>; biases zero. The same seed gives the same values everywhere.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="parameters"/> does not have <see cref="NetworkArchitecture.ParameterCount"/> values.</exception>
+    public static void Initialize(NetworkArchitecture architecture, Span<float> parameters, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        if (parameters.Length != architecture.ParameterCount)
+            ThrowHelper.ThrowLengthMismatch(nameof(parameters), architecture.ParameterCount, parameters.Length);
+        var random = new DeterministicRandom(seed);
+        foreach (var layer in architecture.Layers)
+        {
+            double limit = layer.Activation is Activation.ReLU or Activation.LeakyReLU
+                ? Math.Sqrt(6.0 / layer.Inputs)
+                : Math.Sqrt(6.0 / (layer.Inputs + layer.Size));
+            var weights = parameters.Slice(layer.WeightOffset, layer.WeightCount);
+            for (int k = 0; k < weights.Length; k++) weights[k] = (float)((2.0 * random.NextDouble() - 1.0) * limit);
+            parameters.Slice(layer.BiasOffset, layer.Size).Clear();
+        }
+    }
+}

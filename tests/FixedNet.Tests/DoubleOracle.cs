@@ -1,0 +1,98 @@
+using System;
+using System.Collections.Generic;
+using FixedNet;
+
+namespace FixedNet.Tests;
+
+/// <summary>
+/// An independent double-precision implementation of the forward pass and losses, written straight from the
+/// formulas (no shared code with the library), used to compute exact values and finite-difference gradients.
+/// </summary>
+internal static class DoubleOracle
+{
+    public static double[] Forward(NetworkArchitecture architecture, IReadOnlyList<double> p, ReadOnlySpan<float> input, out double[] logits)
+    {
+        var x = new double[input.Length];
+        for (int i = 0; i < x.Length; i++) x[i] = input[i];
+        logits = x;
+        foreach (var layer in architecture.Layers)
+        {
+            var z = new double[layer.Size];
+            for (int j = 0; j < layer.Size; j++)
+            {
+                double sum = p[layer.BiasOffset + j];
+                for (int i = 0; i < layer.Inputs; i++) sum += p[layer.WeightOffset + j * layer.Inputs + i] * x[i];
+                z[j] = sum;
+            }
+            logits = z;
+            var a = new double[layer.Size];
+            if (layer.Activation == Activation.Softmax)
+            {
+                double max = double.NegativeInfinity;
+                foreach (var v in z) max = Math.Max(max, v);
+                double s = 0;
+                for (int j = 0; j < z.Length; j++) s += Math.Exp(z[j] - max);
+                for (int j = 0; j < z.Length; j++) a[j] = Math.Exp(z[j] - max) / s;
+            }
+            else
+            {
+                for (int j = 0; j < z.Length; j++)
+                {
+                    a[j] = layer.Activation switch
+                    {
+                        Activation.Identity => z[j],
+                        Activation.Sigmoid => 1.0 / (1.0 + Math.Exp(-z[j])),
+                        Activation.Tanh => Math.Tanh(z[j]),
+                        Activation.ReLU => Math.Max(0.0, z[j]),
+                        Activation.LeakyReLU => z[j] > 0 ? z[j] : 0.01 * z[j],
+                        _ => throw new InvalidOperationException(),
+                    };
+                }
+            }
+            x = a;
+        }
+        return x;
+    }
+
+    public static double Loss(NetworkArchitecture architecture, IReadOnlyList<double> p, ReadOnlySpan<float> input, ReadOnlySpan<float> target)
+    {
+        var o = Forward(architecture, p, input, out var z);
+        int n = o.Length;
+        double sum = 0;
+        switch (architecture.Loss)
+        {
+            case FixedNet.Loss.MeanSquaredError:
+                for (int k = 0; k < n; k++) sum += (o[k] - target[k]) * (o[k] - target[k]);
+                return sum / n;
+            case FixedNet.Loss.HalfSquaredError:
+                for (int k = 0; k < n; k++) sum += (o[k] - target[k]) * (o[k] - target[k]);
+                return 0.5 * sum;
+            case FixedNet.Loss.CrossEntropy:
+                for (int k = 0; k < n; k++) sum -= target[k] * Math.Log(o[k]);
+                return sum;
+            default:
+                for (int k = 0; k < n; k++) sum -= target[k] * Math.Log(o[k]) + (1 - target[k]) * Math.Log(1 - o[k]);
+                return sum / n;
+        }
+    }
+
+    /// <summary>∂L/∂θ by central differences in double precision.</summary>
+    public static double[] NumericGradient(NetworkArchitecture architecture, ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> target)
+    {
+        var p = new double[parameters.Length];
+        for (int k = 0; k < p.Length; k++) p[k] = parameters[k];
+        var gradient = new double[p.Length];
+        for (int k = 0; k < p.Length; k++)
+        {
+            double original = p[k];
+            double h = 1e-6 * Math.Max(1.0, Math.Abs(original));
+            p[k] = original + h;
+            double plus = Loss(architecture, p, input, target);
+            p[k] = original - h;
+            double minus = Loss(architecture, p, input, target);
+            p[k] = original;
+            gradient[k] = (plus - minus) / (2 * h);
+        }
+        return gradient;
+    }
+}

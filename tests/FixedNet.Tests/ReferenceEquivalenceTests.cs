@@ -1,0 +1,86 @@
+using System;
+using System.Linq;
+using FixedNet;
+using Xunit;
+
+namespace FixedNet.Tests;
+
+/// <summary>Generated networks against the runtime-sized <see cref="ReferenceNetwork"/> (the oracle), to 1e-5.</summary>
+public class ReferenceEquivalenceTests
+{
+    public static TheoryData<string> Names => Networks.All;
+
+    private static ReferenceNetwork ReferenceFor(INetwork net, ReferenceKernel kernel)
+    {
+        var reference = new ReferenceNetwork(net.Architecture, kernel);
+        net.Parameters.CopyTo(reference.Parameters);
+        return reference;
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void ForwardAndBackward_MatchTheReference(string name)
+    {
+        foreach (var kernel in new[] { ReferenceKernel.Scalar, ReferenceKernel.TensorPrimitives })
+        {
+            var net = Networks.CreateInitialized(name, 21);
+            var reference = ReferenceFor(net, kernel);
+            var x = Networks.RandomInputs(net.InputSize, 22);
+            var t = Networks.RandomTargets(net.Architecture, 1, 23);
+
+            var expected = new float[net.OutputSize];
+            var actual = new float[net.OutputSize];
+            reference.Forward(x, expected);
+            net.Forward(x, actual);
+            Networks.AssertClose(expected, actual, 1e-5, name + " output");
+
+            Assert.Equal(reference.ComputeLoss(x, t), net.ComputeLoss(x, t), 1e-5);
+
+            var g1 = new float[net.ParameterCount];
+            var g2 = new float[net.ParameterCount];
+            Assert.Equal(reference.Backward(x, t, g1), net.Backward(x, t, g2), 1e-5);
+            Networks.AssertClose(g1, g2, 1e-5, name + " gradient");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void TrainingSteps_StayWithTheReference(string name)
+    {
+        var net = Networks.CreateInitialized(name, 31);
+        var reference = ReferenceFor(net, ReferenceKernel.Scalar);
+        for (int step = 0; step < 5; step++)
+        {
+            var x = Networks.RandomInputs(net.InputSize, 40 + step);
+            var t = Networks.RandomTargets(net.Architecture, 1, 50 + step);
+            Assert.Equal(reference.TrainStep(x, t, 0.05f), net.TrainStep(x, t, 0.05f), 1e-5);
+        }
+        Networks.AssertClose(reference.Parameters, net.Parameters, 1e-5, name + " parameters after 5 steps");
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Batches_MatchTheMeanOfSingleSamples(string name)
+    {
+        const int batch = 7;
+        var net = Networks.CreateInitialized(name, 61);
+        var reference = ReferenceFor(net, ReferenceKernel.Scalar);
+        var x = Networks.RandomInputs(net.InputSize * batch, 62);
+        var t = Networks.RandomTargets(net.Architecture, batch, 63);
+
+        // Mean gradient by hand from single samples.
+        var sum = new float[net.ParameterCount];
+        float lossSum = 0;
+        for (int s = 0; s < batch; s++)
+            lossSum += reference.Backward(x.AsSpan(s * net.InputSize, net.InputSize), t.AsSpan(s * net.OutputSize, net.OutputSize), sum);
+        var mean = sum.Select(g => g / batch).ToArray();
+
+        var gradient = new float[net.ParameterCount];
+        Assert.Equal(lossSum / batch, net.BackwardBatch(x, t, batch, gradient), 1e-5);
+        Networks.AssertClose(mean, gradient, 1e-5, name + " mean gradient");
+
+        var before = net.Parameters.ToArray();
+        Assert.Equal(lossSum / batch, net.TrainBatch(x, t, batch, 0.2f), 1e-5);
+        Networks.AssertClose(before.Select((p, k) => p - 0.2f * mean[k]).ToArray(), net.Parameters, 1e-5, name + " after TrainBatch");
+    }
+}

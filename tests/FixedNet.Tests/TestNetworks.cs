@@ -1,0 +1,70 @@
+using FixedNet;
+
+namespace FixedNet.Tests;
+
+// The seed tutorial's network (shared/seeds/004): 2 → 2 sigmoid → 2 softmax, cross-entropy.
+[Network(2, Loss = Loss.CrossEntropy)]
+[Dense(2, Activation.Sigmoid)]
+[Dense(2, Activation.Softmax)]
+public partial class TutorialNet;
+
+// Small (fully unrolled) networks covering every activation and loss.
+[Network(3)]
+[Dense(4, Activation.Tanh)]
+[Dense(2, Activation.Identity)]
+public partial class TanhMseNet;
+
+[Network(2, Loss = Loss.HalfSquaredError)]
+[Dense(3, Activation.Sigmoid)]
+[Dense(2, Activation.Sigmoid)]
+public partial class SigmoidHalfNet;
+
+[Network(3, Loss = Loss.BinaryCrossEntropy)]
+[Dense(4, Activation.ReLU)]
+[Dense(2, Activation.Sigmoid)]
+public partial class ReluBceNet;
+
+[Network(4)]
+[Dense(5, Activation.LeakyReLU)]
+[Dense(3, Activation.Softmax)]
+public partial class LeakySoftmaxMseNet;
+
+[Network(2, Loss = Loss.BinaryCrossEntropy)]
+[Dense(4, Activation.Tanh)]
+[Dense(1, Activation.Sigmoid)]
+public partial class XorNet;
+
+// Larger networks (Vector256 loops), with sizes that are not multiples of 8 or 4 to exercise every tail.
+[Network(37, Loss = Loss.CrossEntropy)]
+[Dense(19, Activation.ReLU)]
+[Dense(11, Activation.Tanh)]
+[Dense(5, Activation.Softmax)]
+public partial class WideSoftmaxNet;
+
+[Network(20, Loss = Loss.BinaryCrossEntropy)]
+[Dense(40, Activation.LeakyReLU)]
+[Dense(3, Activation.Sigmoid)]
+public partial class WideBceNet;
+
+[Network(64)]
+[Dense(32, Activation.Sigmoid)]
+[Dense(10, Activation.Identity)]
+public partial class WideMseNet;
+
+[Network(17, Loss = Loss.HalfSquaredError)]
+[Dense(9, Activation.Identity)]
+[Dense(33, Activation.Softmax)]
+public partial class WideSoftmaxHalfNet;
+
+[Network(784, Loss = Loss.CrossEntropy)]
+[Dense(128, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class MnistNet;
+
+// Nested in a namespace-less partial type, to check the generator handles containing types.
+public static partial class Holder
+{
+    [Network(3, Loss = Loss.MeanSquaredError)]
+    [Dense(2, Activation.Tanh)]
+    public partial class NestedNet;
+}
