@@ -1,0 +1,207 @@
+using System.Linq;
+using Microsoft.CodeAnalysis.Text;
+using Xunit;
+
+namespace FixedNet.Generator.Tests;
+
+/// <summary>
+/// One test per diagnostic id. The source marks the expected location with [| |]; each bad declaration must give
+/// exactly that one FN error there, no generated code for that network, and no generator crash.
+/// </summary>
+public class DiagnosticTests
+{
+    private static void AssertSingle(string id, string markup)
+    {
+        int start = markup.IndexOf("[|", System.StringComparison.Ordinal);
+        int end = markup.IndexOf("|]", System.StringComparison.Ordinal) - 2;
+        string source = markup.Replace("[|", string.Empty).Replace("|]", string.Empty);
+        var expected = TextSpan.FromBounds(start, end);
+
+        var result = GeneratorHarness.Run("using FixedNet;\n" + source);
+        var diagnostic = Assert.Single(result.FixedNetDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(Microsoft.CodeAnalysis.DiagnosticSeverity.Error, diagnostic.Severity);
+        var span = diagnostic.Location.SourceSpan;
+        Assert.Equal(expected, new TextSpan(span.Start - "using FixedNet;\n".Length, span.Length));
+        Assert.Empty(result.Sources);
+        Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id is "CS8785" or "AD0001");
+    }
+
+    [Fact]
+    public void FN0001_ClassNotPartial() => AssertSingle("FN0001", """
+        [Network(2)]
+        [Dense(1)]
+        public class [|Plain|] { }
+        """);
+
+    [Fact]
+    public void FN0001_ContainingTypeNotPartial() => AssertSingle("FN0001", """
+        public class [|Outer|]
+        {
+            [Network(2)]
+            [Dense(1)]
+            public partial class Inner { }
+        }
+        """);
+
+    [Fact]
+    public void FN0002_GenericClass() => AssertSingle("FN0002", """
+        [Network(2)]
+        [Dense(1)]
+        public partial class [|Net|]<T> { }
+        """);
+
+    [Fact]
+    public void FN0002_NestedInGenericType() => AssertSingle("FN0002", """
+        public partial class Outer<T>
+        {
+            [Network(2)]
+            [Dense(1)]
+            public partial class [|Net|] { }
+        }
+        """);
+
+    [Fact]
+    public void FN0003_StaticClass() => AssertSingle("FN0003", """
+        [Network(2)]
+        [Dense(1)]
+        public static partial class [|Net|] { }
+        """);
+
+    [Fact]
+    public void FN0003_Record() => AssertSingle("FN0003", """
+        [Network(2)]
+        [Dense(1)]
+        public partial record [|Net|];
+        """);
+
+    [Fact]
+    public void FN0003_Struct()
+    {
+        // A struct also gets the compiler's CS0592 (the attribute targets classes); the generator must still explain and not crash.
+        var result = GeneratorHarness.Run("using FixedNet;\n[Network(2)]\n[Dense(1)]\npublic partial struct Net { }");
+        Assert.Equal("FN0003", Assert.Single(result.FixedNetDiagnostics).Id);
+        Assert.Empty(result.Sources);
+    }
+
+    [Fact]
+    public void FN0004_InputSizeNotPositive() => AssertSingle("FN0004", """
+        [Network([|0|])]
+        [Dense(1)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void FN0005_LayerSizeNotPositive() => AssertSingle("FN0005", """
+        [Network(2)]
+        [Dense(4, Activation.ReLU)]
+        [Dense([|-3|], Activation.Sigmoid)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void FN0006_NoLayers() => AssertSingle("FN0006", """
+        [[|Network(4)|]]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void FN0007_DenseWithoutNetwork() => AssertSingle("FN0007", """
+        [[|Dense(3)|]]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void FN0008_SoftmaxNotLast() => AssertSingle("FN0008", """
+        [Network(2)]
+        [[|Dense(3, Activation.Softmax)|]]
+        [Dense(1)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void FN0009_CrossEntropyWithoutSoftmax() => AssertSingle("FN0009", """
+        [[|Network(2, Loss = Loss.CrossEntropy)|]]
+        [Dense(3, Activation.Sigmoid)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void FN0010_BinaryCrossEntropyWithoutSigmoid() => AssertSingle("FN0010", """
+        [[|Network(2, Loss = Loss.BinaryCrossEntropy)|]]
+        [Dense(3, Activation.Softmax)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void FN0011_UnknownActivation() => AssertSingle("FN0011", """
+        [Network(2)]
+        [Dense(2, [|(Activation)42|])]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void FN0011_UnknownLoss() => AssertSingle("FN0011", """
+        [Network(2, [|Loss = (Loss)9|])]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void FN0012_TooLarge() => AssertSingle("FN0012", """
+        [[|Network(100000)|]]
+        [Dense(1000, Activation.ReLU)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void FN0013_LayersSplitOverPartialDeclarations() => AssertSingle("FN0013", """
+        [Network(2)]
+        [Dense(3, Activation.Tanh)]
+        public partial class Net { }
+
+        [[|Dense(1)|]]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void ErrorInOneNetwork_DoesNotStopTheOthers()
+    {
+        var result = GeneratorHarness.Run("""
+            using FixedNet;
+            [Network(0)] [Dense(1)] public partial class Broken { }
+            [Network(2)] [Dense(1)] public partial class Fine { }
+            """);
+        Assert.Equal("FN0004", Assert.Single(result.FixedNetDiagnostics).Id);
+        Assert.Equal("Fine.g.cs", Assert.Single(result.Sources).Key);
+    }
+
+    [Fact]
+    public void Diagnostic_PointsIntoTheUsersSource()
+    {
+        var result = GeneratorHarness.Run("using FixedNet;\n[Network(0)] [Dense(1)] public partial class Broken { }");
+        var diagnostic = Assert.Single(result.FixedNetDiagnostics);
+        // A location in the user's tree is what lets '#pragma warning disable FN0004' and .editorconfig apply.
+        Assert.True(diagnostic.Location.IsInSource);
+        Assert.Equal("Source0.cs", diagnostic.Location.SourceTree!.FilePath);
+        Assert.Equal("The input size of 'Broken' is 0; it must be at least 1", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void EveryPrefixOfADeclaration_NeverCrashesTheGenerator()
+    {
+        const string valid = """
+            using FixedNet;
+            namespace Demo;
+            [Network(3, Loss = Loss.CrossEntropy)]
+            [Dense(4, Activation.ReLU)]
+            [Dense(2, Activation.Softmax)]
+            public partial class Net { }
+            """;
+        for (int length = 0; length <= valid.Length; length++)
+        {
+            var result = GeneratorHarness.Run(valid[..length]); // throws if the generator threw
+            Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id is "CS8785" or "AD0001");
+        }
+    }
+}
