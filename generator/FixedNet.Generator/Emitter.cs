@@ -186,32 +186,14 @@ internal static partial class Emitter
         {
             CheckBatch(w);
             CheckLength(w, "gradient", "ParameterCount");
-            w.Line("float loss = AccumulateBatch(inputs, targets, batchSize);");
-            w.Line("// gradient += (1/m)·Σ ∂L/∂θ");
-            w.Line(Primitives + ".MultiplyAdd(_gradient, 1f / batchSize, gradient, gradient);");
-            w.Line("return loss;");
+            w.Line("return BackwardBatchCore(inputs, targets, batchSize, gradient);");
         }
         w.Line();
         w.Line("/// <summary>One SGD step on a mini-batch, θ ← θ − η·(1/m)·Σ ∂L/∂θ; returns the mean loss before the update.</summary>");
         using (w.Block("public float TrainBatch(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize, float learningRate)"))
         {
             CheckBatch(w);
-            w.Line("float loss = AccumulateBatch(inputs, targets, batchSize);");
-            w.Line("// θ ← θ − (η/m)·Σ ∂L/∂θ");
-            w.Line(Primitives + ".MultiplyAdd(_gradient, -learningRate / batchSize, _parameters, _parameters);");
-            w.Line("return loss;");
-        }
-        w.Line();
-        w.Line("// Σ over the batch of each sample's gradient, into _gradient; returns the mean loss.");
-        using (w.Block("private float AccumulateBatch(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize)"))
-        {
-            w.Line("global::System.Array.Clear(_gradient);");
-            w.Line("float sum = 0f;");
-            using (w.Block("for (int s = 0; s < batchSize; s++)"))
-            {
-                w.Line("sum += AccumulateGradient(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), _gradient);");
-            }
-            w.Line("return sum / batchSize;");
+            w.Line("return TrainBatchCore(inputs, targets, batchSize, learningRate);");
         }
     }
 

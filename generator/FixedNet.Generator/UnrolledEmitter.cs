@@ -59,6 +59,35 @@ internal static class UnrolledEmitter
             EmitParameterUpdates(w, model, update: true);
             w.Line("return loss;");
         }
+        w.Line();
+        w.Line("// Mini-batches, one sample at a time: the unrolled code keeps everything in registers already.");
+        using (w.Block("private float BackwardBatchCore(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize, " + Span + " gradient)"))
+        {
+            w.Line("float loss = AccumulateBatch(inputs, targets, batchSize);");
+            w.Line("// gradient += (1/m)·Σ ∂L/∂θ");
+            w.Line(Primitives + ".MultiplyAdd(_gradient, 1f / batchSize, gradient, gradient);");
+            w.Line("return loss;");
+        }
+        w.Line();
+        using (w.Block("private float TrainBatchCore(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize, float learningRate)"))
+        {
+            w.Line("float loss = AccumulateBatch(inputs, targets, batchSize);");
+            w.Line("// θ ← θ − (η/m)·Σ ∂L/∂θ");
+            w.Line(Primitives + ".MultiplyAdd(_gradient, -learningRate / batchSize, _parameters, _parameters);");
+            w.Line("return loss;");
+        }
+        w.Line();
+        w.Line("// Σ over the batch of each sample's gradient, into _gradient; returns the mean loss.");
+        using (w.Block("private float AccumulateBatch(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize)"))
+        {
+            w.Line("global::System.Array.Clear(_gradient);");
+            w.Line("float sum = 0f;");
+            using (w.Block("for (int s = 0; s < batchSize; s++)"))
+            {
+                w.Line("sum += AccumulateGradient(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), _gradient);");
+            }
+            w.Line("return sum / batchSize;");
+        }
     }
 
     private static string X(int l, int i) => l == 0 ? "x" + N(i) : A(l - 1, i);

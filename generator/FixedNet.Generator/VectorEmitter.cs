@@ -7,7 +7,7 @@ namespace FixedNet.Generator;
 /// Loop code for larger networks: one method per layer and phase, Vector256 fused multiply-adds over loops whose
 /// bounds are constants, no bounds checks (lengths are validated once at the public entry points).
 /// </summary>
-internal static class VectorEmitter
+internal static partial class VectorEmitter
 {
     private const int Lanes = 8;            // floats per Vector256
     private const int ForwardRows = 4;      // rows of W per pass in the forward dot products: each load of x feeds 4 FMAs
@@ -31,7 +31,7 @@ internal static class VectorEmitter
         using (w.Block("private float LossCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target)"))
         {
             w.Line("RunForward(ref " + Marshal + ".GetReference(input));");
-            w.Line("return OutputLoss(target);");
+            w.Line("return OutputLoss(_z, _a" + N(last) + ", target);");
         }
         w.Line();
         w.Line("// Forward, loss, then from the output back: gradient of each layer (δ ⊗ input), then the delta of the layer below.");
@@ -40,8 +40,8 @@ internal static class VectorEmitter
             w.Line("ref float x = ref " + Marshal + ".GetReference(input);");
             w.Line("ref float g = ref " + Marshal + ".GetReference(gradient);");
             w.Line("RunForward(ref x);");
-            w.Line("float loss = OutputLoss(target);");
-            w.Line("OutputDelta(target);");
+            w.Line("float loss = OutputLoss(_z, _a" + N(last) + ", target);");
+            w.Line("OutputDelta(_a" + N(last) + ", target, _d" + N(last) + ");");
             for (int l = last; l >= 0; l--)
             {
                 w.Line("AddOuterProduct" + N(l) + "(ref " + Unsafe + ".Add(ref g, W" + N(l) + "), 1f, ref " + InputRef(l) + ");");
@@ -56,8 +56,8 @@ internal static class VectorEmitter
             w.Line("ref float x = ref " + Marshal + ".GetReference(input);");
             w.Line("ref float p = ref " + Marshal + ".GetArrayDataReference(_parameters);");
             w.Line("RunForward(ref x);");
-            w.Line("float loss = OutputLoss(target);");
-            w.Line("OutputDelta(target);");
+            w.Line("float loss = OutputLoss(_z, _a" + N(last) + ", target);");
+            w.Line("OutputDelta(_a" + N(last) + ", target, _d" + N(last) + ");");
             for (int l = last; l >= 0; l--)
             {
                 if (l > 0) w.Line("Backpropagate" + N(l) + "();");
@@ -67,6 +67,7 @@ internal static class VectorEmitter
         }
         w.Line();
         EmitRunForward(w, model);
+        EmitOutputActivation(w, model);
         EmitOutputLoss(w, model);
         EmitOutputDelta(w, model);
         for (int l = 0; l < model.Layers.Count; l++)
@@ -75,6 +76,7 @@ internal static class VectorEmitter
             EmitOuterProduct(w, model, l);
             if (l > 0) EmitBackpropagate(w, model, l);
         }
+        EmitBatch(w, model);
     }
 
     private static string InputRef(int l) => l == 0 ? "x" : Marshal + ".GetArrayDataReference(_a" + N(l - 1) + ")";
@@ -99,17 +101,25 @@ internal static class VectorEmitter
                 var layer = model.Layers[l];
                 string output = l == last ? "_z" : "_a" + N(l);
                 w.Line("DenseForward" + N(l) + "(ref " + Unsafe + ".Add(ref p, W" + N(l) + "), ref " + InputRef(l) + ", ref " + Marshal + ".GetArrayDataReference(" + output + "));");
-                if (l != last) continue;
-                if (layer.Activation == ActivationKind.Softmax)
-                {
-                    w.Line(NetMath + ".Softmax(_z, _a" + N(l) + "); // a = e^(z − max z) / Σ e^(z − max z)");
-                }
-                else
-                {
-                    w.Line("// " + ActivationFormula(layer.Activation));
-                    var call = ActivationCall(layer.Activation, "_z[k]") ?? "_z[k]";
-                    w.Line("for (int k = 0; k < OutputSize; k++) _a" + N(l) + "[k] = " + call + ";");
-                }
+                if (l == last) w.Line("OutputActivation(_z, _a" + N(l) + ");");
+            }
+        }
+        w.Line();
+    }
+
+    private static void EmitOutputActivation(SourceWriter w, NetworkModel model)
+    {
+        var output = model.Layers[model.Layers.Count - 1];
+        w.Line("// Output activation: " + ActivationFormula(output.Activation, "o"));
+        using (w.Block("private static void OutputActivation(" + ReadOnlySpan + " z, " + Span + " o)"))
+        {
+            if (output.Activation == ActivationKind.Softmax)
+            {
+                w.Line(NetMath + ".Softmax(z, o); // shifted by max z, which cancels and prevents overflow");
+            }
+            else
+            {
+                w.Line("for (int k = 0; k < OutputSize; k++) o[k] = " + (ActivationCall(output.Activation, "z[k]") ?? "z[k]") + ";");
             }
         }
         w.Line();
@@ -117,10 +127,9 @@ internal static class VectorEmitter
 
     private static void EmitOutputLoss(SourceWriter w, NetworkModel model)
     {
-        int last = model.Layers.Count - 1;
-        string o = "_a" + N(last);
-        w.Line("// " + LossFormula(model.Loss));
-        using (w.Block("private float OutputLoss(" + ReadOnlySpan + " t)"))
+        string o = "o";
+        w.Line("// " + LossFormula(model.Loss) + ", from the output o (and its pre-activation z).");
+        using (w.Block("private static float OutputLoss(" + ReadOnlySpan + " z, " + ReadOnlySpan + " o, " + ReadOnlySpan + " t)"))
         {
             w.Line("float sum = 0f;");
             switch (model.Loss)
@@ -132,16 +141,16 @@ internal static class VectorEmitter
                     break;
                 case LossKind.CrossEntropy:
                     w.Line("// log o_k = z_k − lse with lse = m + log Σ_j e^(z_j − m), m = max z: exact even where o_k underflows.");
-                    w.Line("float m = _z[0];");
-                    w.Line("for (int k = 1; k < OutputSize; k++) m = " + MathF + ".Max(m, _z[k]);");
+                    w.Line("float m = z[0];");
+                    w.Line("for (int k = 1; k < OutputSize; k++) m = " + MathF + ".Max(m, z[k]);");
                     w.Line("float s = 0f;");
-                    w.Line("for (int k = 0; k < OutputSize; k++) s += " + MathF + ".Exp(_z[k] - m);");
+                    w.Line("for (int k = 0; k < OutputSize; k++) s += " + MathF + ".Exp(z[k] - m);");
                     w.Line("float lse = m + " + MathF + ".Log(s);");
-                    w.Line("for (int k = 0; k < OutputSize; k++) sum -= t[k] * (_z[k] - lse);");
+                    w.Line("for (int k = 0; k < OutputSize; k++) sum -= t[k] * (z[k] - lse);");
                     w.Line("return sum;");
                     break;
                 default:
-                    w.Line("for (int k = 0; k < OutputSize; k++) sum += " + NetMath + ".BinaryCrossEntropyTerm(_z[k], t[k]);");
+                    w.Line("for (int k = 0; k < OutputSize; k++) sum += " + NetMath + ".BinaryCrossEntropyTerm(z[k], t[k]);");
                     w.Line("return sum / OutputSize;");
                     break;
             }
@@ -151,9 +160,8 @@ internal static class VectorEmitter
 
     private static void EmitOutputDelta(SourceWriter w, NetworkModel model)
     {
-        int last = model.Layers.Count - 1;
-        var output = model.Layers[last];
-        string o = "_a" + N(last), d = "_d" + N(last);
+        var output = model.Layers[model.Layers.Count - 1];
+        string o = "o", d = "d";
         switch (model.Loss)
         {
             case LossKind.CrossEntropy:
@@ -166,7 +174,7 @@ internal static class VectorEmitter
                 w.Line(model.Loss == LossKind.MeanSquaredError ? "// g_k = ∂L/∂o_k = 2(o_k − t_k)/n, then through the output activation." : "// g_k = ∂L/∂o_k = o_k − t_k, then through the output activation.");
                 break;
         }
-        using (w.Block("private void OutputDelta(" + ReadOnlySpan + " t)"))
+        using (w.Block("private static void OutputDelta(" + ReadOnlySpan + " o, " + ReadOnlySpan + " t, " + Span + " d)"))
         {
             switch (model.Loss)
             {

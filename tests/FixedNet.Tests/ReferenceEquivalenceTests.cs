@@ -58,11 +58,18 @@ public class ReferenceEquivalenceTests
         Networks.AssertClose(reference.Parameters, net.Parameters, 1e-5, name + " parameters after 5 steps");
     }
 
-    [Theory]
-    [MemberData(nameof(Names))]
-    public void Batches_MatchTheMeanOfSingleSamples(string name)
+    public static TheoryData<string, int> NamesAndBatchSizes()
     {
-        const int batch = 7;
+        var data = new TheoryData<string, int>();
+        foreach (var name in Networks.Small.Concat(Networks.Wide))
+            foreach (int batch in new[] { 1, 7, 32, 45 }) data.Add(name, batch);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(NamesAndBatchSizes))]
+    public void Batches_MatchTheMeanOfSingleSamples(string name, int batch)
+    {
         var net = Networks.CreateInitialized(name, 61);
         var reference = ReferenceFor(net, ReferenceKernel.Scalar);
         var x = Networks.RandomInputs(net.InputSize * batch, 62);

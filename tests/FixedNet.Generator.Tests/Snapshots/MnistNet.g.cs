@@ -96,10 +96,7 @@ partial class MnistNet : global::FixedNet.INetwork
         global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
         global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);
         if (gradient.Length != ParameterCount) global::FixedNet.Runtime.ThrowHelper.ThrowLengthMismatch(nameof(gradient), ParameterCount, gradient.Length);
-        float loss = AccumulateBatch(inputs, targets, batchSize);
-        // gradient += (1/m)·Σ ∂L/∂θ
-        global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient, 1f / batchSize, gradient, gradient);
-        return loss;
+        return BackwardBatchCore(inputs, targets, batchSize, gradient);
     }
 
     /// <summary>One SGD step on a mini-batch, θ ← θ − η·(1/m)·Σ ∂L/∂θ; returns the mean loss before the update.</summary>
@@ -108,22 +105,7 @@ partial class MnistNet : global::FixedNet.INetwork
         if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
         global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
         global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);
-        float loss = AccumulateBatch(inputs, targets, batchSize);
-        // θ ← θ − (η/m)·Σ ∂L/∂θ
-        global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient, -learningRate / batchSize, _parameters, _parameters);
-        return loss;
-    }
-
-    // Σ over the batch of each sample's gradient, into _gradient; returns the mean loss.
-    private float AccumulateBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
-    {
-        global::System.Array.Clear(_gradient);
-        float sum = 0f;
-        for (int s = 0; s < batchSize; s++)
-        {
-            sum += AccumulateGradient(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), _gradient);
-        }
-        return sum / batchSize;
+        return TrainBatchCore(inputs, targets, batchSize, learningRate);
     }
 
     // Scratch, allocated once: a{l} = activations of layer l, d{l} = ∂L/∂z{l}, _z = pre-activation of the output layer.
@@ -140,7 +122,7 @@ partial class MnistNet : global::FixedNet.INetwork
     private float LossCore(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
     {
         RunForward(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input));
-        return OutputLoss(target);
+        return OutputLoss(_z, _a1, target);
     }
 
     // Forward, loss, then from the output back: gradient of each layer (δ ⊗ input), then the delta of the layer below.
@@ -149,8 +131,8 @@ partial class MnistNet : global::FixedNet.INetwork
         ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
         ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
         RunForward(ref x);
-        float loss = OutputLoss(target);
-        OutputDelta(target);
+        float loss = OutputLoss(_z, _a1, target);
+        OutputDelta(_a1, target, _d1);
         AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W1), 1f, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0));
         Backpropagate1();
         AddOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W0), 1f, ref x);
@@ -163,8 +145,8 @@ partial class MnistNet : global::FixedNet.INetwork
         ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
         ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
         RunForward(ref x);
-        float loss = OutputLoss(target);
-        OutputDelta(target);
+        float loss = OutputLoss(_z, _a1, target);
+        OutputDelta(_a1, target, _d1);
         Backpropagate1();
         AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), -learningRate, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0));
         AddOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), -learningRate, ref x);
@@ -177,29 +159,35 @@ partial class MnistNet : global::FixedNet.INetwork
         ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
         DenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0));
         DenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z));
-        global::FixedNet.Runtime.NetMath.Softmax(_z, _a1); // a = e^(z − max z) / Σ e^(z − max z)
+        OutputActivation(_z, _a1);
     }
 
-    // CrossEntropy, L = −Σ t·log o
-    private float OutputLoss(global::System.ReadOnlySpan<float> t)
+    // Output activation: o_k = e^(z_k) / Σ_j e^(z_j)
+    private static void OutputActivation(global::System.ReadOnlySpan<float> z, global::System.Span<float> o)
+    {
+        global::FixedNet.Runtime.NetMath.Softmax(z, o); // shifted by max z, which cancels and prevents overflow
+    }
+
+    // CrossEntropy, L = −Σ t·log o, from the output o (and its pre-activation z).
+    private static float OutputLoss(global::System.ReadOnlySpan<float> z, global::System.ReadOnlySpan<float> o, global::System.ReadOnlySpan<float> t)
     {
         float sum = 0f;
         // log o_k = z_k − lse with lse = m + log Σ_j e^(z_j − m), m = max z: exact even where o_k underflows.
-        float m = _z[0];
-        for (int k = 1; k < OutputSize; k++) m = global::System.MathF.Max(m, _z[k]);
+        float m = z[0];
+        for (int k = 1; k < OutputSize; k++) m = global::System.MathF.Max(m, z[k]);
         float s = 0f;
-        for (int k = 0; k < OutputSize; k++) s += global::System.MathF.Exp(_z[k] - m);
+        for (int k = 0; k < OutputSize; k++) s += global::System.MathF.Exp(z[k] - m);
         float lse = m + global::System.MathF.Log(s);
-        for (int k = 0; k < OutputSize; k++) sum -= t[k] * (_z[k] - lse);
+        for (int k = 0; k < OutputSize; k++) sum -= t[k] * (z[k] - lse);
         return sum;
     }
 
     // Softmax and cross-entropy together: δ_k = ∂L/∂z_k = o_k·Σt − t_k (= o_k − t_k for one-hot t).
-    private void OutputDelta(global::System.ReadOnlySpan<float> t)
+    private static void OutputDelta(global::System.ReadOnlySpan<float> o, global::System.ReadOnlySpan<float> t, global::System.Span<float> d)
     {
         float tsum = 0f;
         for (int k = 0; k < OutputSize; k++) tsum += t[k];
-        for (int k = 0; k < OutputSize; k++) _d1[k] = _a1[k] * tsum - t[k];
+        for (int k = 0; k < OutputSize; k++) d[k] = o[k] * tsum - t[k];
     }
 
     /// <summary>Layer 0, dense 784 → 128, ReLU: y = f(W0·x + b0), f(z) = max(0, z)</summary>
@@ -339,6 +327,805 @@ partial class MnistNet : global::FixedNet.INetwork
         }
         ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0);
         for (int i = 0; i < 128; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.ReLUDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
+    }
+
+    // ---- Mini-batches ----
+    // Samples go through in chunks of up to 32, one row per sample: _ba{l} / _bd{l} hold activations / deltas [chunk × size].
+    private const int BatchChunk = 32;
+    private readonly float[] _ba0 = new float[BatchChunk * 128], _bd0 = new float[BatchChunk * 128];
+    private readonly float[] _ba1 = new float[BatchChunk * 10], _bd1 = new float[BatchChunk * 10];
+    private readonly float[] _bz = new float[BatchChunk * OutputSize];
+
+    // gradient += (1/m)·Σ_s ∂L_s/∂θ, chunk by chunk.
+    private float BackwardBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> gradient)
+    {
+        ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+        ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
+        float c = 1f / batchSize;
+        float loss = 0f;
+        for (int s = 0; s < batchSize; s += BatchChunk)
+        {
+            int n = global::System.Math.Min(BatchChunk, batchSize - s);
+            loss += ChunkForward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), targets.Slice(s * OutputSize, n * OutputSize), n);
+            BatchOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W1), c, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), n);
+            BatchBackpropagate1(n);
+            BatchOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W0), c, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), n);
+        }
+        return loss / batchSize;
+    }
+
+    // θ ← θ − (η/m)·Σ_s ∂L_s/∂θ. Up to one chunk, each layer moves right after its delta below is taken, with no gradient buffer.
+    private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, float learningRate)
+    {
+        if (batchSize > BatchChunk)
+        {
+            global::System.Array.Clear(_gradient);
+            float mean = BackwardBatchCore(inputs, targets, batchSize, _gradient);
+            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient, -learningRate, _parameters, _parameters);
+            return mean;
+        }
+        ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+        ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+        float loss = ChunkForward(ref x, targets, batchSize);
+        float c = -learningRate / batchSize;
+        BatchBackpropagate1(batchSize);
+        BatchOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), c, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), batchSize);
+        BatchOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), c, ref x, batchSize);
+        return loss / batchSize;
+    }
+
+    // Forward pass of n ≤ BatchChunk samples, then each sample's loss and output delta; returns the summed loss.
+    private float ChunkForward(ref float x, global::System.ReadOnlySpan<float> targets, int n)
+    {
+        ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+        BatchDenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), n);
+        BatchDenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bz), n);
+        float loss = 0f;
+        for (int s = 0; s < n; s++)
+        {
+            global::System.ReadOnlySpan<float> z = new global::System.ReadOnlySpan<float>(_bz, s * OutputSize, OutputSize);
+            global::System.Span<float> o = new global::System.Span<float>(_ba1, s * OutputSize, OutputSize);
+            global::System.ReadOnlySpan<float> t = targets.Slice(s * OutputSize, OutputSize);
+            OutputActivation(z, o);
+            loss += OutputLoss(z, o, t);
+            OutputDelta(o, t, new global::System.Span<float>(_bd1, s * OutputSize, OutputSize));
+        }
+        return loss;
+    }
+
+    /// <summary>Layer 0 on n samples: Y[s, j] = f(Σ_i X[s, i]·W0[j, i] + b0[j]), in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>
+    private static void BatchDenseForward0(ref float w, ref float x, ref float y, int n)
+    {
+        int s = 0;
+        for (; s + 4 <= n; s += 4)
+        {
+            ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784);
+            ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 128);
+            for (int j = 0; j < 126; j += 3)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int i = 0; i < 784; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 784));
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 1568));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 784));
+                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a12);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 1568));
+                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a22);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 2352));
+                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a32);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
+                float y01 = global::System.Runtime.Intrinsics.Vector256.Sum(a01);
+                float y02 = global::System.Runtime.Intrinsics.Vector256.Sum(a02);
+                float y10 = global::System.Runtime.Intrinsics.Vector256.Sum(a10);
+                float y11 = global::System.Runtime.Intrinsics.Vector256.Sum(a11);
+                float y12 = global::System.Runtime.Intrinsics.Vector256.Sum(a12);
+                float y20 = global::System.Runtime.Intrinsics.Vector256.Sum(a20);
+                float y21 = global::System.Runtime.Intrinsics.Vector256.Sum(a21);
+                float y22 = global::System.Runtime.Intrinsics.Vector256.Sum(a22);
+                float y30 = global::System.Runtime.Intrinsics.Vector256.Sum(a30);
+                float y31 = global::System.Runtime.Intrinsics.Vector256.Sum(a31);
+                float y32 = global::System.Runtime.Intrinsics.Vector256.Sum(a32);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = global::FixedNet.Runtime.NetMath.ReLU(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 129) = global::FixedNet.Runtime.NetMath.ReLU(y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 130) = global::FixedNet.Runtime.NetMath.ReLU(y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = global::FixedNet.Runtime.NetMath.ReLU(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 257) = global::FixedNet.Runtime.NetMath.ReLU(y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 258) = global::FixedNet.Runtime.NetMath.ReLU(y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = global::FixedNet.Runtime.NetMath.ReLU(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 385) = global::FixedNet.Runtime.NetMath.ReLU(y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 386) = global::FixedNet.Runtime.NetMath.ReLU(y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+            }
+            for (int j = 126; j < 128; j++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int i = 0; i < 784; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 784));
+                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a10);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 1568));
+                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a20);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 2352));
+                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a30);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
+                float y10 = global::System.Runtime.Intrinsics.Vector256.Sum(a10);
+                float y20 = global::System.Runtime.Intrinsics.Vector256.Sum(a20);
+                float y30 = global::System.Runtime.Intrinsics.Vector256.Sum(a30);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = global::FixedNet.Runtime.NetMath.ReLU(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = global::FixedNet.Runtime.NetMath.ReLU(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = global::FixedNet.Runtime.NetMath.ReLU(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+            }
+        }
+        for (; s < n; s++)
+        {
+            ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784);
+            ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 128);
+            for (int j = 0; j < 126; j += 3)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int i = 0; i < 784; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 784));
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 1568));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
+                float y01 = global::System.Runtime.Intrinsics.Vector256.Sum(a01);
+                float y02 = global::System.Runtime.Intrinsics.Vector256.Sum(a02);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+            }
+            for (int j = 126; j < 128; j++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int i = 0; i < 784; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+            }
+        }
+    }
+
+    /// <summary>Layer 0 on n samples: m[j, i] += c·Σ_s Δ0[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ0[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 24 columns.</summary>
+    private void BatchOuterProduct0(ref float m, float c, ref float x, int n)
+    {
+        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
+        global::System.Runtime.Intrinsics.Vector256<float> cv = global::System.Runtime.Intrinsics.Vector256.Create(c);
+        for (int j = 0; j < 128; j += 4)
+        {
+            for (int i = 0; i < 768; i += 24)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int s = 0; s < n; s++)
+                {
+                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784 + i);
+                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 128 + j);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(8));
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(16));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a02);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a12);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a22);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a32);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784 + i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a11, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(792))), ref mr, (nuint)(792));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a12, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(800))), ref mr, (nuint)(800));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a21, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(1576))), ref mr, (nuint)(1576));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a22, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(1584))), ref mr, (nuint)(1584));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a31, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(2360))), ref mr, (nuint)(2360));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a32, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(2368))), ref mr, (nuint)(2368));
+            }
+            for (int i = 768; i < 784; i += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int s = 0; s < n; s++)
+                {
+                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784 + i);
+                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 128 + j);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a10);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a20);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a30);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784 + i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
+            }
+        }
+        // biases: m_b[j] += c·Σ_s Δ[s, j]
+        for (int j = 0; j < 128; j++)
+        {
+            float sum = 0f;
+            for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 128 + j);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 100352 + j) += c * sum;
+        }
+    }
+
+    /// <summary>Layer 1 on n samples: Y[s, j] = Σ_i X[s, i]·W1[j, i] + b1[j], in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>
+    private static void BatchDenseForward1(ref float w, ref float x, ref float y, int n)
+    {
+        int s = 0;
+        for (; s + 4 <= n; s += 4)
+        {
+            ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128);
+            ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 10);
+            for (int j = 0; j < 9; j += 3)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int i = 0; i < 128; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 128));
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 256));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 128));
+                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a12);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 256));
+                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a22);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 384));
+                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a32);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
+                float y01 = global::System.Runtime.Intrinsics.Vector256.Sum(a01);
+                float y02 = global::System.Runtime.Intrinsics.Vector256.Sum(a02);
+                float y10 = global::System.Runtime.Intrinsics.Vector256.Sum(a10);
+                float y11 = global::System.Runtime.Intrinsics.Vector256.Sum(a11);
+                float y12 = global::System.Runtime.Intrinsics.Vector256.Sum(a12);
+                float y20 = global::System.Runtime.Intrinsics.Vector256.Sum(a20);
+                float y21 = global::System.Runtime.Intrinsics.Vector256.Sum(a21);
+                float y22 = global::System.Runtime.Intrinsics.Vector256.Sum(a22);
+                float y30 = global::System.Runtime.Intrinsics.Vector256.Sum(a30);
+                float y31 = global::System.Runtime.Intrinsics.Vector256.Sum(a31);
+                float y32 = global::System.Runtime.Intrinsics.Vector256.Sum(a32);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 10) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 11) = y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 12) = y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 20) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 21) = y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 22) = y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 30) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 31) = y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 32) = y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+            }
+            for (int j = 9; j < 10; j++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int i = 0; i < 128; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 128));
+                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a10);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 256));
+                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a20);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 384));
+                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a30);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
+                float y10 = global::System.Runtime.Intrinsics.Vector256.Sum(a10);
+                float y20 = global::System.Runtime.Intrinsics.Vector256.Sum(a20);
+                float y30 = global::System.Runtime.Intrinsics.Vector256.Sum(a30);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 10) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 20) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 30) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+            }
+        }
+        for (; s < n; s++)
+        {
+            ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128);
+            ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 10);
+            for (int j = 0; j < 9; j += 3)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int i = 0; i < 128; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 128));
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 256));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
+                float y01 = global::System.Runtime.Intrinsics.Vector256.Sum(a01);
+                float y02 = global::System.Runtime.Intrinsics.Vector256.Sum(a02);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+            }
+            for (int j = 9; j < 10; j++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int i = 0; i < 128; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+            }
+        }
+    }
+
+    /// <summary>Layer 1 on n samples: m[j, i] += c·Σ_s Δ1[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ1[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 24 columns.</summary>
+    private void BatchOuterProduct1(ref float m, float c, ref float x, int n)
+    {
+        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
+        global::System.Runtime.Intrinsics.Vector256<float> cv = global::System.Runtime.Intrinsics.Vector256.Create(c);
+        for (int j = 0; j < 8; j += 4)
+        {
+            for (int i = 0; i < 120; i += 24)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int s = 0; s < n; s++)
+                {
+                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
+                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(8));
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(16));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a02);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a12);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a22);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a32);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a11, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(136))), ref mr, (nuint)(136));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a12, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(144))), ref mr, (nuint)(144));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a21, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(264))), ref mr, (nuint)(264));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a22, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(272))), ref mr, (nuint)(272));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a31, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(392))), ref mr, (nuint)(392));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a32, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(400))), ref mr, (nuint)(400));
+            }
+            for (int i = 120; i < 128; i += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int s = 0; s < n; s++)
+                {
+                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
+                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a10);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a20);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a30);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
+            }
+        }
+        for (int j = 8; j < 10; j++)
+        {
+            for (int i = 0; i < 120; i += 24)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int s = 0; s < n; s++)
+                {
+                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
+                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(8));
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(16));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a02);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
+            }
+            for (int i = 120; i < 128; i += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int s = 0; s < n; s++)
+                {
+                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
+                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+            }
+        }
+        // biases: m_b[j] += c·Σ_s Δ[s, j]
+        for (int j = 0; j < 10; j++)
+        {
+            float sum = 0f;
+            for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 1280 + j) += c * sum;
+        }
+    }
+
+    /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(A0[s, i]), f′ = a > 0 ? 1 : 0, in tiles of 4 samples × 24 columns.</summary>
+    private void BatchBackpropagate1(int n)
+    {
+        ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
+        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
+        ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
+        ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0);
+        int s = 0;
+        for (; s + 4 <= n; s += 4)
+        {
+            for (int i = 0; i < 120; i += 24)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10);
+                for (int j = 0; j < 10; j++)
+                {
+                    ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wr, (nuint)(8));
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wr, (nuint)(16));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w2, a02);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 10));
+                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w2, a12);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 20));
+                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w2, a22);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 30));
+                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w2, a32);
+                    }
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a00, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a01, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s) * 128 + i + 8));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a02, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a10, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 1) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a11, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 1) * 128 + i + 8));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a12, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 1) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a20, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 2) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a21, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 2) * 128 + i + 8));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a22, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 2) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a30, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 3) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a31, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 3) * 128 + i + 8));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a32, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 3) * 128 + i + 16));
+            }
+            for (int i = 120; i < 128; i += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10);
+                for (int j = 0; j < 10; j++)
+                {
+                    ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wr, (nuint)(0));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a00);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 10));
+                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a10);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 20));
+                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a20);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 30));
+                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a30);
+                    }
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a00, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a10, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 1) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a20, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 2) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a30, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 3) * 128 + i));
+            }
+        }
+        for (; s < n; s++)
+        {
+            for (int i = 0; i < 120; i += 24)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10);
+                for (int j = 0; j < 10; j++)
+                {
+                    ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wr, (nuint)(8));
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wr, (nuint)(16));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w2, a02);
+                    }
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a00, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a01, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s) * 128 + i + 8));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a02, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s) * 128 + i + 16));
+            }
+            for (int i = 120; i < 128; i += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10);
+                for (int j = 0; j < 10; j++)
+                {
+                    ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wr, (nuint)(0));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a00);
+                    }
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a00, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s) * 128 + i));
+            }
+        }
     }
 
 }

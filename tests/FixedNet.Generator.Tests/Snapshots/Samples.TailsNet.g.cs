@@ -98,10 +98,7 @@ namespace Samples
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);
             if (gradient.Length != ParameterCount) global::FixedNet.Runtime.ThrowHelper.ThrowLengthMismatch(nameof(gradient), ParameterCount, gradient.Length);
-            float loss = AccumulateBatch(inputs, targets, batchSize);
-            // gradient += (1/m)·Σ ∂L/∂θ
-            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient, 1f / batchSize, gradient, gradient);
-            return loss;
+            return BackwardBatchCore(inputs, targets, batchSize, gradient);
         }
 
         /// <summary>One SGD step on a mini-batch, θ ← θ − η·(1/m)·Σ ∂L/∂θ; returns the mean loss before the update.</summary>
@@ -110,22 +107,7 @@ namespace Samples
             if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);
-            float loss = AccumulateBatch(inputs, targets, batchSize);
-            // θ ← θ − (η/m)·Σ ∂L/∂θ
-            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient, -learningRate / batchSize, _parameters, _parameters);
-            return loss;
-        }
-
-        // Σ over the batch of each sample's gradient, into _gradient; returns the mean loss.
-        private float AccumulateBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
-        {
-            global::System.Array.Clear(_gradient);
-            float sum = 0f;
-            for (int s = 0; s < batchSize; s++)
-            {
-                sum += AccumulateGradient(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), _gradient);
-            }
-            return sum / batchSize;
+            return TrainBatchCore(inputs, targets, batchSize, learningRate);
         }
 
         // Scratch, allocated once: a{l} = activations of layer l, d{l} = ∂L/∂z{l}, _z = pre-activation of the output layer.
@@ -142,7 +124,7 @@ namespace Samples
         private float LossCore(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
         {
             RunForward(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input));
-            return OutputLoss(target);
+            return OutputLoss(_z, _a1, target);
         }
 
         // Forward, loss, then from the output back: gradient of each layer (δ ⊗ input), then the delta of the layer below.
@@ -151,8 +133,8 @@ namespace Samples
             ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
             ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
             RunForward(ref x);
-            float loss = OutputLoss(target);
-            OutputDelta(target);
+            float loss = OutputLoss(_z, _a1, target);
+            OutputDelta(_a1, target, _d1);
             AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W1), 1f, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0));
             Backpropagate1();
             AddOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W0), 1f, ref x);
@@ -165,8 +147,8 @@ namespace Samples
             ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             RunForward(ref x);
-            float loss = OutputLoss(target);
-            OutputDelta(target);
+            float loss = OutputLoss(_z, _a1, target);
+            OutputDelta(_a1, target, _d1);
             Backpropagate1();
             AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), -learningRate, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0));
             AddOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), -learningRate, ref x);
@@ -179,22 +161,27 @@ namespace Samples
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             DenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0));
             DenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z));
-            // a = 1 / (1 + e^(−z))
-            for (int k = 0; k < OutputSize; k++) _a1[k] = global::FixedNet.Runtime.NetMath.Sigmoid(_z[k]);
+            OutputActivation(_z, _a1);
         }
 
-        // BinaryCrossEntropy, L = −(1/n)·Σ[t·log o + (1 − t)·log(1 − o)]
-        private float OutputLoss(global::System.ReadOnlySpan<float> t)
+        // Output activation: o = 1 / (1 + e^(−z))
+        private static void OutputActivation(global::System.ReadOnlySpan<float> z, global::System.Span<float> o)
+        {
+            for (int k = 0; k < OutputSize; k++) o[k] = global::FixedNet.Runtime.NetMath.Sigmoid(z[k]);
+        }
+
+        // BinaryCrossEntropy, L = −(1/n)·Σ[t·log o + (1 − t)·log(1 − o)], from the output o (and its pre-activation z).
+        private static float OutputLoss(global::System.ReadOnlySpan<float> z, global::System.ReadOnlySpan<float> o, global::System.ReadOnlySpan<float> t)
         {
             float sum = 0f;
-            for (int k = 0; k < OutputSize; k++) sum += global::FixedNet.Runtime.NetMath.BinaryCrossEntropyTerm(_z[k], t[k]);
+            for (int k = 0; k < OutputSize; k++) sum += global::FixedNet.Runtime.NetMath.BinaryCrossEntropyTerm(z[k], t[k]);
             return sum / OutputSize;
         }
 
         // Sigmoid and binary cross-entropy together: δ_k = ∂L/∂z_k = (o_k − t_k)/n.
-        private void OutputDelta(global::System.ReadOnlySpan<float> t)
+        private static void OutputDelta(global::System.ReadOnlySpan<float> o, global::System.ReadOnlySpan<float> t, global::System.Span<float> d)
         {
-            for (int k = 0; k < OutputSize; k++) _d1[k] = (_a1[k] - t[k]) / OutputSize;
+            for (int k = 0; k < OutputSize; k++) d[k] = (o[k] - t[k]) / OutputSize;
         }
 
         /// <summary>Layer 0, dense 21 → 13, Tanh: y = f(W0·x + b0), f(z) = tanh z</summary>
@@ -332,6 +319,593 @@ namespace Samples
             }
             ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0);
             for (int i = 0; i < 13; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.TanhDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
+        }
+
+        // ---- Mini-batches ----
+        // Samples go through in chunks of up to 32, one row per sample: _ba{l} / _bd{l} hold activations / deltas [chunk × size].
+        private const int BatchChunk = 32;
+        private readonly float[] _ba0 = new float[BatchChunk * 13], _bd0 = new float[BatchChunk * 13];
+        private readonly float[] _ba1 = new float[BatchChunk * 3], _bd1 = new float[BatchChunk * 3];
+        private readonly float[] _bz = new float[BatchChunk * OutputSize];
+
+        // gradient += (1/m)·Σ_s ∂L_s/∂θ, chunk by chunk.
+        private float BackwardBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> gradient)
+        {
+            ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
+            float c = 1f / batchSize;
+            float loss = 0f;
+            for (int s = 0; s < batchSize; s += BatchChunk)
+            {
+                int n = global::System.Math.Min(BatchChunk, batchSize - s);
+                loss += ChunkForward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), targets.Slice(s * OutputSize, n * OutputSize), n);
+                BatchOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W1), c, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), n);
+                BatchBackpropagate1(n);
+                BatchOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W0), c, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), n);
+            }
+            return loss / batchSize;
+        }
+
+        // θ ← θ − (η/m)·Σ_s ∂L_s/∂θ. Up to one chunk, each layer moves right after its delta below is taken, with no gradient buffer.
+        private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, float learningRate)
+        {
+            if (batchSize > BatchChunk)
+            {
+                global::System.Array.Clear(_gradient);
+                float mean = BackwardBatchCore(inputs, targets, batchSize, _gradient);
+                global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient, -learningRate, _parameters, _parameters);
+                return mean;
+            }
+            ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            float loss = ChunkForward(ref x, targets, batchSize);
+            float c = -learningRate / batchSize;
+            BatchBackpropagate1(batchSize);
+            BatchOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), c, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), batchSize);
+            BatchOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), c, ref x, batchSize);
+            return loss / batchSize;
+        }
+
+        // Forward pass of n ≤ BatchChunk samples, then each sample's loss and output delta; returns the summed loss.
+        private float ChunkForward(ref float x, global::System.ReadOnlySpan<float> targets, int n)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            BatchDenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), n);
+            BatchDenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bz), n);
+            float loss = 0f;
+            for (int s = 0; s < n; s++)
+            {
+                global::System.ReadOnlySpan<float> z = new global::System.ReadOnlySpan<float>(_bz, s * OutputSize, OutputSize);
+                global::System.Span<float> o = new global::System.Span<float>(_ba1, s * OutputSize, OutputSize);
+                global::System.ReadOnlySpan<float> t = targets.Slice(s * OutputSize, OutputSize);
+                OutputActivation(z, o);
+                loss += OutputLoss(z, o, t);
+                OutputDelta(o, t, new global::System.Span<float>(_bd1, s * OutputSize, OutputSize));
+            }
+            return loss;
+        }
+
+        /// <summary>Layer 0 on n samples: Y[s, j] = f(Σ_i X[s, i]·W0[j, i] + b0[j]), in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>
+        private static void BatchDenseForward0(ref float w, ref float x, ref float y, int n)
+        {
+            int s = 0;
+            for (; s + 4 <= n; s += 4)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 13);
+                for (int j = 0; j < 12; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int i = 0; i < 16; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 21));
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 42));
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 21));
+                            a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a12);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 42));
+                            a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a22);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 63));
+                            a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a32);
+                        }
+                    }
+                    float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
+                    float y01 = global::System.Runtime.Intrinsics.Vector256.Sum(a01);
+                    float y02 = global::System.Runtime.Intrinsics.Vector256.Sum(a02);
+                    float y10 = global::System.Runtime.Intrinsics.Vector256.Sum(a10);
+                    float y11 = global::System.Runtime.Intrinsics.Vector256.Sum(a11);
+                    float y12 = global::System.Runtime.Intrinsics.Vector256.Sum(a12);
+                    float y20 = global::System.Runtime.Intrinsics.Vector256.Sum(a20);
+                    float y21 = global::System.Runtime.Intrinsics.Vector256.Sum(a21);
+                    float y22 = global::System.Runtime.Intrinsics.Vector256.Sum(a22);
+                    float y30 = global::System.Runtime.Intrinsics.Vector256.Sum(a30);
+                    float y31 = global::System.Runtime.Intrinsics.Vector256.Sum(a31);
+                    float y32 = global::System.Runtime.Intrinsics.Vector256.Sum(a32);
+                    for (int i = 16; i < 21; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                        y10 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y11 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y12 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                        y20 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 42) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y21 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 42) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y22 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 42) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                        y30 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 63) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y31 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 63) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y32 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 63) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.Tanh(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.Tanh(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.Tanh(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 13) = global::FixedNet.Runtime.NetMath.Tanh(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 14) = global::FixedNet.Runtime.NetMath.Tanh(y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 15) = global::FixedNet.Runtime.NetMath.Tanh(y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 26) = global::FixedNet.Runtime.NetMath.Tanh(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 27) = global::FixedNet.Runtime.NetMath.Tanh(y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 28) = global::FixedNet.Runtime.NetMath.Tanh(y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 39) = global::FixedNet.Runtime.NetMath.Tanh(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 40) = global::FixedNet.Runtime.NetMath.Tanh(y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 41) = global::FixedNet.Runtime.NetMath.Tanh(y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                }
+                for (int j = 12; j < 13; j++)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int i = 0; i < 16; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 21));
+                            a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a10);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 42));
+                            a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a20);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 63));
+                            a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a30);
+                        }
+                    }
+                    float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
+                    float y10 = global::System.Runtime.Intrinsics.Vector256.Sum(a10);
+                    float y20 = global::System.Runtime.Intrinsics.Vector256.Sum(a20);
+                    float y30 = global::System.Runtime.Intrinsics.Vector256.Sum(a30);
+                    for (int i = 16; i < 21; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y10 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y20 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 42) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y30 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 63) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.Tanh(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 13) = global::FixedNet.Runtime.NetMath.Tanh(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 26) = global::FixedNet.Runtime.NetMath.Tanh(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 39) = global::FixedNet.Runtime.NetMath.Tanh(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                }
+            }
+            for (; s < n; s++)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 13);
+                for (int j = 0; j < 12; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int i = 0; i < 16; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 21));
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 42));
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                        }
+                    }
+                    float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
+                    float y01 = global::System.Runtime.Intrinsics.Vector256.Sum(a01);
+                    float y02 = global::System.Runtime.Intrinsics.Vector256.Sum(a02);
+                    for (int i = 16; i < 21; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.Tanh(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.Tanh(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.Tanh(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                }
+                for (int j = 12; j < 13; j++)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int i = 0; i < 16; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                        }
+                    }
+                    float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
+                    for (int i = 16; i < 21; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.Tanh(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                }
+            }
+        }
+
+        /// <summary>Layer 0 on n samples: m[j, i] += c·Σ_s Δ0[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ0[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 24 columns.</summary>
+        private void BatchOuterProduct0(ref float m, float c, ref float x, int n)
+        {
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
+            global::System.Runtime.Intrinsics.Vector256<float> cv = global::System.Runtime.Intrinsics.Vector256.Create(c);
+            for (int j = 0; j < 12; j += 4)
+            {
+                for (int i = 0; i < 16; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int s = 0; s < n; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21 + i);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 13 + j);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                            a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a10);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                            a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a20);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                            a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a30);
+                        }
+                    }
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(21))), ref mr, (nuint)(21));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(42))), ref mr, (nuint)(42));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(63))), ref mr, (nuint)(63));
+                }
+            }
+            for (int j = 12; j < 13; j++)
+            {
+                for (int i = 0; i < 16; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int s = 0; s < n; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21 + i);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 13 + j);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
+                        }
+                    }
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                }
+            }
+            // the last 5 columns, one at a time
+            for (int j = 0; j < 13; j++)
+            {
+                for (int i = 16; i < 21; i++)
+                {
+                    float sum = 0f;
+                    for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 13 + j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21 + i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i) += c * sum;
+                }
+            }
+            // biases: m_b[j] += c·Σ_s Δ[s, j]
+            for (int j = 0; j < 13; j++)
+            {
+                float sum = 0f;
+                for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 13 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 273 + j) += c * sum;
+            }
+        }
+
+        /// <summary>Layer 1 on n samples: Y[s, j] = Σ_i X[s, i]·W1[j, i] + b1[j], in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>
+        private static void BatchDenseForward1(ref float w, ref float x, ref float y, int n)
+        {
+            int s = 0;
+            for (; s + 4 <= n; s += 4)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 3);
+                for (int j = 0; j < 3; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13);
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int i = 0; i < 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 13));
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 26));
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 13));
+                            a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a12);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 26));
+                            a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a22);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 39));
+                            a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a32);
+                        }
+                    }
+                    float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
+                    float y01 = global::System.Runtime.Intrinsics.Vector256.Sum(a01);
+                    float y02 = global::System.Runtime.Intrinsics.Vector256.Sum(a02);
+                    float y10 = global::System.Runtime.Intrinsics.Vector256.Sum(a10);
+                    float y11 = global::System.Runtime.Intrinsics.Vector256.Sum(a11);
+                    float y12 = global::System.Runtime.Intrinsics.Vector256.Sum(a12);
+                    float y20 = global::System.Runtime.Intrinsics.Vector256.Sum(a20);
+                    float y21 = global::System.Runtime.Intrinsics.Vector256.Sum(a21);
+                    float y22 = global::System.Runtime.Intrinsics.Vector256.Sum(a22);
+                    float y30 = global::System.Runtime.Intrinsics.Vector256.Sum(a30);
+                    float y31 = global::System.Runtime.Intrinsics.Vector256.Sum(a31);
+                    float y32 = global::System.Runtime.Intrinsics.Vector256.Sum(a32);
+                    for (int i = 8; i < 13; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                        y10 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 13) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y11 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 13) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y12 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 13) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                        y20 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 26) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y21 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 26) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y22 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 26) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                        y30 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y31 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y32 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 3) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 4) = y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 5) = y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 6) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 7) = y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 8) = y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 9) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 10) = y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 11) = y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                }
+            }
+            for (; s < n; s++)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 3);
+                for (int j = 0; j < 3; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13);
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int i = 0; i < 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 13));
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 26));
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                        }
+                    }
+                    float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
+                    float y01 = global::System.Runtime.Intrinsics.Vector256.Sum(a01);
+                    float y02 = global::System.Runtime.Intrinsics.Vector256.Sum(a02);
+                    for (int i = 8; i < 13; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                }
+            }
+        }
+
+        /// <summary>Layer 1 on n samples: m[j, i] += c·Σ_s Δ1[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ1[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 24 columns.</summary>
+        private void BatchOuterProduct1(ref float m, float c, ref float x, int n)
+        {
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
+            global::System.Runtime.Intrinsics.Vector256<float> cv = global::System.Runtime.Intrinsics.Vector256.Create(c);
+            for (int j = 0; j < 3; j++)
+            {
+                for (int i = 0; i < 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int s = 0; s < n; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13 + i);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3 + j);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
+                        }
+                    }
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 13 + i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                }
+            }
+            // the last 5 columns, one at a time
+            for (int j = 0; j < 3; j++)
+            {
+                for (int i = 8; i < 13; i++)
+                {
+                    float sum = 0f;
+                    for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3 + j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13 + i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 13 + i) += c * sum;
+                }
+            }
+            // biases: m_b[j] += c·Σ_s Δ[s, j]
+            for (int j = 0; j < 3; j++)
+            {
+                float sum = 0f;
+                for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 39 + j) += c * sum;
+            }
+        }
+
+        /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(A0[s, i]), f′ = 1 − a², in tiles of 4 samples × 24 columns.</summary>
+        private void BatchBackpropagate1(int n)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
+            ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
+            ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0);
+            int s = 0;
+            for (; s + 4 <= n; s += 4)
+            {
+                for (int i = 0; i < 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3);
+                    for (int j = 0; j < 3; j++)
+                    {
+                        ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i);
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wr, (nuint)(0));
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
+                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a00);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 3));
+                            a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a10);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 6));
+                            a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a20);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 9));
+                            a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a30);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Multiply(a00, global::System.Runtime.Intrinsics.Vector256<float>.One - global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 13 + i)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 13 + i))), ref below, (nuint)((s) * 13 + i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Multiply(a10, global::System.Runtime.Intrinsics.Vector256<float>.One - global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 13 + i)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 13 + i))), ref below, (nuint)((s + 1) * 13 + i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Multiply(a20, global::System.Runtime.Intrinsics.Vector256<float>.One - global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 13 + i)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 13 + i))), ref below, (nuint)((s + 2) * 13 + i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Multiply(a30, global::System.Runtime.Intrinsics.Vector256<float>.One - global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 13 + i)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 13 + i))), ref below, (nuint)((s + 3) * 13 + i));
+                }
+            }
+            for (; s < n; s++)
+            {
+                for (int i = 0; i < 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3);
+                    for (int j = 0; j < 3; j++)
+                    {
+                        ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i);
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wr, (nuint)(0));
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
+                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a00);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Multiply(a00, global::System.Runtime.Intrinsics.Vector256<float>.One - global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 13 + i)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 13 + i))), ref below, (nuint)((s) * 13 + i));
+                }
+            }
+            // the last 5 columns, one at a time
+            for (s = 0; s < n; s++)
+            {
+                for (int i = 8; i < 13; i++)
+                {
+                    float sum = 0f;
+                    for (int j = 0; j < 3; j++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3 + j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref below, s * 13 + i) = sum * global::FixedNet.Runtime.NetMath.TanhDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, s * 13 + i));
+                }
+            }
         }
 
     }

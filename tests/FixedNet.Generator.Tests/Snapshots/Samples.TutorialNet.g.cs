@@ -98,10 +98,7 @@ namespace Samples
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);
             if (gradient.Length != ParameterCount) global::FixedNet.Runtime.ThrowHelper.ThrowLengthMismatch(nameof(gradient), ParameterCount, gradient.Length);
-            float loss = AccumulateBatch(inputs, targets, batchSize);
-            // gradient += (1/m)·Σ ∂L/∂θ
-            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient, 1f / batchSize, gradient, gradient);
-            return loss;
+            return BackwardBatchCore(inputs, targets, batchSize, gradient);
         }
 
         /// <summary>One SGD step on a mini-batch, θ ← θ − η·(1/m)·Σ ∂L/∂θ; returns the mean loss before the update.</summary>
@@ -110,22 +107,7 @@ namespace Samples
             if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);
-            float loss = AccumulateBatch(inputs, targets, batchSize);
-            // θ ← θ − (η/m)·Σ ∂L/∂θ
-            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient, -learningRate / batchSize, _parameters, _parameters);
-            return loss;
-        }
-
-        // Σ over the batch of each sample's gradient, into _gradient; returns the mean loss.
-        private float AccumulateBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
-        {
-            global::System.Array.Clear(_gradient);
-            float sum = 0f;
-            for (int s = 0; s < batchSize; s++)
-            {
-                sum += AccumulateGradient(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), _gradient);
-            }
-            return sum / batchSize;
+            return TrainBatchCore(inputs, targets, batchSize, learningRate);
         }
 
         // Forward pass, written out unit by unit.
@@ -303,6 +285,35 @@ namespace Samples
             p[3] -= learningRate * (d0_1 * x1);
             p[5] -= learningRate * d0_1;
             return loss;
+        }
+
+        // Mini-batches, one sample at a time: the unrolled code keeps everything in registers already.
+        private float BackwardBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> gradient)
+        {
+            float loss = AccumulateBatch(inputs, targets, batchSize);
+            // gradient += (1/m)·Σ ∂L/∂θ
+            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient, 1f / batchSize, gradient, gradient);
+            return loss;
+        }
+
+        private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, float learningRate)
+        {
+            float loss = AccumulateBatch(inputs, targets, batchSize);
+            // θ ← θ − (η/m)·Σ ∂L/∂θ
+            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient, -learningRate / batchSize, _parameters, _parameters);
+            return loss;
+        }
+
+        // Σ over the batch of each sample's gradient, into _gradient; returns the mean loss.
+        private float AccumulateBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
+        {
+            global::System.Array.Clear(_gradient);
+            float sum = 0f;
+            for (int s = 0; s < batchSize; s++)
+            {
+                sum += AccumulateGradient(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), _gradient);
+            }
+            return sum / batchSize;
         }
     }
 }

@@ -1,0 +1,402 @@
+using FixedNet.Generator.Model;
+using static FixedNet.Generator.Emitter;
+
+namespace FixedNet.Generator;
+
+/// <summary>
+/// The mini-batch path of <see cref="VectorEmitter"/>: samples are processed in chunks of up to <see cref="Chunk"/>,
+/// one row per sample, and each layer's three products run as register-tiled matrix products:
+/// Z = X·Wᵀ (4 samples × 3 rows of dot products), ∂W = Δᵀ·X (4 rows × 24 columns of outer products) and
+/// Δ_below = Δ·W (4 samples × 24 columns). Each tile keeps 12 Vector256 accumulators, so one load feeds several FMAs.
+/// </summary>
+internal static partial class VectorEmitter
+{
+    internal const int Chunk = 32;
+    private const int TileSamples = 4;
+    private const int TileRows = 3;
+    private const int TileVectors = 3;
+    private const int OuterRows = 4;
+
+    private static void EmitBatch(SourceWriter w, NetworkModel model)
+    {
+        int last = model.Layers.Count - 1;
+        w.Line("// ---- Mini-batches ----");
+        w.Line("// Samples go through in chunks of up to " + N(Chunk) + ", one row per sample: _ba{l} / _bd{l} hold activations / deltas [chunk × size].");
+        w.Line("private const int BatchChunk = " + N(Chunk) + ";");
+        for (int l = 0; l < model.Layers.Count; l++)
+            w.Line("private readonly float[] _ba" + N(l) + " = new float[BatchChunk * " + N(model.Layers[l].Size) + "], _bd" + N(l) + " = new float[BatchChunk * " + N(model.Layers[l].Size) + "];");
+        w.Line("private readonly float[] _bz = new float[BatchChunk * OutputSize];");
+        w.Line();
+
+        w.Line("// gradient += (1/m)·Σ_s ∂L_s/∂θ, chunk by chunk.");
+        using (w.Block("private float BackwardBatchCore(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize, " + Span + " gradient)"))
+        {
+            w.Line("ref float x = ref " + Marshal + ".GetReference(inputs);");
+            w.Line("ref float g = ref " + Marshal + ".GetReference(gradient);");
+            w.Line("float c = 1f / batchSize;");
+            w.Line("float loss = 0f;");
+            using (w.Block("for (int s = 0; s < batchSize; s += BatchChunk)"))
+            {
+                w.Line("int n = global::System.Math.Min(BatchChunk, batchSize - s);");
+                w.Line("loss += ChunkForward(ref " + Unsafe + ".Add(ref x, s * InputSize), targets.Slice(s * OutputSize, n * OutputSize), n);");
+                for (int l = last; l >= 0; l--)
+                {
+                    w.Line("BatchOuterProduct" + N(l) + "(ref " + Unsafe + ".Add(ref g, W" + N(l) + "), c, ref " + BatchInputRef(l, "s") + ", n);");
+                    if (l > 0) w.Line("BatchBackpropagate" + N(l) + "(n);");
+                }
+            }
+            w.Line("return loss / batchSize;");
+        }
+        w.Line();
+        w.Line("// θ ← θ − (η/m)·Σ_s ∂L_s/∂θ. Up to one chunk, each layer moves right after its delta below is taken, with no gradient buffer.");
+        using (w.Block("private float TrainBatchCore(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize, float learningRate)"))
+        {
+            using (w.Block("if (batchSize > BatchChunk)"))
+            {
+                w.Line("global::System.Array.Clear(_gradient);");
+                w.Line("float mean = BackwardBatchCore(inputs, targets, batchSize, _gradient);");
+                w.Line(Primitives + ".MultiplyAdd(_gradient, -learningRate, _parameters, _parameters);");
+                w.Line("return mean;");
+            }
+            w.Line("ref float x = ref " + Marshal + ".GetReference(inputs);");
+            w.Line("ref float p = ref " + Marshal + ".GetArrayDataReference(_parameters);");
+            w.Line("float loss = ChunkForward(ref x, targets, batchSize);");
+            w.Line("float c = -learningRate / batchSize;");
+            for (int l = last; l >= 0; l--)
+            {
+                if (l > 0) w.Line("BatchBackpropagate" + N(l) + "(batchSize);");
+                w.Line("BatchOuterProduct" + N(l) + "(ref " + Unsafe + ".Add(ref p, W" + N(l) + "), c, ref " + BatchInputRef(l, null) + ", batchSize);");
+            }
+            w.Line("return loss / batchSize;");
+        }
+        w.Line();
+        w.Line("// Forward pass of n ≤ BatchChunk samples, then each sample's loss and output delta; returns the summed loss.");
+        using (w.Block("private float ChunkForward(ref float x, " + ReadOnlySpan + " targets, int n)"))
+        {
+            w.Line("ref float p = ref " + Marshal + ".GetArrayDataReference(_parameters);");
+            for (int l = 0; l <= last; l++)
+            {
+                string output = l == last ? "_bz" : "_ba" + N(l);
+                string input = l == 0 ? "x" : Marshal + ".GetArrayDataReference(_ba" + N(l - 1) + ")";
+                w.Line("BatchDenseForward" + N(l) + "(ref " + Unsafe + ".Add(ref p, W" + N(l) + "), ref " + input + ", ref " + Marshal + ".GetArrayDataReference(" + output + "), n);");
+            }
+            w.Line("float loss = 0f;");
+            using (w.Block("for (int s = 0; s < n; s++)"))
+            {
+                w.Line(ReadOnlySpan + " z = new " + ReadOnlySpan + "(_bz, s * OutputSize, OutputSize);");
+                w.Line(Span + " o = new " + Span + "(_ba" + N(last) + ", s * OutputSize, OutputSize);");
+                w.Line(ReadOnlySpan + " t = targets.Slice(s * OutputSize, OutputSize);");
+                w.Line("OutputActivation(z, o);");
+                w.Line("loss += OutputLoss(z, o, t);");
+                w.Line("OutputDelta(o, t, new " + Span + "(_bd" + N(last) + ", s * OutputSize, OutputSize));");
+            }
+            w.Line("return loss;");
+        }
+        w.Line();
+        for (int l = 0; l <= last; l++)
+        {
+            EmitBatchForward(w, model, l);
+            EmitBatchOuterProduct(w, model, l);
+            if (l > 0) EmitBatchBackpropagate(w, model, l);
+        }
+    }
+
+    private static string BatchInputRef(int l, string? sampleOffset) => l == 0
+        ? (sampleOffset is null ? "x" : Unsafe + ".Add(ref x, " + sampleOffset + " * InputSize)")
+        : Marshal + ".GetArrayDataReference(_ba" + N(l - 1) + ")";
+
+    // ---- Z = X·Wᵀ + b, then the hidden activation ----
+
+    private static void EmitBatchForward(SourceWriter w, NetworkModel model, int l)
+    {
+        var layer = model.Layers[l];
+        bool last = l == model.Layers.Count - 1;
+        int inputs = layer.Inputs, size = layer.Size;
+        int vectorEnd = inputs / Lanes * Lanes;
+        int rowsBlocked = size / TileRows * TileRows;
+        string? activation = last ? null : ActivationCall(layer.Activation, "{0}");
+        w.Line("/// <summary>Layer " + N(l) + " on n samples: Y[s, j] = " + (activation is null ? "" : "f(") + "Σ_i X[s, i]·W" + N(l) + "[j, i] + b" + N(l) + "[j]" + (activation is null ? "" : ")")
+            + ", in tiles of " + N(TileSamples) + " samples × " + N(TileRows) + " rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>");
+        using (w.Block("private static void BatchDenseForward" + N(l) + "(ref float w, ref float x, ref float y, int n)"))
+        {
+            w.Line("int s = 0;");
+            using (w.Block("for (; s + " + N(TileSamples) + " <= n; s += " + N(TileSamples) + ")"))
+            {
+                EmitForwardRows(w, inputs, size, vectorEnd, rowsBlocked, TileSamples, activation, layer.WeightCount);
+            }
+            using (w.Block("for (; s < n; s++)"))
+            {
+                EmitForwardRows(w, inputs, size, vectorEnd, rowsBlocked, 1, activation, layer.WeightCount);
+            }
+        }
+        w.Line();
+    }
+
+    private static void EmitForwardRows(SourceWriter w, int inputs, int size, int vectorEnd, int rowsBlocked, int samples, string? activation, int biasOffset)
+    {
+        w.Line("ref float xs = ref " + At("x", "s * " + N(inputs)) + ";");
+        w.Line("ref float ys = ref " + At("y", "s * " + N(size)) + ";");
+        if (rowsBlocked > 0)
+        {
+            using (w.Block("for (int j = 0; j < " + N(rowsBlocked) + "; j += " + N(TileRows) + ")"))
+            {
+                EmitForwardTile(w, inputs, size, vectorEnd, samples, TileRows, activation, biasOffset);
+            }
+        }
+        if (rowsBlocked < size)
+        {
+            using (w.Block("for (int j = " + N(rowsBlocked) + "; j < " + N(size) + "; j++)"))
+            {
+                EmitForwardTile(w, inputs, size, vectorEnd, samples, 1, activation, biasOffset);
+            }
+        }
+    }
+
+    private static void EmitForwardTile(SourceWriter w, int inputs, int size, int vectorEnd, int samples, int rows, string? activation, int biasOffset)
+    {
+        w.Line("ref float row = ref " + At("w", "j * " + N(inputs)) + ";");
+        if (vectorEnd > 0)
+        {
+            for (int s = 0; s < samples; s++)
+                for (int r = 0; r < rows; r++)
+                    w.Line(VectorOfFloat + " a" + N(s) + N(r) + " = " + VectorOfFloat + ".Zero;");
+            using (w.Block("for (int i = 0; i < " + N(vectorEnd) + "; i += " + N(Lanes) + ")"))
+            {
+                for (int r = 0; r < rows; r++) w.Line(VectorOfFloat + " w" + N(r) + " = " + Load("row", Offset("i", r * inputs)) + ";");
+                for (int s = 0; s < samples; s++)
+                {
+                    w.Line("{");
+                    w.Indent();
+                    w.Line(VectorOfFloat + " xv = " + Load("xs", Offset("i", s * inputs)) + ";");
+                    for (int r = 0; r < rows; r++) w.Line("a" + N(s) + N(r) + " = " + Fma("xv", "w" + N(r), "a" + N(s) + N(r)) + ";");
+                    w.Unindent();
+                    w.Line("}");
+                }
+            }
+        }
+        for (int s = 0; s < samples; s++)
+            for (int r = 0; r < rows; r++)
+                w.Line("float y" + N(s) + N(r) + " = " + (vectorEnd > 0 ? Vector + ".Sum(a" + N(s) + N(r) + ")" : "0f") + ";");
+        if (vectorEnd < inputs)
+        {
+            using (w.Block("for (int i = " + N(vectorEnd) + "; i < " + N(inputs) + "; i++)"))
+            {
+                for (int s = 0; s < samples; s++)
+                    for (int r = 0; r < rows; r++)
+                        w.Line("y" + N(s) + N(r) + " += " + At("xs", Offset("i", s * inputs)) + " * " + At("row", Offset("i", r * inputs)) + ";");
+            }
+        }
+        for (int s = 0; s < samples; s++)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                string z = "y" + N(s) + N(r) + " + " + At("w", N(biasOffset) + " + " + Offset("j", r));
+                w.Line(At("ys", Offset("j", s * size + r)) + " = " + (activation is null ? z : string.Format(activation, z)) + ";");
+            }
+        }
+    }
+
+    // ---- m[j, i] += c·Σ_s Δ[s, j]·X[s, i] (gradient, or SGD step with c = −η/m) ----
+
+    private static void EmitBatchOuterProduct(SourceWriter w, NetworkModel model, int l)
+    {
+        var layer = model.Layers[l];
+        int inputs = layer.Inputs, size = layer.Size;
+        int vectorEnd = inputs / Lanes * Lanes;
+        int columnsBlocked = inputs / (Lanes * TileVectors) * (Lanes * TileVectors);
+        int rowsBlocked = size / OuterRows * OuterRows;
+        w.Line("/// <summary>Layer " + N(l) + " on n samples: m[j, i] += c·Σ_s Δ" + N(l) + "[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ" + N(l)
+            + "[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of " + N(OuterRows) + " rows × " + N(Lanes * TileVectors) + " columns.</summary>");
+        using (w.Block("private void BatchOuterProduct" + N(l) + "(ref float m, float c, ref float x, int n)"))
+        {
+            w.Line("ref float d = ref " + Marshal + ".GetArrayDataReference(_bd" + N(l) + ");");
+            w.Line(VectorOfFloat + " cv = " + Vector + ".Create(c);");
+            if (rowsBlocked > 0)
+            {
+                using (w.Block("for (int j = 0; j < " + N(rowsBlocked) + "; j += " + N(OuterRows) + ")"))
+                {
+                    EmitOuterColumns(w, inputs, size, vectorEnd, columnsBlocked, OuterRows);
+                }
+            }
+            if (rowsBlocked < size)
+            {
+                using (w.Block("for (int j = " + N(rowsBlocked) + "; j < " + N(size) + "; j++)"))
+                {
+                    EmitOuterColumns(w, inputs, size, vectorEnd, columnsBlocked, 1);
+                }
+            }
+            if (vectorEnd < inputs)
+            {
+                w.Line("// the last " + N(inputs - vectorEnd) + " columns, one at a time");
+                using (w.Block("for (int j = 0; j < " + N(size) + "; j++)"))
+                {
+                    using (w.Block("for (int i = " + N(vectorEnd) + "; i < " + N(inputs) + "; i++)"))
+                    {
+                        w.Line("float sum = 0f;");
+                        w.Line("for (int s = 0; s < n; s++) sum += " + At("d", "s * " + N(size) + " + j") + " * " + At("x", "s * " + N(inputs) + " + i") + ";");
+                        w.Line(At("m", "j * " + N(inputs) + " + i") + " += c * sum;");
+                    }
+                }
+            }
+            w.Line("// biases: m_b[j] += c·Σ_s Δ[s, j]");
+            using (w.Block("for (int j = 0; j < " + N(size) + "; j++)"))
+            {
+                w.Line("float sum = 0f;");
+                w.Line("for (int s = 0; s < n; s++) sum += " + At("d", "s * " + N(size) + " + j") + ";");
+                w.Line(At("m", N(layer.WeightCount) + " + j") + " += c * sum;");
+            }
+        }
+        w.Line();
+    }
+
+    private static void EmitOuterColumns(SourceWriter w, int inputs, int size, int vectorEnd, int columnsBlocked, int rows)
+    {
+        if (columnsBlocked > 0)
+        {
+            using (w.Block("for (int i = 0; i < " + N(columnsBlocked) + "; i += " + N(Lanes * TileVectors) + ")"))
+            {
+                EmitOuterTile(w, inputs, size, rows, TileVectors);
+            }
+        }
+        if (columnsBlocked < vectorEnd)
+        {
+            using (w.Block("for (int i = " + N(columnsBlocked) + "; i < " + N(vectorEnd) + "; i += " + N(Lanes) + ")"))
+            {
+                EmitOuterTile(w, inputs, size, rows, 1);
+            }
+        }
+    }
+
+    private static void EmitOuterTile(SourceWriter w, int inputs, int size, int rows, int vectors)
+    {
+        for (int r = 0; r < rows; r++)
+            for (int v = 0; v < vectors; v++)
+                w.Line(VectorOfFloat + " a" + N(r) + N(v) + " = " + VectorOfFloat + ".Zero;");
+        using (w.Block("for (int s = 0; s < n; s++)"))
+        {
+            w.Line("ref float xs = ref " + At("x", "s * " + N(inputs) + " + i") + ";");
+            w.Line("ref float ds = ref " + At("d", "s * " + N(size) + " + j") + ";");
+            for (int v = 0; v < vectors; v++) w.Line(VectorOfFloat + " x" + N(v) + " = " + Load("xs", N(v * Lanes)) + ";");
+            for (int r = 0; r < rows; r++)
+            {
+                w.Line("{");
+                w.Indent();
+                w.Line(VectorOfFloat + " dv = " + Vector + ".Create(" + At("ds", N(r)) + ");");
+                for (int v = 0; v < vectors; v++) w.Line("a" + N(r) + N(v) + " = " + Fma("dv", "x" + N(v), "a" + N(r) + N(v)) + ";");
+                w.Unindent();
+                w.Line("}");
+            }
+        }
+        w.Line("ref float mr = ref " + At("m", "j * " + N(inputs) + " + i") + ";");
+        for (int r = 0; r < rows; r++)
+            for (int v = 0; v < vectors; v++)
+            {
+                string index = N(r * inputs + v * Lanes);
+                w.Line(Store(Fma("cv", "a" + N(r) + N(v), Load("mr", index)), "mr", index) + ";");
+            }
+    }
+
+    // ---- Δ_below[s, i] = (Σ_j Δ[s, j]·W[j, i])·f′(A_below[s, i]) ----
+
+    private static void EmitBatchBackpropagate(SourceWriter w, NetworkModel model, int l)
+    {
+        var layer = model.Layers[l];
+        var below = model.Layers[l - 1];
+        int inputs = layer.Inputs, size = layer.Size;
+        int vectorEnd = inputs / Lanes * Lanes;
+        int columnsBlocked = inputs / (Lanes * TileVectors) * (Lanes * TileVectors);
+        w.Line("/// <summary>Back through layer " + N(l) + " on n samples: Δ" + N(l - 1) + "[s, i] = (Σ_j Δ" + N(l) + "[s, j]·W" + N(l) + "[j, i])·f′(A" + N(l - 1)
+            + "[s, i]), f′ = " + DerivativeFormula(below.Activation) + ", in tiles of " + N(TileSamples) + " samples × " + N(Lanes * TileVectors) + " columns.</summary>");
+        using (w.Block("private void BatchBackpropagate" + N(l) + "(int n)"))
+        {
+            w.Line("ref float w = ref " + At(Marshal + ".GetArrayDataReference(_parameters)", "W" + N(l)) + ";");
+            w.Line("ref float d = ref " + Marshal + ".GetArrayDataReference(_bd" + N(l) + ");");
+            w.Line("ref float below = ref " + Marshal + ".GetArrayDataReference(_bd" + N(l - 1) + ");");
+            w.Line("ref float a = ref " + Marshal + ".GetArrayDataReference(_ba" + N(l - 1) + ");");
+            w.Line("int s = 0;");
+            using (w.Block("for (; s + " + N(TileSamples) + " <= n; s += " + N(TileSamples) + ")"))
+            {
+                EmitBackColumns(w, inputs, size, vectorEnd, columnsBlocked, TileSamples, below.Activation);
+            }
+            using (w.Block("for (; s < n; s++)"))
+            {
+                EmitBackColumns(w, inputs, size, vectorEnd, columnsBlocked, 1, below.Activation);
+            }
+            if (vectorEnd < inputs)
+            {
+                w.Line("// the last " + N(inputs - vectorEnd) + " columns, one at a time");
+                using (w.Block("for (s = 0; s < n; s++)"))
+                {
+                    using (w.Block("for (int i = " + N(vectorEnd) + "; i < " + N(inputs) + "; i++)"))
+                    {
+                        w.Line("float sum = 0f;");
+                        w.Line("for (int j = 0; j < " + N(size) + "; j++) sum += " + At("d", "s * " + N(size) + " + j") + " * " + At("w", "j * " + N(inputs) + " + i") + ";");
+                        var derivative = DerivativeCall(below.Activation, At("a", "s * " + N(inputs) + " + i"));
+                        w.Line(At("below", "s * " + N(inputs) + " + i") + " = " + (derivative is null ? "sum" : "sum * " + derivative) + ";");
+                    }
+                }
+            }
+        }
+        w.Line();
+    }
+
+    private static void EmitBackColumns(SourceWriter w, int inputs, int size, int vectorEnd, int columnsBlocked, int samples, ActivationKind activation)
+    {
+        if (columnsBlocked > 0)
+        {
+            using (w.Block("for (int i = 0; i < " + N(columnsBlocked) + "; i += " + N(Lanes * TileVectors) + ")"))
+            {
+                EmitBackTile(w, inputs, size, samples, TileVectors, activation);
+            }
+        }
+        if (columnsBlocked < vectorEnd)
+        {
+            using (w.Block("for (int i = " + N(columnsBlocked) + "; i < " + N(vectorEnd) + "; i += " + N(Lanes) + ")"))
+            {
+                EmitBackTile(w, inputs, size, samples, 1, activation);
+            }
+        }
+    }
+
+    private static void EmitBackTile(SourceWriter w, int inputs, int size, int samples, int vectors, ActivationKind activation)
+    {
+        for (int s = 0; s < samples; s++)
+            for (int v = 0; v < vectors; v++)
+                w.Line(VectorOfFloat + " a" + N(s) + N(v) + " = " + VectorOfFloat + ".Zero;");
+        w.Line("ref float ds = ref " + At("d", "s * " + N(size)) + ";");
+        using (w.Block("for (int j = 0; j < " + N(size) + "; j++)"))
+        {
+            w.Line("ref float wr = ref " + At("w", "j * " + N(inputs) + " + i") + ";");
+            for (int v = 0; v < vectors; v++) w.Line(VectorOfFloat + " w" + N(v) + " = " + Load("wr", N(v * Lanes)) + ";");
+            for (int s = 0; s < samples; s++)
+            {
+                w.Line("{");
+                w.Indent();
+                w.Line(VectorOfFloat + " dv = " + Vector + ".Create(" + At("ds", Offset("j", s * size)) + ");");
+                for (int v = 0; v < vectors; v++) w.Line("a" + N(s) + N(v) + " = " + Fma("dv", "w" + N(v), "a" + N(s) + N(v)) + ";");
+                w.Unindent();
+                w.Line("}");
+            }
+        }
+        for (int s = 0; s < samples; s++)
+        {
+            for (int v = 0; v < vectors; v++)
+            {
+                string index = "(s" + (s == 0 ? string.Empty : " + " + N(s)) + ") * " + N(inputs) + " + i" + (v == 0 ? string.Empty : " + " + N(v * Lanes));
+                w.Line(Store(VectorDerivative(activation, "a" + N(s) + N(v), Load("a", index)), "below", index) + ";");
+            }
+        }
+    }
+
+    /// <summary>acc ⊙ f′(a) on a whole vector, with f′ expressed through the activation a.</summary>
+    private static string VectorDerivative(ActivationKind activation, string acc, string a) => activation switch
+    {
+        ActivationKind.Sigmoid => Vector + ".Multiply(" + acc + ", " + a + " * (" + VectorOfFloat + ".One - " + a + "))",
+        ActivationKind.Tanh => Vector + ".Multiply(" + acc + ", " + VectorOfFloat + ".One - " + a + " * " + a + ")",
+        ActivationKind.ReLU => Vector + ".ConditionalSelect(" + Vector + ".GreaterThan(" + a + ", " + VectorOfFloat + ".Zero), " + acc + ", " + VectorOfFloat + ".Zero)",
+        ActivationKind.LeakyReLU => Vector + ".ConditionalSelect(" + Vector + ".GreaterThan(" + a + ", " + VectorOfFloat + ".Zero), " + acc + ", " + acc + " * " + NetMath + ".LeakySlope)",
+        _ => acc,
+    };
+
+    private static string Offset(string variable, int offset) => offset == 0 ? variable : variable + " + " + N(offset);
+}
