@@ -160,7 +160,7 @@ internal static partial class VectorEmitter
             for (int s = 0; s < samples; s++)
                 for (int r = 0; r < rows; r++)
                     w.Line(VectorOfFloat + " a" + N(s) + N(r) + " = " + VectorOfFloat + ".Zero;");
-            using (w.Block("for (int i = 0; i < " + N(vectorEnd) + "; i += " + N(Lanes) + ")"))
+            using (w.Block("for (nuint i = 0; i < " + N(vectorEnd) + "; i += " + N(Lanes) + ")"))
             {
                 for (int r = 0; r < rows; r++) w.Line(VectorOfFloat + " w" + N(r) + " = " + Load("row", Offset("i", r * inputs)) + ";");
                 for (int s = 0; s < samples; s++)
@@ -211,18 +211,19 @@ internal static partial class VectorEmitter
         {
             w.Line("ref float d = ref " + Marshal + ".GetArrayDataReference(_bd" + N(l) + ");");
             w.Line(VectorOfFloat + " cv = " + Vector + ".Create(c);");
-            if (rowsBlocked > 0)
+            // Column strips outside, rows inside: a strip of X (n × 24 floats) stays in L1 while every row block uses it.
+            if (columnsBlocked > 0)
             {
-                using (w.Block("for (int j = 0; j < " + N(rowsBlocked) + "; j += " + N(OuterRows) + ")"))
+                using (w.Block("for (int i = 0; i < " + N(columnsBlocked) + "; i += " + N(Lanes * TileVectors) + ")"))
                 {
-                    EmitOuterColumns(w, inputs, size, vectorEnd, columnsBlocked, OuterRows);
+                    EmitOuterRows(w, inputs, size, rowsBlocked, TileVectors);
                 }
             }
-            if (rowsBlocked < size)
+            if (columnsBlocked < vectorEnd)
             {
-                using (w.Block("for (int j = " + N(rowsBlocked) + "; j < " + N(size) + "; j++)"))
+                using (w.Block("for (int i = " + N(columnsBlocked) + "; i < " + N(vectorEnd) + "; i += " + N(Lanes) + ")"))
                 {
-                    EmitOuterColumns(w, inputs, size, vectorEnd, columnsBlocked, 1);
+                    EmitOuterRows(w, inputs, size, rowsBlocked, 1);
                 }
             }
             if (vectorEnd < inputs)
@@ -249,20 +250,20 @@ internal static partial class VectorEmitter
         w.Line();
     }
 
-    private static void EmitOuterColumns(SourceWriter w, int inputs, int size, int vectorEnd, int columnsBlocked, int rows)
+    private static void EmitOuterRows(SourceWriter w, int inputs, int size, int rowsBlocked, int vectors)
     {
-        if (columnsBlocked > 0)
+        if (rowsBlocked > 0)
         {
-            using (w.Block("for (int i = 0; i < " + N(columnsBlocked) + "; i += " + N(Lanes * TileVectors) + ")"))
+            using (w.Block("for (int j = 0; j < " + N(rowsBlocked) + "; j += " + N(OuterRows) + ")"))
             {
-                EmitOuterTile(w, inputs, size, rows, TileVectors);
+                EmitOuterTile(w, inputs, size, OuterRows, vectors);
             }
         }
-        if (columnsBlocked < vectorEnd)
+        if (rowsBlocked < size)
         {
-            using (w.Block("for (int i = " + N(columnsBlocked) + "; i < " + N(vectorEnd) + "; i += " + N(Lanes) + ")"))
+            using (w.Block("for (int j = " + N(rowsBlocked) + "; j < " + N(size) + "; j++)"))
             {
-                EmitOuterTile(w, inputs, size, rows, 1);
+                EmitOuterTile(w, inputs, size, 1, vectors);
             }
         }
     }

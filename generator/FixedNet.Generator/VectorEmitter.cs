@@ -243,7 +243,7 @@ internal static partial class VectorEmitter
             if (vectorEnd > 0)
             {
                 for (int r = 0; r < rows; r++) w.Line(VectorOfFloat + " s" + N(r) + " = " + VectorOfFloat + ".Zero;");
-                using (w.Block("for (int i = 0; i < " + N(vectorEnd) + "; i += " + N(Lanes) + ")"))
+                using (w.Block("for (nuint i = 0; i < " + N(vectorEnd) + "; i += " + N(Lanes) + ")"))
                 {
                     w.Line(VectorOfFloat + " xi = " + Load("x", "i") + ";");
                     for (int r = 0; r < rows; r++)
@@ -290,7 +290,7 @@ internal static partial class VectorEmitter
                 if (vectorEnd > 0)
                 {
                     w.Line(VectorOfFloat + " v = " + Vector + ".Create(cd);");
-                    using (w.Block("for (int i = 0; i < " + N(vectorEnd) + "; i += " + N(Lanes) + ")"))
+                    using (w.Block("for (nuint i = 0; i < " + N(vectorEnd) + "; i += " + N(Lanes) + ")"))
                     {
                         w.Line(Store(Fma("v", Load("x", "i"), Load("row", "i")), "row", "i") + ";");
                     }

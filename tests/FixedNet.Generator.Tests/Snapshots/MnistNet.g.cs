@@ -202,7 +202,7 @@ partial class MnistNet : global::FixedNet.INetwork
             global::System.Runtime.Intrinsics.Vector256<float> s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (int i = 0; i < 784; i += 8)
+            for (nuint i = 0; i < 784; i += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
                 s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
@@ -230,7 +230,7 @@ partial class MnistNet : global::FixedNet.INetwork
             float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784);
             global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.Create(cd);
-            for (int i = 0; i < 784; i += 8)
+            for (nuint i = 0; i < 784; i += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
             }
@@ -250,7 +250,7 @@ partial class MnistNet : global::FixedNet.INetwork
             global::System.Runtime.Intrinsics.Vector256<float> s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (int i = 0; i < 128; i += 8)
+            for (nuint i = 0; i < 128; i += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
                 s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
@@ -271,7 +271,7 @@ partial class MnistNet : global::FixedNet.INetwork
         {
             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
             global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (int i = 0; i < 128; i += 8)
+            for (nuint i = 0; i < 128; i += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
                 s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
@@ -290,7 +290,7 @@ partial class MnistNet : global::FixedNet.INetwork
             float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128);
             global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.Create(cd);
-            for (int i = 0; i < 128; i += 8)
+            for (nuint i = 0; i < 128; i += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
             }
@@ -416,7 +416,7 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int i = 0; i < 784; i += 8)
+                for (nuint i = 0; i < 784; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
                     global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 784));
@@ -478,7 +478,7 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int i = 0; i < 784; i += 8)
+                for (nuint i = 0; i < 784; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
                     {
@@ -518,7 +518,7 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int i = 0; i < 784; i += 8)
+                for (nuint i = 0; i < 784; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
                     global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 784));
@@ -541,7 +541,7 @@ partial class MnistNet : global::FixedNet.INetwork
             {
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
                 global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int i = 0; i < 784; i += 8)
+                for (nuint i = 0; i < 784; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
                     {
@@ -560,9 +560,9 @@ partial class MnistNet : global::FixedNet.INetwork
     {
         ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
         global::System.Runtime.Intrinsics.Vector256<float> cv = global::System.Runtime.Intrinsics.Vector256.Create(c);
-        for (int j = 0; j < 128; j += 4)
+        for (int i = 0; i < 768; i += 24)
         {
-            for (int i = 0; i < 768; i += 24)
+            for (int j = 0; j < 128; j += 4)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -622,7 +622,10 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a31, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(2360))), ref mr, (nuint)(2360));
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a32, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(2368))), ref mr, (nuint)(2368));
             }
-            for (int i = 768; i < 784; i += 8)
+        }
+        for (int i = 768; i < 784; i += 8)
+        {
+            for (int j = 0; j < 128; j += 4)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -689,7 +692,7 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int i = 0; i < 128; i += 8)
+                for (nuint i = 0; i < 128; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
                     global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 128));
@@ -751,7 +754,7 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int i = 0; i < 128; i += 8)
+                for (nuint i = 0; i < 128; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
                     {
@@ -791,7 +794,7 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int i = 0; i < 128; i += 8)
+                for (nuint i = 0; i < 128; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
                     global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 128));
@@ -814,7 +817,7 @@ partial class MnistNet : global::FixedNet.INetwork
             {
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
                 global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int i = 0; i < 128; i += 8)
+                for (nuint i = 0; i < 128; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
                     {
@@ -833,9 +836,9 @@ partial class MnistNet : global::FixedNet.INetwork
     {
         ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
         global::System.Runtime.Intrinsics.Vector256<float> cv = global::System.Runtime.Intrinsics.Vector256.Create(c);
-        for (int j = 0; j < 8; j += 4)
+        for (int i = 0; i < 120; i += 24)
         {
-            for (int i = 0; i < 120; i += 24)
+            for (int j = 0; j < 8; j += 4)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -895,7 +898,34 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a31, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(392))), ref mr, (nuint)(392));
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a32, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(400))), ref mr, (nuint)(400));
             }
-            for (int i = 120; i < 128; i += 8)
+            for (int j = 8; j < 10; j++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int s = 0; s < n; s++)
+                {
+                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
+                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(8));
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(16));
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a02);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
+            }
+        }
+        for (int i = 120; i < 128; i += 8)
+        {
+            for (int j = 0; j < 8; j += 4)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -929,34 +959,7 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
             }
-        }
-        for (int j = 8; j < 10; j++)
-        {
-            for (int i = 0; i < 120; i += 24)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int s = 0; s < n; s++)
-                {
-                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
-                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(8));
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(16));
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a02);
-                    }
-                }
-                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
-            }
-            for (int i = 120; i < 128; i += 8)
+            for (int j = 8; j < 10; j++)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 for (int s = 0; s < n; s++)

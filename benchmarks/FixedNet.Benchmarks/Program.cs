@@ -1,0 +1,55 @@
+using System;
+using System.Linq;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Filters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using FixedNet.Benchmarks;
+
+// Usage: dotnet run -c Release --project benchmarks/FixedNet.Benchmarks -- --filter '*'
+//        (any BenchmarkDotNet arguments; e.g. --filter '*TrainBatch32*').
+var torchFailure = TorchAvailability.WhyNot;
+Console.WriteLine(torchFailure is null ? "TorchSharp: loaded, included." : "TorchSharp: not included, it does not load here: " + torchFailure);
+
+var config = ManualConfig.Create(DefaultConfig.Instance)
+    .AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(5).WithIterationCount(12))
+    .AddDiagnoser(MemoryDiagnoser.Default)
+    .AddColumn(new PeakColumn())
+    .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared))
+    .HideColumns("Error", "StdDev", "RatioSD", "Gen0", "Alloc Ratio");
+if (torchFailure is not null) config = config.AddFilter(new NameFilter(name => !name.Contains("TorchSharp", StringComparison.Ordinal)));
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args, config);
+
+/// <summary>GFLOP/s and % of one Zen 4 core's fp32 FMA peak (117 GFLOP/s), from the mean time per sample.</summary>
+internal sealed class PeakColumn : IColumn
+{
+    public const double PeakGflops = 117.0;
+
+    public string Id => nameof(PeakColumn);
+    public string ColumnName => "% of peak";
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => ColumnCategory.Custom;
+    public int PriorityInCategory => 0;
+    public bool IsNumeric => true;
+    public UnitType UnitType => UnitType.Dimensionless;
+    public string Legend => $"GFLOP/s per sample over {PeakGflops} GFLOP/s (one core's fp32 FMA peak)";
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
+    {
+        var report = summary[benchmarkCase];
+        if (report?.ResultStatistics is null) return "-";
+        string shape = (string)benchmarkCase.Parameters["Shape"];
+        var architecture = Shapes.CreateGenerated(shape).Architecture;
+        long flops = benchmarkCase.Descriptor.Type == typeof(Inference) ? Shapes.InferenceFlops(architecture) : Shapes.TrainFlops(architecture);
+        double gflops = flops / report.ResultStatistics.Mean;
+        return $"{100 * gflops / PeakGflops:F0}% ({gflops:F1} GFLOP/s)";
+    }
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public bool IsAvailable(Summary summary) => true;
+}

@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using BenchmarkDotNet.Attributes;
+using FixedNet;
+
+namespace FixedNet.Benchmarks;
+
+/// <summary>Shared setup: one network per engine with identical parameters, and a small set of samples to cycle through.</summary>
+public abstract class EngineBenchmarks
+{
+    protected const float LearningRate = 1e-3f;
+    protected const int Samples = 256;
+
+    [ParamsSource(nameof(ShapeNames))]
+    public string Shape { get; set; } = "784-128-10";
+
+    public static IEnumerable<string> ShapeNames => Shapes.Names;
+
+    protected INetwork Generated = null!;
+    protected INetwork Scalar = null!;
+    protected INetwork Primitives = null!;
+    protected TorchEngine? Torch;
+    protected float[] Inputs = null!;
+    protected float[] Targets = null!;
+    protected float[] Output = null!;
+    protected int Next;
+
+    protected abstract int TorchBatch { get; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        Generated = Shapes.CreateGenerated(Shape);
+        Generated.InitializeParameters(1);
+        Scalar = new ReferenceNetwork(Generated.Architecture, ReferenceKernel.Scalar);
+        Primitives = new ReferenceNetwork(Generated.Architecture, ReferenceKernel.TensorPrimitives);
+        Generated.Parameters.CopyTo(Scalar.Parameters);
+        Generated.Parameters.CopyTo(Primitives.Parameters);
+        var random = new System.Random(2);
+        Inputs = new float[Samples * Generated.InputSize];
+        for (int i = 0; i < Inputs.Length; i++) Inputs[i] = (float)random.NextDouble();
+        Targets = new float[Samples * Generated.OutputSize];
+        for (int s = 0; s < Samples; s++) Targets[s * Generated.OutputSize + random.Next(Generated.OutputSize)] = 1f;
+        Output = new float[Generated.OutputSize];
+        if (TorchAvailability.WhyNot is null) Torch = new TorchEngine(Generated.Architecture, TorchBatch, LearningRate);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => Torch?.Dispose();
+
+    protected System.ReadOnlySpan<float> Input(int sample, int count = 1) => Inputs.AsSpan(sample * Generated.InputSize, count * Generated.InputSize);
+
+    protected System.ReadOnlySpan<float> Target(int sample, int count = 1) => Targets.AsSpan(sample * Generated.OutputSize, count * Generated.OutputSize);
+}
+
+/// <summary>One SGD step on one sample.</summary>
+public class TrainBatch1 : EngineBenchmarks
+{
+    protected override int TorchBatch => 1;
+
+    private float Step(INetwork net)
+    {
+        int s = Next = (Next + 1) & (Samples - 1);
+        return net.TrainStep(Input(s), Target(s), LearningRate);
+    }
+
+    [Benchmark(Baseline = true)]
+    public float Generated_() => Step(Generated);
+
+    [Benchmark]
+    public float ReferenceScalar() => Step(Scalar);
+
+    [Benchmark]
+    public float ReferenceTensorPrimitives() => Step(Primitives);
+
+    [Benchmark]
+    public float TorchSharp() => Torch!.TrainStep();
+}
+
+/// <summary>One SGD step on the mean gradient of 32 samples; times are per sample.</summary>
+public class TrainBatch32 : EngineBenchmarks
+{
+    private const int Batch = 32;
+
+    protected override int TorchBatch => Batch;
+
+    private float Step(INetwork net)
+    {
+        int s = Next = (Next + Batch) & (Samples - 1);
+        return net.TrainBatch(Input(s, Batch), Target(s, Batch), Batch, LearningRate);
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Batch)]
+    public float Generated_() => Step(Generated);
+
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public float ReferenceScalar() => Step(Scalar);
+
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public float ReferenceTensorPrimitives() => Step(Primitives);
+
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public float TorchSharp() => Torch!.TrainStep();
+}
+
+/// <summary>Forward pass of one sample.</summary>
+public class Inference : EngineBenchmarks
+{
+    protected override int TorchBatch => 1;
+
+    private float Run(INetwork net)
+    {
+        int s = Next = (Next + 1) & (Samples - 1);
+        net.Forward(Input(s), Output);
+        return Output[0];
+    }
+
+    [Benchmark(Baseline = true)]
+    public float Generated_() => Run(Generated);
+
+    [Benchmark]
+    public float ReferenceScalar() => Run(Scalar);
+
+    [Benchmark]
+    public float ReferenceTensorPrimitives() => Run(Primitives);
+
+    [Benchmark]
+    public void TorchSharp() => Torch!.Forward();
+}
