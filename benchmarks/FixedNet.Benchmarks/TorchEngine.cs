@@ -20,9 +20,24 @@ public static class TorchAvailability
         {
             var inner = e;
             while (inner.InnerException is not null) inner = inner.InnerException;
-            return $"{e.GetType().Name}: {inner.Message} (LibTorch 2.10 needs GLIBCXX_3.4.32; Debian 12's libstdc++ stops at 3.4.30)";
+            string cause = LibStdCxxLacks("GLIBCXX_3.4.32")
+                ? "the system libstdc++ lacks GLIBCXX_3.4.32, which LibTorch 2.10 (TorchSharp-cpu 0.107.0) needs (Debian 12 ships up to 3.4.30)"
+                : "its native library did not load";
+            string message = inner.Message.Split('\n')[0].Trim();
+            return $"{cause}; {e.GetType().Name}: {message}";
         }
     });
+
+    private static bool LibStdCxxLacks(string version)
+    {
+        foreach (var path in new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/aarch64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6" })
+        {
+            if (!System.IO.File.Exists(path)) continue;
+            var bytes = System.IO.File.ReadAllBytes(path);
+            return System.Text.Encoding.ASCII.GetString(bytes).IndexOf(version, StringComparison.Ordinal) < 0;
+        }
+        return false;
+    }
 
     /// <summary>Null when TorchSharp works, else why not.</summary>
     public static string? WhyNot => Failure.Value;

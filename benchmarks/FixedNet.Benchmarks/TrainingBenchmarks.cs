@@ -20,6 +20,7 @@ public abstract class EngineBenchmarks
     protected INetwork Scalar = null!;
     protected INetwork Primitives = null!;
     protected TorchEngine? Torch;
+    protected OnnxRuntimeEngine? OnnxRuntime;
     protected float[] Inputs = null!;
     protected float[] Targets = null!;
     protected float[] Output = null!;
@@ -43,10 +44,15 @@ public abstract class EngineBenchmarks
         for (int s = 0; s < Samples; s++) Targets[s * Generated.OutputSize + random.Next(Generated.OutputSize)] = 1f;
         Output = new float[Generated.OutputSize];
         if (TorchAvailability.WhyNot is null) Torch = new TorchEngine(Generated.Architecture, TorchBatch, LearningRate);
+        if (this is Inference) OnnxRuntime = new OnnxRuntimeEngine(Generated);
     }
 
     [GlobalCleanup]
-    public void Cleanup() => Torch?.Dispose();
+    public void Cleanup()
+    {
+        Torch?.Dispose();
+        OnnxRuntime?.Dispose();
+    }
 
     protected System.ReadOnlySpan<float> Input(int sample, int count = 1) => Inputs.AsSpan(sample * Generated.InputSize, count * Generated.InputSize);
 
@@ -126,4 +132,11 @@ public class Inference : EngineBenchmarks
 
     [Benchmark]
     public void TorchSharp() => Torch!.Forward();
+
+    [Benchmark]
+    public float OnnxRuntime_()
+    {
+        int s = Next = (Next + 1) & (Samples - 1);
+        return OnnxRuntime!.Forward(Input(s));
+    }
 }

@@ -1,0 +1,307 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Runtime.InteropServices;
+using Google.Protobuf;
+
+namespace FixedNet.Interop;
+
+/// <summary>
+/// ONNX interop, written from the published onnx.proto (no generated code, no Python): export a network as an ONNX
+/// model (opset 13: Gemm per dense layer, then Sigmoid / Tanh / Relu / LeakyRelu / Softmax), and import the
+/// parameters of an MLP exported by PyTorch (Gemm, or MatMul + Add) into a network of the same shape.
+/// </summary>
+public static class Onnx
+{
+    /// <summary>The opset the exported models declare.</summary>
+    public const int Opset = 13;
+
+    private const long IrVersion = 7; // the IR version that goes with opset 13
+    private const int FloatType = 1;  // TensorProto.DataType.FLOAT
+
+    // onnx.proto field numbers
+    private const int ModelIrVersion = 1, ModelProducerName = 2, ModelProducerVersion = 3, ModelGraph = 7, ModelOpsetImport = 8;
+    private const int OpsetVersion = 2;
+    private const int GraphNode = 1, GraphName = 2, GraphInitializer = 5, GraphInput = 11, GraphOutput = 12;
+    private const int NodeInput = 1, NodeOutput = 2, NodeName = 3, NodeOpType = 4, NodeAttribute = 5;
+    private const int AttributeName = 1, AttributeFloat = 2, AttributeInt = 3, AttributeType = 20;
+    private const int TensorDims = 1, TensorDataType = 2, TensorFloatData = 4, TensorName = 8, TensorRawData = 9;
+    private const int ValueInfoName = 1, ValueInfoType = 2, TypeTensor = 1, TensorTypeElemType = 1, TensorTypeShape = 2;
+    private const int ShapeDim = 1, DimValue = 1, DimParam = 2;
+
+    /// <summary>Writes <paramref name="network"/> (architecture and current parameters) as an ONNX model to <paramref name="path"/>.</summary>
+    public static void Save(INetwork network, string path, string inputName = "input", string outputName = "output")
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        File.WriteAllBytes(path, Export(network, inputName, outputName));
+    }
+
+    /// <summary>
+    /// The ONNX model of <paramref name="network"/>: input <paramref name="inputName"/> of shape [batch, inputs],
+    /// output <paramref name="outputName"/> of shape [batch, outputs], one Gemm (transB = 1, weights as in
+    /// torch.nn.Linear) and one activation node per layer, initializers layers.{l}.weight and layers.{l}.bias.
+    /// </summary>
+    public static byte[] Export(INetwork network, string inputName = "input", string outputName = "output")
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentException.ThrowIfNullOrEmpty(inputName);
+        ArgumentException.ThrowIfNullOrEmpty(outputName);
+        if (inputName == outputName) throw new ArgumentException("The input and output names must differ.", nameof(outputName));
+        var architecture = network.Architecture;
+        var parameters = network.Parameters;
+        var graph = new ProtoWriter().String(GraphName, "FixedNet " + architecture);
+        string previous = inputName;
+        for (int l = 0; l < architecture.Layers.Count; l++)
+        {
+            var layer = architecture.Layers[l];
+            bool last = l == architecture.Layers.Count - 1;
+            string weight = $"layers.{l}.weight", bias = $"layers.{l}.bias";
+            graph.Message(GraphInitializer, Tensor(weight, [layer.Size, layer.Inputs], parameters.Slice(layer.WeightOffset, layer.WeightCount)));
+            graph.Message(GraphInitializer, Tensor(bias, [layer.Size], parameters.Slice(layer.BiasOffset, layer.Size)));
+            bool identity = layer.Activation == Activation.Identity;
+            string z = last && identity ? outputName : $"layers.{l}.z";
+            graph.Message(GraphNode, Node($"layers.{l}.gemm", "Gemm", [previous, weight, bias], z, new ProtoWriter().String(AttributeName, "transB").Int64(AttributeInt, 1).Int32(AttributeType, 2)));
+            previous = z;
+            if (identity) continue;
+            string a = last ? outputName : $"layers.{l}.a";
+            var (op, attribute) = layer.Activation switch
+            {
+                Activation.Sigmoid => ("Sigmoid", null),
+                Activation.Tanh => ("Tanh", null),
+                Activation.ReLU => ("Relu", null),
+                Activation.LeakyReLU => ("LeakyRelu", new ProtoWriter().String(AttributeName, "alpha").Float(AttributeFloat, Runtime.NetMath.LeakySlope).Int32(AttributeType, 1)),
+                _ => ("Softmax", new ProtoWriter().String(AttributeName, "axis").Int64(AttributeInt, 1).Int32(AttributeType, 2)),
+            };
+            graph.Message(GraphNode, Node($"layers.{l}.{op.ToLowerInvariant()}", op, [z], a, attribute));
+            previous = a;
+        }
+        graph.Message(GraphInput, ValueInfo(inputName, architecture.InputSize));
+        graph.Message(GraphOutput, ValueInfo(outputName, architecture.OutputSize));
+
+        return new ProtoWriter()
+            .Int64(ModelIrVersion, IrVersion)
+            .String(ModelProducerName, "FixedNet")
+            .String(ModelProducerVersion, typeof(Onnx).Assembly.GetName().Version?.ToString() ?? "0")
+            .Message(ModelGraph, graph)
+            .Message(ModelOpsetImport, new ProtoWriter().Int64(OpsetVersion, Opset))
+            .ToArray();
+    }
+
+    /// <summary>
+    /// Loads the weights and biases of the ONNX model at <paramref name="path"/> (an MLP as PyTorch exports it) into
+    /// <paramref name="network"/>. The model's dense layers and activations must match the network's.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The model does not parse, or does not match; the message names the initializer or node. The network is then unchanged.</exception>
+    public static void LoadParameters(INetwork network, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ImportParameters(network, File.ReadAllBytes(path), Path.GetFileName(path));
+    }
+
+    /// <summary>Loads parameters from the bytes of an ONNX model; see <see cref="LoadParameters(INetwork, string)"/>.</summary>
+    public static void ImportParameters(INetwork network, byte[] model, string name = "model")
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(model);
+        var architecture = network.Architecture;
+        var layers = ReadLayers(model, name);
+        if (layers.Count != architecture.Layers.Count)
+            throw new InvalidDataException($"{name}: the model has {layers.Count} dense layers (Gemm or MatMul); the network has {architecture.Layers.Count}.");
+        var parameters = new float[architecture.ParameterCount];
+        for (int l = 0; l < layers.Count; l++)
+        {
+            var spec = architecture.Layers[l];
+            var found = layers[l];
+            // Weights as [outputs, inputs] (torch.nn.Linear); a transposed layout ([inputs, outputs]) is turned round.
+            var (rows, columns) = found.Transposed ? (Dim(found.Weight, 1), Dim(found.Weight, 0)) : (Dim(found.Weight, 0), Dim(found.Weight, 1));
+            if (found.Weight.Dims.Length != 2 || rows != spec.Size || columns != spec.Inputs)
+                throw new InvalidDataException($"{name}: initializer '{found.Weight.Name}' (weight of dense layer {l}) has shape [{string.Join(", ", found.Weight.Dims)}]; "
+                    + $"the network's layer {l} needs [{spec.Size}, {spec.Inputs}] ([outputs, inputs]{(found.Transposed ? ", stored transposed as [inputs, outputs]" : string.Empty)}).");
+            var weights = parameters.AsSpan(spec.WeightOffset, spec.WeightCount);
+            for (int j = 0; j < spec.Size; j++)
+                for (int i = 0; i < spec.Inputs; i++)
+                    weights[j * spec.Inputs + i] = found.Transposed ? found.Weight.Values[i * spec.Size + j] : found.Weight.Values[j * spec.Inputs + i];
+            if (found.Bias is { } bias)
+            {
+                if (bias.Values.Length != spec.Size || bias.Dims.Length != 1)
+                    throw new InvalidDataException($"{name}: initializer '{bias.Name}' (bias of dense layer {l}) has shape [{string.Join(", ", bias.Dims)}]; the network's layer {l} needs [{spec.Size}].");
+                bias.Values.CopyTo(parameters.AsSpan(spec.BiasOffset, spec.Size));
+            }
+            if (found.Activation != spec.Activation)
+                throw new InvalidDataException($"{name}: dense layer {l} ('{found.Weight.Name}') is followed by {(found.ActivationNode ?? "no activation")} in the model, but the network's layer {l} uses {spec.Activation}.");
+        }
+        parameters.CopyTo(network.Parameters);
+    }
+
+    private static long Dim(InitializerData tensor, int index) => index < tensor.Dims.Length ? tensor.Dims[index] : -1;
+
+    private sealed record InitializerData(string Name, long[] Dims, float[] Values);
+
+    private sealed class LayerData(InitializerData weight, bool transposed)
+    {
+        public InitializerData Weight { get; } = weight;
+        public bool Transposed { get; } = transposed;
+        public InitializerData? Bias { get; set; }
+        public Activation Activation { get; set; } = Activation.Identity;
+        public string? ActivationNode { get; set; }
+        public string Output { get; set; } = string.Empty;
+    }
+
+    private static List<LayerData> ReadLayers(byte[] model, string name)
+    {
+        List<ProtoField> graph;
+        try
+        {
+            var modelFields = ProtoReader.Fields(model);
+            var graphField = modelFields.Find(f => f.Number == ModelGraph && f.Bytes is not null);
+            if (graphField.Bytes is null) throw new InvalidDataException($"{name}: the model has no graph (ModelProto field 7).");
+            graph = ProtoReader.Fields(graphField.Bytes);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new InvalidDataException($"{name}: not a valid ONNX protobuf ({e.Message}).", e);
+        }
+
+        var initializers = new Dictionary<string, InitializerData>(StringComparer.Ordinal);
+        foreach (var field in graph)
+        {
+            if (field.Number != GraphInitializer) continue;
+            var tensor = ProtoReader.Fields(field.Bytes!);
+            string tensorName = tensor.Find(f => f.Number == TensorName).Text;
+            long type = tensor.Find(f => f.Number == TensorDataType).Integer;
+            var dims = ProtoReader.Varints(tensor, TensorDims).ToArray();
+            if (type != FloatType) throw new InvalidDataException($"{name}: initializer '{tensorName}' has data type {type}; only FLOAT (1) is supported.");
+            long count = 1;
+            foreach (var d in dims) count *= d;
+            float[] values;
+            var raw = tensor.Find(f => f.Number == TensorRawData).Bytes;
+            if (raw is not null && raw.Length > 0)
+            {
+                if (raw.Length != 4 * count) throw new InvalidDataException($"{name}: initializer '{tensorName}' has {raw.Length} bytes of raw data for shape [{string.Join(", ", dims)}].");
+                values = MemoryMarshal.Cast<byte, float>(raw.Span).ToArray();
+                if (!BitConverter.IsLittleEndian) for (int k = 0; k < values.Length; k++) values[k] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(raw.Span.Slice(4 * k));
+            }
+            else
+            {
+                values = ProtoReader.Floats(tensor, TensorFloatData).ToArray();
+                if (values.Length != count) throw new InvalidDataException($"{name}: initializer '{tensorName}' has {values.Length} floats for shape [{string.Join(", ", dims)}].");
+            }
+            initializers[tensorName] = new InitializerData(tensorName, dims, values);
+        }
+
+        var layers = new List<LayerData>();
+        LayerData? pendingAdd = null;
+        foreach (var field in graph)
+        {
+            if (field.Number != GraphNode) continue;
+            var node = ProtoReader.Fields(field.Bytes!);
+            string op = node.Find(f => f.Number == NodeOpType).Text;
+            var inputs = node.FindAll(f => f.Number == NodeInput).ConvertAll(f => f.Text);
+            string output = node.Find(f => f.Number == NodeOutput).Text;
+            var attributes = node.FindAll(f => f.Number == NodeAttribute).ConvertAll(f => ProtoReader.Fields(f.Bytes!));
+            switch (op)
+            {
+                case "Gemm":
+                {
+                    if (Int(attributes, "transA", 0) != 0 || Float(attributes, "alpha", 1f) != 1f || Float(attributes, "beta", 1f) != 1f)
+                        throw new InvalidDataException($"{name}: Gemm node '{output}' uses transA, alpha or beta; only Y = A·Bᵀ + C or A·B + C is supported.");
+                    var layer = new LayerData(Initializer(initializers, inputs, 1, name, op), Int(attributes, "transB", 0) == 0) { Output = output };
+                    if (inputs.Count > 2 && inputs[2].Length > 0) layer.Bias = Initializer(initializers, inputs, 2, name, op);
+                    layers.Add(layer);
+                    break;
+                }
+                case "MatMul":
+                    layers.Add(pendingAdd = new LayerData(Initializer(initializers, inputs, 1, name, op), transposed: true) { Output = output });
+                    break;
+                case "Add" when pendingAdd is not null && inputs.Contains(pendingAdd.Output):
+                    string biasName = inputs[0] == pendingAdd.Output ? inputs[^1] : inputs[0];
+                    pendingAdd.Bias = initializers.TryGetValue(biasName, out var b) ? b : throw new InvalidDataException($"{name}: the bias '{biasName}' of MatMul '{pendingAdd.Output}' is not an initializer.");
+                    pendingAdd.Output = output;
+                    pendingAdd = null;
+                    break;
+                case "Relu" or "Sigmoid" or "Tanh" or "LeakyRelu" or "Softmax":
+                {
+                    if (layers.Count == 0) throw new InvalidDataException($"{name}: {op} node '{output}' comes before any dense layer.");
+                    var last = layers[^1];
+                    if (last.ActivationNode is not null) throw new InvalidDataException($"{name}: dense layer {layers.Count - 1} is followed by two activations, {last.ActivationNode} and {op}.");
+                    if (op == "LeakyRelu" && MathF.Abs(Float(attributes, "alpha", 0.01f) - Runtime.NetMath.LeakySlope) > 1e-7f)
+                        throw new InvalidDataException($"{name}: LeakyRelu node '{output}' has alpha {Float(attributes, "alpha", 0.01f).ToString(CultureInfo.InvariantCulture)}; FixedNet's LeakyReLU uses 0.01.");
+                    last.ActivationNode = op;
+                    last.Activation = op switch
+                    {
+                        "Relu" => Activation.ReLU,
+                        "Sigmoid" => Activation.Sigmoid,
+                        "Tanh" => Activation.Tanh,
+                        "LeakyRelu" => Activation.LeakyReLU,
+                        _ => Activation.Softmax,
+                    };
+                    break;
+                }
+                case "Identity" or "Flatten" or "Dropout":
+                    break;
+                default:
+                    throw new InvalidDataException($"{name}: node '{output}' is a {op}, which is not part of an MLP FixedNet can load.");
+            }
+        }
+        return layers;
+    }
+
+    private static InitializerData Initializer(Dictionary<string, InitializerData> initializers, List<string> inputs, int index, string name, string op)
+    {
+        if (inputs.Count <= index) throw new InvalidDataException($"{name}: a {op} node has {inputs.Count} inputs; expected at least {index + 1}.");
+        return initializers.TryGetValue(inputs[index], out var tensor)
+            ? tensor
+            : throw new InvalidDataException($"{name}: input '{inputs[index]}' of a {op} node is not an initializer; only constant weights can be loaded.");
+    }
+
+    private static long Int(List<List<ProtoField>> attributes, string attribute, long fallback)
+    {
+        foreach (var fields in attributes)
+            if (fields.Find(f => f.Number == AttributeName).Text == attribute) return fields.Find(f => f.Number == AttributeInt).Integer;
+        return fallback;
+    }
+
+    private static float Float(List<List<ProtoField>> attributes, string attribute, float fallback)
+    {
+        foreach (var fields in attributes)
+            if (fields.Find(f => f.Number == AttributeName).Text == attribute) return fields.Find(f => f.Number == AttributeFloat).Float;
+        return fallback;
+    }
+
+    private static ProtoWriter Tensor(string name, long[] dims, ReadOnlySpan<float> values)
+    {
+        var tensor = new ProtoWriter();
+        foreach (var d in dims) tensor.Int64(TensorDims, d);
+        tensor.Int32(TensorDataType, FloatType).String(TensorName, name);
+        if (BitConverter.IsLittleEndian)
+        {
+            tensor.Bytes(TensorRawData, MemoryMarshal.AsBytes(values));
+        }
+        else
+        {
+            var bytes = new byte[4 * values.Length];
+            for (int k = 0; k < values.Length; k++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * k), values[k]);
+            tensor.Bytes(TensorRawData, bytes);
+        }
+        return tensor;
+    }
+
+    private static ProtoWriter Node(string name, string op, string[] inputs, string output, ProtoWriter? attribute)
+    {
+        var node = new ProtoWriter();
+        foreach (var input in inputs) node.String(NodeInput, input);
+        node.String(NodeOutput, output).String(NodeName, name).String(NodeOpType, op);
+        if (attribute is not null) node.Message(NodeAttribute, attribute);
+        return node;
+    }
+
+    private static ProtoWriter ValueInfo(string name, int width)
+    {
+        var shape = new ProtoWriter()
+            .Message(ShapeDim, new ProtoWriter().String(DimParam, "batch"))
+            .Message(ShapeDim, new ProtoWriter().Int64(DimValue, width));
+        var tensorType = new ProtoWriter().Int32(TensorTypeElemType, FloatType).Message(TensorTypeShape, shape);
+        return new ProtoWriter().String(ValueInfoName, name).Message(ValueInfoType, new ProtoWriter().Message(TypeTensor, tensorType));
+    }
+}

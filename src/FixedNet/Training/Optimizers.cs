@@ -1,0 +1,135 @@
+using System;
+using System.Numerics.Tensors;
+using FixedNet.Runtime;
+
+namespace FixedNet.Training;
+
+/// <summary>
+/// Updates parameters from a gradient. State (momentum, Adam moments) is allocated once by <see cref="Initialize"/>
+/// and reused, so <see cref="Step"/> allocates nothing.
+/// </summary>
+public interface IOptimizer
+{
+    /// <summary>Allocates and zeroes the state for <paramref name="parameterCount"/> parameters; called once before training.</summary>
+    void Initialize(int parameterCount);
+
+    /// <summary>Applies one update to <paramref name="parameters"/> from <paramref name="gradient"/> with the given learning rate.</summary>
+    void Step(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate);
+}
+
+/// <summary>Plain stochastic gradient descent, <c>θ ← θ − η·g</c> (torch.optim.SGD without momentum).</summary>
+public sealed class Sgd : IOptimizer
+{
+    /// <inheritdoc/>
+    public void Initialize(int parameterCount) => ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parameterCount);
+
+    /// <inheritdoc/>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate)
+    {
+        CheckLengths(parameters, gradient);
+        TensorPrimitives.MultiplyAdd(gradient, -learningRate, parameters, parameters);
+    }
+
+    internal static void CheckLengths(Span<float> parameters, ReadOnlySpan<float> gradient)
+    {
+        if (gradient.Length != parameters.Length) ThrowHelper.ThrowLengthMismatch(nameof(gradient), parameters.Length, gradient.Length);
+    }
+}
+
+/// <summary>SGD with momentum as torch.optim.SGD(momentum=μ): <c>v ← μ·v + g; θ ← θ − η·v</c>.</summary>
+public sealed class SgdMomentum : IOptimizer
+{
+    private float[] _velocity = [];
+
+    /// <summary>Creates the optimizer with momentum <paramref name="momentum"/> in [0, 1).</summary>
+    public SgdMomentum(float momentum = 0.9f)
+    {
+        if (!(momentum >= 0f && momentum < 1f)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
+        Momentum = momentum;
+    }
+
+    /// <summary>The momentum μ.</summary>
+    public float Momentum { get; }
+
+    /// <inheritdoc/>
+    public void Initialize(int parameterCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parameterCount);
+        _velocity = new float[parameterCount];
+    }
+
+    /// <inheritdoc/>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate)
+    {
+        Sgd.CheckLengths(parameters, gradient);
+        if (_velocity.Length != parameters.Length) throw new InvalidOperationException("Call Initialize with the parameter count before Step.");
+        TensorPrimitives.MultiplyAdd(_velocity, Momentum, gradient, _velocity);   // v = μv + g
+        TensorPrimitives.MultiplyAdd(_velocity, -learningRate, parameters, parameters); // θ -= ηv
+    }
+}
+
+/// <summary>
+/// Adam as torch.optim.Adam: <c>m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; θ ← θ − η·m̂/(√v̂ + ε)</c> with
+/// bias corrections <c>m̂ = m/(1−β₁ᵗ)</c>, <c>v̂ = v/(1−β₂ᵗ)</c>.
+/// </summary>
+public sealed class Adam : IOptimizer
+{
+    private float[] _m = [];
+    private float[] _v = [];
+    private int _t;
+
+    /// <summary>Creates the optimizer (PyTorch's defaults: β₁ = 0.9, β₂ = 0.999, ε = 1e−8).</summary>
+    public Adam(float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
+    {
+        if (!(beta1 >= 0f && beta1 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "β₁ must be in [0, 1).");
+        if (!(beta2 >= 0f && beta2 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "β₂ must be in [0, 1).");
+        if (!(epsilon > 0f)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be positive.");
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+    }
+
+    /// <summary>Decay of the first moment.</summary>
+    public float Beta1 { get; }
+
+    /// <summary>Decay of the second moment.</summary>
+    public float Beta2 { get; }
+
+    /// <summary>Added to √v̂ to avoid division by zero.</summary>
+    public float Epsilon { get; }
+
+    /// <summary>Number of steps taken since <see cref="Initialize"/>.</summary>
+    public int StepCount => _t;
+
+    /// <inheritdoc/>
+    public void Initialize(int parameterCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parameterCount);
+        _m = new float[parameterCount];
+        _v = new float[parameterCount];
+        _t = 0;
+    }
+
+    /// <inheritdoc/>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate)
+    {
+        Sgd.CheckLengths(parameters, gradient);
+        if (_m.Length != parameters.Length) throw new InvalidOperationException("Call Initialize with the parameter count before Step.");
+        _t++;
+        float b1 = Beta1, b2 = Beta2;
+        float correction1 = 1f - MathF.Pow(b1, _t);
+        float correction2 = 1f - MathF.Pow(b2, _t);
+        float stepSize = learningRate / correction1;
+        float inverseSqrtCorrection2 = 1f / MathF.Sqrt(correction2);
+        var m = _m.AsSpan();
+        var v = _v.AsSpan();
+        for (int k = 0; k < parameters.Length; k++)
+        {
+            float g = gradient[k];
+            m[k] = b1 * m[k] + (1f - b1) * g;
+            v[k] = b2 * v[k] + (1f - b2) * g * g;
+            // θ −= (η/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε), the form torch.optim.Adam uses
+            parameters[k] -= stepSize * m[k] / (MathF.Sqrt(v[k]) * inverseSqrtCorrection2 + Epsilon);
+        }
+    }
+}

@@ -1,0 +1,221 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+using FixedNet.Data;
+using FixedNet.Runtime;
+
+namespace FixedNet.Training;
+
+/// <summary>How <see cref="Trainer{TNetwork}"/> trains.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Number of passes over the training set.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Samples per mini-batch; each batch makes one update from its mean gradient (1/m)·Σ∇L.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>The optimizer; plain <see cref="Sgd"/> when null (which uses the network's fused TrainBatch).</summary>
+    public IOptimizer? Optimizer { get; init; }
+
+    /// <summary>Learning rate per epoch; a float converts to a constant schedule.</summary>
+    public LearningRateSchedule LearningRate { get; init; } = 0.01f;
+
+    /// <summary>Seed of the per-epoch shuffling (and of the validation split).</summary>
+    public int Seed { get; init; }
+
+    /// <summary>When no validation set is given, this fraction of the training set is held out for validation (0 for none).</summary>
+    public double ValidationFraction { get; init; }
+
+    /// <summary>Stop after this many epochs without a lower validation loss, and restore the best parameters; null never stops early.</summary>
+    public int? EarlyStoppingPatience { get; init; }
+}
+
+/// <summary>What one epoch did.</summary>
+/// <param name="Epoch">1-based epoch number.</param>
+/// <param name="Epochs">Epochs planned.</param>
+/// <param name="TrainingLoss">Mean training loss over the epoch (each batch's loss before its update).</param>
+/// <param name="ValidationLoss">Mean validation loss after the epoch, or NaN without validation data.</param>
+/// <param name="ValidationAccuracy">Validation accuracy after the epoch, or NaN without validation data.</param>
+/// <param name="LearningRate">The learning rate used.</param>
+/// <param name="SamplesPerSecond">Training throughput of the epoch (updates only, without validation).</param>
+/// <param name="Elapsed">Wall time of the epoch's training.</param>
+public readonly record struct EpochReport(int Epoch, int Epochs, float TrainingLoss, float ValidationLoss, float ValidationAccuracy,
+    float LearningRate, double SamplesPerSecond, TimeSpan Elapsed);
+
+/// <summary>Progress inside an epoch, in samples.</summary>
+public readonly record struct BatchProgress(int Epoch, int Epochs, int SamplesDone, int SamplesTotal, float RunningLoss);
+
+/// <summary>The outcome of <see cref="Trainer{TNetwork}.Fit"/>.</summary>
+public sealed record TrainingResult(IReadOnlyList<EpochReport> History, int BestEpoch, bool StoppedEarly);
+
+/// <summary>Loss and accuracy of a network on a data set.</summary>
+public readonly record struct Evaluation(float Loss, float Accuracy, int Count);
+
+/// <summary>
+/// Trains any generated network (or <see cref="ReferenceNetwork"/>) on a <see cref="Dataset"/>: shuffled
+/// mini-batches, an optimizer, a learning-rate schedule, validation and early stopping, progress and cancellation.
+/// Buffers are allocated once per <see cref="Fit"/>; the batch loop allocates nothing.
+/// </summary>
+public sealed class Trainer<TNetwork> where TNetwork : INetwork
+{
+    private readonly TNetwork _network;
+
+    /// <summary>Creates a trainer for <paramref name="network"/>.</summary>
+    public Trainer(TNetwork network, TrainerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        options ??= new TrainerOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Epochs, nameof(options) + "." + nameof(options.Epochs));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize, nameof(options) + "." + nameof(options.BatchSize));
+        if (!(options.ValidationFraction >= 0 && options.ValidationFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(options), options.ValidationFraction, "ValidationFraction must be in [0, 1).");
+        if (options.EarlyStoppingPatience is <= 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.EarlyStoppingPatience, "EarlyStoppingPatience must be positive.");
+        _network = network;
+        Options = options;
+    }
+
+    /// <summary>The options in use.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>The network being trained.</summary>
+    public TNetwork Network => _network;
+
+    /// <summary>Trains for <see cref="TrainerOptions.Epochs"/> epochs (or until early stopping) and returns the history.</summary>
+    /// <exception cref="ArgumentException">The data's sizes do not match the network.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the parameters are those after the last completed batch.</exception>
+    public TrainingResult Fit(Dataset training, Dataset? validation = null, IProgress<EpochReport>? progress = null,
+        IProgress<BatchProgress>? batchProgress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        CheckShape(training, nameof(training));
+        if (validation is null && Options.ValidationFraction > 0)
+            (training, validation) = training.Split(1 - Options.ValidationFraction, Options.Seed);
+        if (validation is not null) CheckShape(validation, nameof(validation));
+        if (training.Count == 0) throw new ArgumentException("The training set is empty.", nameof(training));
+
+        int inputSize = _network.InputSize, outputSize = _network.OutputSize;
+        int batchSize = Math.Min(Options.BatchSize, training.Count);
+        var optimizer = Options.Optimizer;
+        optimizer?.Initialize(_network.ParameterCount);
+        var order = new int[training.Count];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        var inputs = new float[batchSize * inputSize];
+        var targets = new float[batchSize * outputSize];
+        var gradient = optimizer is null ? [] : new float[_network.ParameterCount];
+        float[]? best = Options.EarlyStoppingPatience is null ? null : new float[_network.ParameterCount];
+        var history = new List<EpochReport>(Options.Epochs);
+        float bestLoss = float.PositiveInfinity;
+        int bestEpoch = 0, sinceBest = 0;
+        bool stoppedEarly = false;
+
+        for (int epoch = 0; epoch < Options.Epochs; epoch++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            float rate = Options.LearningRate.Rate(epoch);
+            var random = new DeterministicRandom(unchecked(Options.Seed * 7919 + epoch));
+            random.Shuffle(order.AsSpan());
+            long started = Stopwatch.GetTimestamp();
+            double lossSum = 0;
+            for (int start = 0; start < order.Length; start += batchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int m = Math.Min(batchSize, order.Length - start);
+                for (int k = 0; k < m; k++)
+                {
+                    training.Input(order[start + k]).CopyTo(inputs.AsSpan(k * inputSize, inputSize));
+                    training.Target(order[start + k]).CopyTo(targets.AsSpan(k * outputSize, outputSize));
+                }
+                ReadOnlySpan<float> x = inputs.AsSpan(0, m * inputSize), t = targets.AsSpan(0, m * outputSize);
+                float loss;
+                if (optimizer is null)
+                {
+                    loss = _network.TrainBatch(x, t, m, rate);
+                }
+                else
+                {
+                    Array.Clear(gradient);
+                    loss = _network.BackwardBatch(x, t, m, gradient);
+                    optimizer.Step(_network.Parameters, gradient, rate);
+                }
+                lossSum += (double)loss * m;
+                batchProgress?.Report(new BatchProgress(epoch + 1, Options.Epochs, start + m, order.Length, (float)(lossSum / (start + m))));
+            }
+            var elapsed = Stopwatch.GetElapsedTime(started);
+
+            var evaluation = validation is null ? new Evaluation(float.NaN, float.NaN, 0) : Evaluate(_network, validation);
+            var report = new EpochReport(epoch + 1, Options.Epochs, (float)(lossSum / order.Length), evaluation.Loss, evaluation.Accuracy,
+                rate, order.Length / elapsed.TotalSeconds, elapsed);
+            history.Add(report);
+            progress?.Report(report);
+
+            if (best is null || validation is null) continue;
+            if (evaluation.Loss < bestLoss)
+            {
+                bestLoss = evaluation.Loss;
+                bestEpoch = epoch + 1;
+                sinceBest = 0;
+                _network.Parameters.CopyTo(best);
+            }
+            else if (++sinceBest >= Options.EarlyStoppingPatience)
+            {
+                best.CopyTo(_network.Parameters);
+                stoppedEarly = true;
+                break;
+            }
+        }
+        if (bestEpoch == 0) bestEpoch = history.Count;
+        return new TrainingResult(history, bestEpoch, stoppedEarly);
+    }
+
+    /// <summary>
+    /// Mean loss and accuracy of <paramref name="network"/> on <paramref name="data"/>. Accuracy is arg-max agreement
+    /// for several outputs, and agreement of (o ≥ ½) with (t ≥ ½) for a single output.
+    /// </summary>
+    public static Evaluation Evaluate(TNetwork network, Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.InputSize != network.InputSize || data.TargetSize != network.OutputSize)
+            throw new ArgumentException($"The data has {data.InputSize} inputs and {data.TargetSize} targets; the network takes {network.InputSize} and gives {network.OutputSize}.", nameof(data));
+        if (data.Count == 0) return new Evaluation(float.NaN, float.NaN, 0);
+        Span<float> output = network.OutputSize <= 256 ? stackalloc float[network.OutputSize] : new float[network.OutputSize];
+        double loss = 0;
+        int correct = 0;
+        for (int i = 0; i < data.Count; i++)
+        {
+            var x = data.Input(i);
+            var t = data.Target(i);
+            loss += network.ComputeLoss(x, t);
+            network.Forward(x, output);
+            if (IsCorrect(output, t)) correct++;
+        }
+        return new Evaluation((float)(loss / data.Count), (float)correct / data.Count, data.Count);
+    }
+
+    private static bool IsCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> target)
+    {
+        if (output.Length == 1) return output[0] >= 0.5f == target[0] >= 0.5f;
+        return ArgMax(output) == ArgMax(target);
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int k = 1; k < values.Length; k++)
+        {
+            if (values[k] > values[best]) best = k;
+        }
+        return best;
+    }
+
+    private void CheckShape(Dataset data, string name)
+    {
+        if (data.InputSize != _network.InputSize)
+            throw new ArgumentException($"'{name}' has {data.InputSize} inputs per sample; the network takes {_network.InputSize}.", name);
+        if (data.TargetSize != _network.OutputSize)
+            throw new ArgumentException($"'{name}' has {data.TargetSize} targets per sample; the network gives {_network.OutputSize} outputs.", name);
+    }
+}

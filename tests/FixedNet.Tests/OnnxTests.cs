@@ -1,0 +1,105 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using FixedNet.Interop;
+using Microsoft.ML.OnnxRuntime;
+using Xunit;
+
+namespace FixedNet.Tests;
+
+// The shape of the PyTorch fixture (tests/FixedNet.Tests/Fixtures/torch_mlp_4_8_5_3.onnx).
+[Network(4, Loss = Loss.CrossEntropy)]
+[Dense(8, Activation.ReLU)]
+[Dense(5, Activation.Tanh)]
+[Dense(3, Activation.Softmax)]
+public partial class TorchMlp;
+
+public class OnnxTests
+{
+    public static TheoryData<string> Exported => ["TutorialNet", "TanhMseNet", "ReluBceNet", "LeakySoftmaxMseNet", "WideSoftmaxNet", "WideBceNet", "MnistNet"];
+
+    [Theory]
+    [MemberData(nameof(Exported))]
+    public void Export_RunsInOnnxRuntime_AndMatchesForward(string name)
+    {
+        const int batch = 6;
+        var net = Networks.CreateInitialized(name, 11);
+        using var options = new SessionOptions { IntraOpNumThreads = 1 };
+        using var session = new InferenceSession(Onnx.Export(net), options);
+
+        var input = session.InputMetadata["input"];
+        Assert.Equal([-1, net.InputSize], input.Dimensions);
+        Assert.Equal([-1, net.OutputSize], session.OutputMetadata["output"].Dimensions);
+
+        var x = Networks.RandomInputs(batch * net.InputSize, 12);
+        using var value = OrtValue.CreateTensorValueFromMemory(x, [batch, net.InputSize]);
+        using var results = session.Run(new RunOptions(), ["input"], [value], ["output"]);
+        var onnx = results[0].GetTensorDataAsSpan<float>().ToArray();
+        Assert.Equal(batch * net.OutputSize, onnx.Length);
+
+        var ours = new float[net.OutputSize];
+        for (int s = 0; s < batch; s++)
+        {
+            net.Forward(x.AsSpan(s * net.InputSize, net.InputSize), ours);
+            Networks.AssertClose(ours, onnx.AsSpan(s * net.OutputSize, net.OutputSize), 1e-5, $"{name} sample {s}");
+        }
+    }
+
+    [Fact]
+    public void ExportThenImport_RestoresTheParameters()
+    {
+        var net = Networks.CreateInitialized("WideSoftmaxNet", 5);
+        var copy = new WideSoftmaxNet();
+        Onnx.ImportParameters(copy, Onnx.Export(net));
+        Assert.Equal(net.Parameters.ToArray(), copy.Parameters.ToArray());
+    }
+
+    private static string Fixture(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", file);
+
+    [Fact]
+    public void Import_LoadsAModelExportedByPyTorch()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Fixture("torch_mlp_4_8_5_3.json")));
+        var expected = json.RootElement.GetProperty("parameters").EnumerateArray().Select(e => e.GetSingle()).ToArray();
+        var net = new TorchMlp();
+        Onnx.LoadParameters(net, Fixture("torch_mlp_4_8_5_3.onnx"));
+        Assert.Equal(expected, net.Parameters.ToArray());
+
+        var inputs = json.RootElement.GetProperty("inputs").EnumerateArray().ToArray();
+        var outputs = json.RootElement.GetProperty("outputs").EnumerateArray().ToArray();
+        var ours = new float[3];
+        for (int s = 0; s < inputs.Length; s++)
+        {
+            net.Forward(inputs[s].EnumerateArray().Select(e => e.GetSingle()).ToArray(), ours);
+            Networks.AssertClose(outputs[s].EnumerateArray().Select(e => e.GetSingle()).ToArray(), ours, 1e-5, $"PyTorch's output for sample {s}");
+        }
+    }
+
+    private static void AssertRejected(INetwork net, byte[] model, string expected)
+    {
+        var before = net.Parameters.ToArray();
+        var error = Assert.Throws<InvalidDataException>(() => Onnx.ImportParameters(net, model, "mlp.onnx"));
+        Assert.Contains(expected, error.Message);
+        Assert.StartsWith("mlp.onnx: ", error.Message);
+        Assert.Equal(before, net.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void Import_NamesTheMismatchingInitializer_AndLeavesTheNetworkUnchanged()
+    {
+        var model = File.ReadAllBytes(Fixture("torch_mlp_4_8_5_3.onnx"));
+        // Same depth, other sizes: the first weight is [8, 4]; WideSoftmaxNet's layer 0 is [19, 37].
+        var wide = Networks.CreateInitialized("WideSoftmaxNet", 2);
+        var before = wide.Parameters.ToArray();
+        var error = Assert.Throws<InvalidDataException>(() => Onnx.ImportParameters(wide, model, "mlp.onnx"));
+        Assert.Matches("initializer '[^']+' \\(weight of dense layer 0\\) has shape \\[8, 4\\]; the network's layer 0 needs \\[19, 37\\]", error.Message);
+        Assert.Equal(before, wide.Parameters.ToArray());
+
+        AssertRejected(Networks.CreateInitialized("TanhMseNet", 2), model, "the model has 3 dense layers (Gemm or MatMul); the network has 2");
+        var otherActivation = new ReferenceNetwork(4, [(8, Activation.Sigmoid), (5, Activation.Tanh), (3, Activation.Softmax)], Loss.CrossEntropy);
+        AssertRejected(otherActivation, model, "dense layer 0");
+        AssertRejected(otherActivation, model, "is followed by Relu in the model, but the network's layer 0 uses Sigmoid");
+        AssertRejected(new TorchMlp(), [0x0a, 0xff, 0xff], "not a valid ONNX protobuf");
+    }
+}

@@ -1,0 +1,114 @@
+using System;
+using System.Linq;
+using FixedNet.Training;
+using Xunit;
+
+namespace FixedNet.Tests;
+
+public class OptimizerTests
+{
+    private static readonly float[] Gradients1 = [0.5f, -1.5f, 2f, 0f];
+    private static readonly float[] Gradients2 = [-0.25f, 1f, 2f, 3f];
+
+    [Fact]
+    public void Sgd_SubtractsTheScaledGradient()
+    {
+        float[] p = [1f, 2f, 3f, 4f];
+        var sgd = new Sgd();
+        sgd.Initialize(4);
+        sgd.Step(p, Gradients1, 0.1f);
+        Assert.Equal([0.95f, 2.15f, 2.8f, 4f], p);
+    }
+
+    [Fact]
+    public void Momentum_FollowsTorchSgdWithMomentum()
+    {
+        float[] p = [1f, 2f, 3f, 4f];
+        var optimizer = new SgdMomentum(0.9f);
+        optimizer.Initialize(4);
+        optimizer.Step(p, Gradients1, 0.1f);
+        optimizer.Step(p, Gradients2, 0.1f);
+        for (int k = 0; k < 4; k++)
+        {
+            double v1 = Gradients1[k], v2 = 0.9 * v1 + Gradients2[k];        // v ← μv + g
+            double expected = (1 + k) - 0.1 * v1 - 0.1 * v2;                  // θ ← θ − ηv
+            Assert.Equal(expected, p[k], 1e-6);
+        }
+    }
+
+    [Fact]
+    public void Adam_FollowsTorchAdam()
+    {
+        float[] p = [1f, 2f, 3f, 4f];
+        var adam = new Adam();
+        adam.Initialize(4);
+        adam.Step(p, Gradients1, 0.01f);
+        adam.Step(p, Gradients2, 0.01f);
+        Assert.Equal(2, adam.StepCount);
+        for (int k = 0; k < 4; k++)
+        {
+            double theta = 1 + k, m = 0, v = 0;
+            double[] gs = [Gradients1[k], Gradients2[k]];
+            for (int t = 1; t <= 2; t++)
+            {
+                m = 0.9 * m + 0.1 * gs[t - 1];
+                v = 0.999 * v + 0.001 * gs[t - 1] * gs[t - 1];
+                double mHat = m / (1 - Math.Pow(0.9, t)), vHat = v / (1 - Math.Pow(0.999, t));
+                theta -= 0.01 * mHat / (Math.Sqrt(vHat) + 1e-8);
+            }
+            Assert.Equal(theta, p[k], 1e-6);
+        }
+        // Adam's first step moves each parameter with a gradient by about η, whatever the gradient's size.
+        float[] q = [0f, 0f];
+        var fresh = new Adam();
+        fresh.Initialize(2);
+        fresh.Step(q, [1000f, -0.001f], 0.01f);
+        Assert.Equal(-0.01f, q[0], 1e-6);
+        Assert.Equal(0.01f, q[1], 1e-5);
+    }
+
+    [Fact]
+    public void Steps_AllocateNothing()
+    {
+        var p = new float[1000];
+        var g = new float[1000];
+        Array.Fill(g, 0.1f);
+        foreach (IOptimizer optimizer in new IOptimizer[] { new Sgd(), new SgdMomentum(), new Adam() })
+        {
+            optimizer.Initialize(1000);
+            for (int i = 0; i < 10; i++) optimizer.Step(p, g, 0.01f);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++) optimizer.Step(p, g, 0.01f);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Fact]
+    public void WrongGradientLength_ThrowsAndChangesNothing()
+    {
+        foreach (IOptimizer optimizer in new IOptimizer[] { new Sgd(), new SgdMomentum(), new Adam() })
+        {
+            optimizer.Initialize(3);
+            float[] p = [1f, 2f, 3f];
+            var error = Assert.ThrowsAny<ArgumentException>(() => optimizer.Step(p, new float[2], 0.1f));
+            Assert.Equal("gradient", error.ParamName);
+            Assert.Equal([1f, 2f, 3f], p);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SgdMomentum(1f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Adam(beta2: 1f));
+    }
+
+    [Fact]
+    public void Schedules_GiveTheDocumentedRates()
+    {
+        var step = LearningRateSchedule.Step(0.1f, every: 2, gamma: 0.5f);
+        Assert.Equal([0.1f, 0.1f, 0.05f, 0.05f, 0.025f], new[] { 0, 1, 2, 3, 4 }.Select(step.Rate));
+        var cosine = LearningRateSchedule.Cosine(0.1f, epochs: 10, minimum: 0.02f);
+        Assert.Equal(0.1f, cosine.Rate(0), 1e-7);
+        Assert.Equal(0.06f, cosine.Rate(5), 1e-6);
+        Assert.Equal(0.02f, cosine.Rate(10), 1e-7);
+        LearningRateSchedule constant = 0.3f;
+        Assert.Equal(0.3f, constant.Rate(100));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.Constant(-1f));
+    }
+}

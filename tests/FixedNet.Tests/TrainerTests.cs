@@ -1,0 +1,211 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using FixedNet.Data;
+using FixedNet.Training;
+using Xunit;
+
+namespace FixedNet.Tests;
+
+[Network(2, Loss = Loss.CrossEntropy)]
+[Dense(16, Activation.Tanh)]
+[Dense(2, Activation.Softmax)]
+public partial class BlobNet;
+
+public class TrainerTests
+{
+    /// <summary>Two noisy classes on either side of a circle of radius 1: not linearly separable, easy for an MLP.</summary>
+    private static Dataset Rings(int count, int seed)
+    {
+        var random = new Random(seed);
+        var x = new float[count * 2];
+        var labels = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            labels[i] = i % 2;
+            double radius = labels[i] == 0 ? 0.5 * random.NextDouble() : 1.5 + 0.5 * random.NextDouble();
+            double angle = 2 * Math.PI * random.NextDouble();
+            x[2 * i] = (float)(radius * Math.Cos(angle));
+            x[2 * i + 1] = (float)(radius * Math.Sin(angle));
+        }
+        return new Dataset(x, OneHot.Encode(labels, 2), 2, 2);
+    }
+
+    public static TheoryData<string> OptimizerNames => ["sgd", "momentum", "adam"];
+
+    private static IOptimizer? Create(string name) => name switch
+    {
+        "momentum" => new SgdMomentum(0.9f),
+        "adam" => new Adam(),
+        _ => null,
+    };
+
+    [Theory]
+    [MemberData(nameof(OptimizerNames))]
+    public void Fit_LearnsTheRings(string optimizer)
+    {
+        var net = new BlobNet();
+        net.InitializeParameters(3);
+        var trainer = new Trainer<BlobNet>(net, new TrainerOptions
+        {
+            Epochs = 40,
+            BatchSize = 16,
+            Optimizer = Create(optimizer),
+            LearningRate = optimizer == "adam" ? 0.01f : optimizer == "momentum" ? 0.02f : 0.2f,
+            Seed = 1,
+        });
+        var before = Trainer<BlobNet>.Evaluate(net, Rings(400, 9));
+        var result = trainer.Fit(Rings(800, 8), Rings(400, 9));
+        var after = Trainer<BlobNet>.Evaluate(net, Rings(400, 9));
+        Assert.Equal(40, result.History.Count);
+        Assert.True(after.Accuracy > 0.97f, $"{optimizer}: accuracy {after.Accuracy} (before {before.Accuracy})");
+        Assert.True(after.Loss < before.Loss / 4, $"{optimizer}: loss {before.Loss} → {after.Loss}");
+        Assert.Equal(after.Loss, result.History[^1].ValidationLoss, 1e-6);
+    }
+
+    [Fact]
+    public void OneFullBatch_IsOneUpdateOnTheMeanGradient()
+    {
+        var data = Rings(40, 5);
+        var trained = new BlobNet();
+        trained.InitializeParameters(4);
+        var manual = new BlobNet();
+        manual.InitializeParameters(4);
+
+        new Trainer<BlobNet>(trained, new TrainerOptions { Epochs = 1, BatchSize = 40, LearningRate = 0.5f }).Fit(data);
+        // The mean gradient does not depend on the order the trainer shuffled the samples into.
+        manual.TrainBatch(data.Inputs, data.Targets, 40, 0.5f);
+        Networks.AssertClose(manual.Parameters, trained.Parameters, 1e-5, "parameters");
+    }
+
+    [Fact]
+    public void Shuffling_IsSeeded()
+    {
+        float[] Train(int seed)
+        {
+            var net = new BlobNet();
+            net.InitializeParameters(4);
+            new Trainer<BlobNet>(net, new TrainerOptions { Epochs = 2, BatchSize = 8, LearningRate = 0.1f, Seed = seed }).Fit(Rings(64, 5));
+            return net.Parameters.ToArray();
+        }
+        Assert.Equal(Train(1), Train(1));
+        Assert.NotEqual(Train(1), Train(2));
+    }
+
+    [Fact]
+    public void EarlyStopping_StopsAndRestoresTheBestParameters()
+    {
+        // Labels that are pure noise: the validation loss can only get worse as the network memorizes.
+        var random = new Random(3);
+        var x = Enumerable.Range(0, 200).Select(_ => (float)random.NextDouble()).ToArray();
+        var labels = Enumerable.Range(0, 100).Select(_ => random.Next(2)).ToArray();
+        var noisy = new Dataset(x, OneHot.Encode(labels, 2), 2, 2);
+        var net = new BlobNet();
+        net.InitializeParameters(1);
+        var trainer = new Trainer<BlobNet>(net, new TrainerOptions
+        {
+            Epochs = 200, BatchSize = 4, LearningRate = 0.5f, ValidationFraction = 0.5, EarlyStoppingPatience = 3, Seed = 2,
+        });
+        var result = trainer.Fit(noisy);
+        Assert.True(result.StoppedEarly);
+        Assert.True(result.History.Count < 200);
+        Assert.Equal(result.History.Count - 3, result.BestEpoch);
+        var best = result.History[result.BestEpoch - 1].ValidationLoss;
+        Assert.All(result.History.Skip(result.BestEpoch), r => Assert.True(r.ValidationLoss >= best));
+        // The network holds the parameters of the best epoch again: its validation loss is the best one.
+        var (_, validation) = noisy.Split(0.5, 2);
+        Assert.Equal(best, Trainer<BlobNet>.Evaluate(net, validation).Loss, 1e-5);
+    }
+
+    private sealed class Recorder<T> : IProgress<T>
+    {
+        public readonly List<T> Values = [];
+
+        public void Report(T value) => Values.Add(value);
+    }
+
+    [Fact]
+    public void Progress_IsReportedPerEpochAndInSamples()
+    {
+        var net = new BlobNet();
+        net.InitializeParameters(1);
+        var epochs = new Recorder<EpochReport>();
+        var batches = new Recorder<BatchProgress>();
+        new Trainer<BlobNet>(net, new TrainerOptions { Epochs = 3, BatchSize = 10, LearningRate = 0.1f })
+            .Fit(Rings(95, 1), Rings(20, 2), epochs, batches);
+        Assert.Equal([1, 2, 3], epochs.Values.Select(r => r.Epoch));
+        Assert.All(epochs.Values, r => Assert.True(r.SamplesPerSecond > 0 && r.ValidationAccuracy is >= 0 and <= 1));
+        Assert.Equal(30, batches.Values.Count); // ⌈95/10⌉ batches per epoch
+        Assert.Equal(95, batches.Values[9].SamplesDone);
+        Assert.Equal(5, batches.Values[9].SamplesDone - batches.Values[8].SamplesDone);
+        Assert.All(batches.Values, b => Assert.Equal(95, b.SamplesTotal));
+
+        var writer = new System.IO.StringWriter();
+        var bar = new ConsoleProgressBar(writer, redraw: true);
+        new Trainer<BlobNet>(net, new TrainerOptions { Epochs = 1, BatchSize = 10 }).Fit(Rings(95, 1), Rings(20, 2), bar, bar);
+        Assert.Contains("95/95 samples", writer.ToString());
+        Assert.Contains("epoch   1/1  loss", writer.ToString());
+    }
+
+    [Fact]
+    public void Cancellation_StopsTraining()
+    {
+        var net = new BlobNet();
+        using var cancel = new CancellationTokenSource();
+        var progress = new Recorder<BatchProgress>();
+        var stopper = new CancelAfter(cancel, 5, progress);
+        var trainer = new Trainer<BlobNet>(net, new TrainerOptions { Epochs = 10, BatchSize = 10 });
+        Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(Rings(200, 1), batchProgress: stopper, cancellationToken: cancel.Token));
+        Assert.Equal(5, progress.Values.Count);
+    }
+
+    private sealed class CancelAfter(CancellationTokenSource source, int count, Recorder<BatchProgress> inner) : IProgress<BatchProgress>
+    {
+        public void Report(BatchProgress value)
+        {
+            inner.Report(value);
+            if (inner.Values.Count == count) source.Cancel();
+        }
+    }
+
+    private sealed class AllocationProbe(long[] marks) : IProgress<BatchProgress>
+    {
+        private int _next;
+
+        public void Report(BatchProgress value)
+        {
+            if (_next < marks.Length) marks[_next++] = GC.GetAllocatedBytesForCurrentThread();
+        }
+    }
+
+    public static TheoryData<string> AllocationCases => ["sgd", "momentum", "adam"];
+
+    [Theory]
+    [MemberData(nameof(AllocationCases))]
+    public void BatchLoop_AllocatesNothing(string optimizer)
+    {
+        var net = new MnistNet();
+        net.InitializeParameters(1);
+        var random = new Random(1);
+        var x = Enumerable.Range(0, 64 * 784).Select(_ => (float)random.NextDouble()).ToArray();
+        var data = new Dataset(x, OneHot.Encode(Enumerable.Range(0, 64).Select(i => i % 10).ToArray(), 10), 784, 10);
+        var marks = new long[16];
+        new Trainer<MnistNet>(net, new TrainerOptions { Epochs = 4, BatchSize = 16, Optimizer = Create(optimizer), LearningRate = 0.001f })
+            .Fit(data, batchProgress: new AllocationProbe(marks));
+        // Batches 2..4 of each epoch: nothing allocated between one batch report and the next.
+        for (int epoch = 1; epoch < 4; epoch++)
+            for (int b = 1; b < 4; b++)
+                Assert.Equal(0, marks[epoch * 4 + b] - marks[epoch * 4 + b - 1]);
+    }
+
+    [Fact]
+    public void WrongShapes_AreRejected()
+    {
+        var trainer = new Trainer<BlobNet>(new BlobNet());
+        var wrong = new Dataset(new float[6], new float[4], 3, 2);
+        Assert.Equal("training", Assert.Throws<ArgumentException>(() => trainer.Fit(wrong)).ParamName);
+        Assert.Equal("validation", Assert.Throws<ArgumentException>(() => trainer.Fit(Rings(4, 1), wrong)).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer<BlobNet>(new BlobNet(), new TrainerOptions { BatchSize = 0 }));
+    }
+}
