@@ -10,11 +10,11 @@ namespace FixedNet.Tests;
 internal static class Networks
 {
     public static readonly string[] Small = ["TutorialNet", "TanhMseNet", "SigmoidHalfNet", "ReluBceNet", "LeakySoftmaxMseNet", "XorNet", "NestedNet"];
-    public static readonly string[] Wide = ["WideSoftmaxNet", "WideBceNet", "WideMseNet", "WideSoftmaxHalfNet", "MnistNet"];
+    public static readonly string[] Wide = ["WideSoftmaxNet", "WideBceNet", "WideMseNet", "WideSoftmaxHalfNet", "MnistNet", "PanelNet"];
 
     public static TheoryData<string> All => [.. Small.Concat(Wide)];
 
-    public static TheoryData<string> AllButLarge => [.. Small.Concat(Wide).Where(n => n != "MnistNet")];
+    public static TheoryData<string> AllButLarge => [.. Small.Concat(Wide).Where(n => n is not ("MnistNet" or "PanelNet"))];
 
     public static INetwork Create(string name) => name switch
     {
@@ -30,6 +30,7 @@ internal static class Networks
         "WideMseNet" => new WideMseNet(),
         "WideSoftmaxHalfNet" => new WideSoftmaxHalfNet(),
         "MnistNet" => new MnistNet(),
+        "PanelNet" => new PanelNet(),
         _ => throw new ArgumentException(name, nameof(name)),
     };
 

@@ -61,6 +61,12 @@ public partial class WideSoftmaxHalfNet;
 [Dense(10, Activation.Softmax)]
 public partial class MnistNet;
 
+// Weights over 128 KiB with 1003 = 125·8 + 3 inputs: the batch forward works in panels and has a column tail.
+[Network(1003)]
+[Dense(40, Activation.Sigmoid)]
+[Dense(3, Activation.Identity)]
+public partial class PanelNet;
+
 // Nested in a namespace-less partial type, to check the generator handles containing types.
 public static partial class Holder
 {

@@ -1,5 +1,8 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using FixedNet.Runtime;
 
 namespace FixedNet.Training;
@@ -121,15 +124,35 @@ public sealed class Adam : IOptimizer
         float correction2 = 1f - MathF.Pow(b2, _t);
         float stepSize = learningRate / correction1;
         float inverseSqrtCorrection2 = 1f / MathF.Sqrt(correction2);
-        var m = _m.AsSpan();
-        var v = _v.AsSpan();
-        for (int k = 0; k < parameters.Length; k++)
+        ref float m = ref MemoryMarshal.GetArrayDataReference(_m);
+        ref float v = ref MemoryMarshal.GetArrayDataReference(_v);
+        ref float p = ref MemoryMarshal.GetReference(parameters);
+        ref float gr = ref MemoryMarshal.GetReference(gradient);
+        int n = parameters.Length, k = 0;
+        // θ −= (η/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε), the form torch.optim.Adam uses; 8 parameters per step.
+        var vb1 = Vector256.Create(b1);
+        var vb2 = Vector256.Create(b2);
+        var va1 = Vector256.Create(1f - b1);
+        var va2 = Vector256.Create(1f - b2);
+        var vStep = Vector256.Create(stepSize);
+        var vCorrection = Vector256.Create(inverseSqrtCorrection2);
+        var vEpsilon = Vector256.Create(Epsilon);
+        for (; k <= n - Vector256<float>.Count; k += Vector256<float>.Count)
         {
-            float g = gradient[k];
-            m[k] = b1 * m[k] + (1f - b1) * g;
-            v[k] = b2 * v[k] + (1f - b2) * g * g;
-            // θ −= (η/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε), the form torch.optim.Adam uses
-            parameters[k] -= stepSize * m[k] / (MathF.Sqrt(v[k]) * inverseSqrtCorrection2 + Epsilon);
+            var g = Vector256.LoadUnsafe(ref gr, (nuint)k);
+            var mk = vb1 * Vector256.LoadUnsafe(ref m, (nuint)k) + va1 * g;
+            var vk = vb2 * Vector256.LoadUnsafe(ref v, (nuint)k) + va2 * g * g;
+            mk.StoreUnsafe(ref m, (nuint)k);
+            vk.StoreUnsafe(ref v, (nuint)k);
+            var update = vStep * mk / (Vector256.Sqrt(vk) * vCorrection + vEpsilon);
+            (Vector256.LoadUnsafe(ref p, (nuint)k) - update).StoreUnsafe(ref p, (nuint)k);
+        }
+        for (; k < n; k++)
+        {
+            float g = Unsafe.Add(ref gr, k);
+            float mk = Unsafe.Add(ref m, k) = b1 * Unsafe.Add(ref m, k) + (1f - b1) * g;
+            float vk = Unsafe.Add(ref v, k) = b2 * Unsafe.Add(ref v, k) + (1f - b2) * g * g;
+            Unsafe.Add(ref p, k) -= stepSize * mk / (MathF.Sqrt(vk) * inverseSqrtCorrection2 + Epsilon);
         }
     }
 }
