@@ -207,5 +207,7 @@ public class TrainerTests
         Assert.Equal("training", Assert.Throws<ArgumentException>(() => trainer.Fit(wrong)).ParamName);
         Assert.Equal("validation", Assert.Throws<ArgumentException>(() => trainer.Fit(Rings(4, 1), wrong)).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer<BlobNet>(new BlobNet(), new TrainerOptions { BatchSize = 0 }));
+        var patient = new Trainer<BlobNet>(new BlobNet(), new TrainerOptions { EarlyStoppingPatience = 2 });
+        Assert.Contains("needs validation data", Assert.Throws<ArgumentException>(() => patient.Fit(Rings(8, 1))).Message);
     }
 }

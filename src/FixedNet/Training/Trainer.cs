@@ -94,6 +94,8 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
         if (validation is null && Options.ValidationFraction > 0)
             (training, validation) = training.Split(1 - Options.ValidationFraction, Options.Seed);
         if (validation is not null) CheckShape(validation, nameof(validation));
+        if (validation is null && Options.EarlyStoppingPatience is not null)
+            throw new ArgumentException("EarlyStoppingPatience needs validation data: pass a validation set or set ValidationFraction.", nameof(validation));
         if (training.Count == 0) throw new ArgumentException("The training set is empty.", nameof(training));
 
         int inputSize = _network.InputSize, outputSize = _network.OutputSize;
