@@ -98,7 +98,6 @@ internal static partial class VectorEmitter
             w.Line("ref float p = ref " + Marshal + ".GetArrayDataReference(_parameters);");
             for (int l = 0; l < model.Layers.Count; l++)
             {
-                var layer = model.Layers[l];
                 string output = l == last ? "_z" : "_a" + N(l);
                 w.Line("DenseForward" + N(l) + "(ref " + Unsafe + ".Add(ref p, W" + N(l) + "), ref " + InputRef(l) + ", ref " + Marshal + ".GetArrayDataReference(" + output + "));");
                 if (l == last) w.Line("OutputActivation(_z, _a" + N(l) + ");");

@@ -25,6 +25,7 @@ public sealed class ReferenceNetwork : INetwork
     private readonly float[][] _activations; // output of each layer
     private readonly float[][] _deltas;      // ∂L/∂z of each layer
     private readonly float[] _outputLogits;  // z of the last layer
+    private float _outputLogSumExp;          // log Σ e^z of a softmax output, from NetMath.Softmax
     private readonly float[] _gradient;      // scratch for TrainStep and batches
     private readonly ReferenceKernel _kernel;
 
@@ -168,7 +169,7 @@ public sealed class ReferenceNetwork : INetwork
             }
             if (layer.Activation == Activation.Softmax)
             {
-                NetMath.Softmax(z, a);
+                _outputLogSumExp = NetMath.Softmax(z, a);
             }
             else
             {
@@ -193,22 +194,13 @@ public sealed class ReferenceNetwork : INetwork
                 for (int k = 0; k < n; k++) sum += (o[k] - t[k]) * (o[k] - t[k]);
                 return 0.5f * sum;
             case Loss.CrossEntropy:
-                float lse = LogSumExp(z);
+                float lse = _outputLogSumExp; // CrossEntropy implies a softmax output
                 for (int k = 0; k < n; k++) sum -= t[k] * (z[k] - lse);
                 return sum;
             default:
                 for (int k = 0; k < n; k++) sum += NetMath.BinaryCrossEntropyTerm(z[k], t[k]);
                 return sum / n;
         }
-    }
-
-    private static float LogSumExp(ReadOnlySpan<float> z)
-    {
-        float max = z[0];
-        for (int k = 1; k < z.Length; k++) max = MathF.Max(max, z[k]);
-        float sum = 0f;
-        for (int k = 0; k < z.Length; k++) sum += MathF.Exp(z[k] - max);
-        return max + MathF.Log(sum);
     }
 
     // Forward, then the chain rule from the output back: δ_L = ∂L/∂z_L; ∂L/∂W_l = δ_l ⊗ a_(l−1);

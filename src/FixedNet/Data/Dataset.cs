@@ -101,13 +101,20 @@ public static class OneHot
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
         if (rows.Length % classes != 0) throw new ArgumentException($"{rows.Length} values are not whole rows of {classes}.", nameof(rows));
         var labels = new int[rows.Length / classes];
-        for (int k = 0; k < labels.Length; k++)
-        {
-            var row = rows.Slice(k * classes, classes);
-            int best = 0;
-            for (int c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
-            labels[k] = best;
-        }
+        for (int k = 0; k < labels.Length; k++) labels[k] = ArgMax(rows.Slice(k * classes, classes));
         return labels;
+    }
+
+    /// <summary>Index of the largest value (the first one on ties).</summary>
+    /// <exception cref="ArgumentException"><paramref name="values"/> is empty.</exception>
+    public static int ArgMax(ReadOnlySpan<float> values)
+    {
+        if (values.IsEmpty) throw new ArgumentException("No values.", nameof(values));
+        int best = 0;
+        for (int k = 1; k < values.Length; k++)
+        {
+            if (values[k] > values[best]) best = k;
+        }
+        return best;
     }
 }

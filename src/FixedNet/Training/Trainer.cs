@@ -200,17 +200,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
     private static bool IsCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> target)
     {
         if (output.Length == 1) return output[0] >= 0.5f == target[0] >= 0.5f;
-        return ArgMax(output) == ArgMax(target);
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int k = 1; k < values.Length; k++)
-        {
-            if (values[k] > values[best]) best = k;
-        }
-        return best;
+        return OneHot.ArgMax(output) == OneHot.ArgMax(target);
     }
 
     private void CheckShape(Dataset data, string name)
