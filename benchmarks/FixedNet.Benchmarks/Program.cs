@@ -11,12 +11,21 @@ using FixedNet.Benchmarks;
 
 // Usage: dotnet run -c Release --project benchmarks/FixedNet.Benchmarks -- --filter '*'
 //        (any BenchmarkDotNet arguments; e.g. --filter '*TrainBatch32*').
+//        --inprocess runs the benchmarks inside this process (BenchmarkDotNet's in-process toolchain) instead of
+//        building a separate project per run, so the suite also runs where only the .NET runtime is installed.
+//        --verify only checks the generated networks against the reference engine on this machine, and exits.
+bool inProcess = args.Contains("--inprocess");
+args = args.Where(a => a != "--inprocess").ToArray();
+Console.WriteLine($"Generated kernels: Vector{FixedNet.Runtime.Simd.VectorBits} (Vector512 hardware-accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}).");
+if (args.Contains("--verify")) return Verify.Run();
 var torchFailure = TorchAvailability.WhyNot;
-Console.WriteLine($"Measured fp32 FMA peak of this core: {PeakFlops.Gflops:F1} GFLOP/s (Vector256, registers only).");
+Console.WriteLine($"Measured fp32 FMA peak of this core: {PeakFlops.Gflops:F1} GFLOP/s (Vector{PeakFlops.VectorBits}, registers only).");
 Console.WriteLine(torchFailure is null ? "TorchSharp: loaded, included." : "TorchSharp: not included, it does not load here: " + torchFailure);
 
 var config = ManualConfig.Create(DefaultConfig.Instance)
-    .AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(5).WithIterationCount(12))
+    .AddJob(inProcess
+        ? Job.Default.WithLaunchCount(1).WithWarmupCount(5).WithIterationCount(12).WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance)
+        : Job.Default.WithLaunchCount(1).WithWarmupCount(5).WithIterationCount(12))
     .AddDiagnoser(MemoryDiagnoser.Default)
     .AddColumn(new PeakColumn())
     .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared))
@@ -24,6 +33,7 @@ var config = ManualConfig.Create(DefaultConfig.Instance)
 if (torchFailure is not null) config = config.AddFilter(new NameFilter(name => !name.Contains("TorchSharp", StringComparison.Ordinal)));
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args, config);
+return 0;
 
 /// <summary>GFLOP/s per sample and its share of this core's fp32 FMA peak, measured at start-up by <see cref="PeakFlops"/>.</summary>
 internal sealed class PeakColumn : IColumn

@@ -6,16 +6,13 @@ namespace FixedNet.Generator;
 /// <summary>
 /// The mini-batch path of <see cref="VectorEmitter"/>: samples are processed in chunks of up to <see cref="Chunk"/>,
 /// one row per sample, and each layer's three products run as register-tiled matrix products:
-/// Z = X·Wᵀ (4 samples × 3 rows of dot products), ∂W = Δᵀ·X (4 rows × 24 columns of outer products) and
-/// Δ_below = Δ·W (4 samples × 24 columns). Each tile keeps 12 Vector256 accumulators, so one load feeds several FMAs.
+/// Z = X·Wᵀ (samples × rows of dot products), ∂W = Δᵀ·X (rows × columns of outer products) and
+/// Δ_below = Δ·W (samples × columns). Each tile keeps 12 (Vector256) or 24 (Vector512, 32 registers) accumulators,
+/// so one load feeds several FMAs.
 /// </summary>
-internal static partial class VectorEmitter
+internal sealed partial class VectorEmitter
 {
     internal const int Chunk = 32;
-    private const int TileSamples = 4;
-    private const int TileRows = 3;
-    private const int TileVectors = 3;
-    private const int OuterRows = 4;
 
     private static void EmitBatch(SourceWriter w, NetworkModel model)
     {
@@ -93,12 +90,6 @@ internal static partial class VectorEmitter
             w.Line("return loss;");
         }
         w.Line();
-        for (int l = 0; l <= last; l++)
-        {
-            EmitBatchForward(w, model, l);
-            EmitBatchOuterProduct(w, model, l);
-            if (l > 0) EmitBatchBackpropagate(w, model, l);
-        }
     }
 
     private static string BatchInputRef(int l, string? sampleOffset) => l == 0
@@ -107,7 +98,7 @@ internal static partial class VectorEmitter
 
     // ---- Z = X·Wᵀ + b, then the hidden activation ----
 
-    private static void EmitBatchForward(SourceWriter w, NetworkModel model, int l)
+    private void EmitBatchForward(SourceWriter w, NetworkModel model, int l)
     {
         var layer = model.Layers[l];
         bool last = l == model.Layers.Count - 1;
@@ -116,8 +107,8 @@ internal static partial class VectorEmitter
         int rowsBlocked = size / TileRows * TileRows;
         string? activation = last ? null : ActivationCall(layer.Activation, "{0}");
         w.Line("/// <summary>Layer " + N(l) + " on n samples: Y[s, j] = " + (activation is null ? "" : "f(") + "Σ_i X[s, i]·W" + N(l) + "[j, i] + b" + N(l) + "[j]" + (activation is null ? "" : ")")
-            + ", in tiles of " + N(TileSamples) + " samples × " + N(TileRows) + " rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>");
-        using (w.Block("private static void BatchDenseForward" + N(l) + "(ref float w, ref float x, ref float y, int n)"))
+            + ", in tiles of " + N(TileSamples) + " samples × " + N(TileRows) + " rows (" + N(TileSamples * TileRows) + " accumulators: each load feeds " + N(TileRows) + " or " + N(TileSamples) + " FMAs).</summary>");
+        using (w.Block("private static void BatchDenseForward" + N(l) + Suffix + "(ref float w, ref float x, ref float y, int n)"))
         {
             w.Line("int s = 0;");
             using (w.Block("for (; s + " + N(TileSamples) + " <= n; s += " + N(TileSamples) + ")"))
@@ -132,7 +123,7 @@ internal static partial class VectorEmitter
         w.Line();
     }
 
-    private static void EmitForwardRows(SourceWriter w, int inputs, int size, int vectorEnd, int rowsBlocked, int samples, string? activation, int biasOffset)
+    private void EmitForwardRows(SourceWriter w, int inputs, int size, int vectorEnd, int rowsBlocked, int samples, string? activation, int biasOffset)
     {
         w.Line("ref float xs = ref " + At("x", "s * " + N(inputs)) + ";");
         w.Line("ref float ys = ref " + At("y", "s * " + N(size)) + ";");
@@ -152,7 +143,7 @@ internal static partial class VectorEmitter
         }
     }
 
-    private static void EmitForwardTile(SourceWriter w, int inputs, int size, int vectorEnd, int samples, int rows, string? activation, int biasOffset)
+    private void EmitForwardTile(SourceWriter w, int inputs, int size, int vectorEnd, int samples, int rows, string? activation, int biasOffset)
     {
         w.Line("ref float row = ref " + At("w", "j * " + N(inputs)) + ";");
         if (vectorEnd > 0)
@@ -198,25 +189,25 @@ internal static partial class VectorEmitter
 
     // ---- m[j, i] += c·Σ_s Δ[s, j]·X[s, i] (gradient, or SGD step with c = −η/m) ----
 
-    private static void EmitBatchOuterProduct(SourceWriter w, NetworkModel model, int l)
+    private void EmitBatchOuterProduct(SourceWriter w, NetworkModel model, int l)
     {
         var layer = model.Layers[l];
         int inputs = layer.Inputs, size = layer.Size;
         int vectorEnd = inputs / Lanes * Lanes;
-        int columnsBlocked = inputs / (Lanes * TileVectors) * (Lanes * TileVectors);
+        int columnsBlocked = inputs / (Lanes * OuterVectors) * (Lanes * OuterVectors);
         int rowsBlocked = size / OuterRows * OuterRows;
         w.Line("/// <summary>Layer " + N(l) + " on n samples: m[j, i] += c·Σ_s Δ" + N(l) + "[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ" + N(l)
-            + "[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of " + N(OuterRows) + " rows × " + N(Lanes * TileVectors) + " columns.</summary>");
-        using (w.Block("private void BatchOuterProduct" + N(l) + "(ref float m, float c, ref float x, int n)"))
+            + "[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of " + N(OuterRows) + " rows × " + N(Lanes * OuterVectors) + " columns.</summary>");
+        using (w.Block("private void BatchOuterProduct" + N(l) + Suffix + "(ref float m, float c, ref float x, int n)"))
         {
             w.Line("ref float d = ref " + Marshal + ".GetArrayDataReference(_bd" + N(l) + ");");
             w.Line(VectorOfFloat + " cv = " + Vector + ".Create(c);");
             // Column strips outside, rows inside: a strip of X (n × 24 floats) stays in L1 while every row block uses it.
             if (columnsBlocked > 0)
             {
-                using (w.Block("for (int i = 0; i < " + N(columnsBlocked) + "; i += " + N(Lanes * TileVectors) + ")"))
+                using (w.Block("for (int i = 0; i < " + N(columnsBlocked) + "; i += " + N(Lanes * OuterVectors) + ")"))
                 {
-                    EmitOuterRows(w, inputs, size, rowsBlocked, TileVectors);
+                    EmitOuterRows(w, inputs, size, rowsBlocked, OuterVectors);
                 }
             }
             if (columnsBlocked < vectorEnd)
@@ -250,7 +241,7 @@ internal static partial class VectorEmitter
         w.Line();
     }
 
-    private static void EmitOuterRows(SourceWriter w, int inputs, int size, int rowsBlocked, int vectors)
+    private void EmitOuterRows(SourceWriter w, int inputs, int size, int rowsBlocked, int vectors)
     {
         if (rowsBlocked > 0)
         {
@@ -268,7 +259,7 @@ internal static partial class VectorEmitter
         }
     }
 
-    private static void EmitOuterTile(SourceWriter w, int inputs, int size, int rows, int vectors)
+    private void EmitOuterTile(SourceWriter w, int inputs, int size, int rows, int vectors)
     {
         for (int r = 0; r < rows; r++)
             for (int v = 0; v < vectors; v++)
@@ -299,25 +290,25 @@ internal static partial class VectorEmitter
 
     // ---- Δ_below[s, i] = (Σ_j Δ[s, j]·W[j, i])·f′(A_below[s, i]) ----
 
-    private static void EmitBatchBackpropagate(SourceWriter w, NetworkModel model, int l)
+    private void EmitBatchBackpropagate(SourceWriter w, NetworkModel model, int l)
     {
         var layer = model.Layers[l];
         var below = model.Layers[l - 1];
         int inputs = layer.Inputs, size = layer.Size;
         int vectorEnd = inputs / Lanes * Lanes;
-        int columnsBlocked = inputs / (Lanes * TileVectors) * (Lanes * TileVectors);
+        int columnsBlocked = inputs / (Lanes * BackVectors) * (Lanes * BackVectors);
         w.Line("/// <summary>Back through layer " + N(l) + " on n samples: Δ" + N(l - 1) + "[s, i] = (Σ_j Δ" + N(l) + "[s, j]·W" + N(l) + "[j, i])·f′(A" + N(l - 1)
-            + "[s, i]), f′ = " + DerivativeFormula(below.Activation) + ", in tiles of " + N(TileSamples) + " samples × " + N(Lanes * TileVectors) + " columns.</summary>");
-        using (w.Block("private void BatchBackpropagate" + N(l) + "(int n)"))
+            + "[s, i]), f′ = " + DerivativeFormula(below.Activation) + ", in tiles of " + N(BackSamples) + " samples × " + N(Lanes * BackVectors) + " columns.</summary>");
+        using (w.Block("private void BatchBackpropagate" + N(l) + Suffix + "(int n)"))
         {
             w.Line("ref float w = ref " + At(Marshal + ".GetArrayDataReference(_parameters)", "W" + N(l)) + ";");
             w.Line("ref float d = ref " + Marshal + ".GetArrayDataReference(_bd" + N(l) + ");");
             w.Line("ref float below = ref " + Marshal + ".GetArrayDataReference(_bd" + N(l - 1) + ");");
             w.Line("ref float a = ref " + Marshal + ".GetArrayDataReference(_ba" + N(l - 1) + ");");
             w.Line("int s = 0;");
-            using (w.Block("for (; s + " + N(TileSamples) + " <= n; s += " + N(TileSamples) + ")"))
+            using (w.Block("for (; s + " + N(BackSamples) + " <= n; s += " + N(BackSamples) + ")"))
             {
-                EmitBackColumns(w, inputs, size, vectorEnd, columnsBlocked, TileSamples, below.Activation);
+                EmitBackColumns(w, inputs, size, vectorEnd, columnsBlocked, BackSamples, below.Activation);
             }
             using (w.Block("for (; s < n; s++)"))
             {
@@ -341,13 +332,13 @@ internal static partial class VectorEmitter
         w.Line();
     }
 
-    private static void EmitBackColumns(SourceWriter w, int inputs, int size, int vectorEnd, int columnsBlocked, int samples, ActivationKind activation)
+    private void EmitBackColumns(SourceWriter w, int inputs, int size, int vectorEnd, int columnsBlocked, int samples, ActivationKind activation)
     {
         if (columnsBlocked > 0)
         {
-            using (w.Block("for (int i = 0; i < " + N(columnsBlocked) + "; i += " + N(Lanes * TileVectors) + ")"))
+            using (w.Block("for (int i = 0; i < " + N(columnsBlocked) + "; i += " + N(Lanes * BackVectors) + ")"))
             {
-                EmitBackTile(w, inputs, size, samples, TileVectors, activation);
+                EmitBackTile(w, inputs, size, samples, BackVectors, activation);
             }
         }
         if (columnsBlocked < vectorEnd)
@@ -359,7 +350,7 @@ internal static partial class VectorEmitter
         }
     }
 
-    private static void EmitBackTile(SourceWriter w, int inputs, int size, int samples, int vectors, ActivationKind activation)
+    private void EmitBackTile(SourceWriter w, int inputs, int size, int samples, int vectors, ActivationKind activation)
     {
         for (int s = 0; s < samples; s++)
             for (int v = 0; v < vectors; v++)
@@ -390,7 +381,7 @@ internal static partial class VectorEmitter
     }
 
     /// <summary>acc ⊙ f′(a) on a whole vector, with f′ expressed through the activation a.</summary>
-    private static string VectorDerivative(ActivationKind activation, string acc, string a) => activation switch
+    private string VectorDerivative(ActivationKind activation, string acc, string a) => activation switch
     {
         ActivationKind.Sigmoid => Vector + ".Multiply(" + acc + ", " + a + " * (" + VectorOfFloat + ".One - " + a + "))",
         ActivationKind.Tanh => Vector + ".Multiply(" + acc + ", " + VectorOfFloat + ".One - " + a + " * " + a + ")",

@@ -4,14 +4,37 @@ using static FixedNet.Generator.Emitter;
 namespace FixedNet.Generator;
 
 /// <summary>
-/// Loop code for larger networks: one method per layer and phase, Vector256 fused multiply-adds over loops whose
-/// bounds are constants, no bounds checks (lengths are validated once at the public entry points).
+/// Loop code for larger networks: one method per layer and phase, Vector256 or Vector512 fused multiply-adds over loops
+/// whose bounds are constants, no bounds checks (lengths are validated once at the public entry points).
 /// </summary>
-internal static partial class VectorEmitter
+internal sealed partial class VectorEmitter
 {
-    private const int Lanes = 8;            // floats per Vector256
+    // The same kernels are emitted once per vector width; a dispatcher per kernel picks one at run time (FixedNet.Runtime.Simd).
+    // AVX2 has 16 vector registers, AVX-512 has 32: the 256-bit tiles keep 12 accumulators, the 512-bit ones 24.
+    // Tiles: Z = X·Wᵀ in samples × rows, ∂W = Δᵀ·X in rows × vectors of columns, Δ·W in samples × vectors of columns.
+    // The 512-bit shapes were picked by measuring four candidates on an AVX-512 Xeon (benchmarks/README.md).
+    private static readonly VectorEmitter V256 = new(8, 256, forward: (4, 3), outer: (4, 3), back: (4, 3));
+    private static readonly VectorEmitter V512 = new(16, 512, forward: (8, 3), outer: (4, 6), back: (8, 3));
+
     private const int ForwardRows = 4;      // rows of W per pass in the forward dot products: each load of x feeds 4 FMAs
-    private const int BackwardVectors = 4;  // columns per pass in Wᵀ·d: 4 vectors = 32 columns kept in registers
+    private const int BackwardVectors = 4;  // columns per pass in Wᵀ·d: 4 vectors kept in registers
+
+    private readonly int Lanes;             // floats per vector
+    private readonly string Vector;         // global::System.Runtime.Intrinsics.Vector256 or Vector512
+    private readonly string VectorOfFloat;  // …<float>
+    private readonly string Suffix;         // _V256 or _V512, appended to kernel names
+    private readonly int TileSamples, TileRows, OuterRows, OuterVectors, BackSamples, BackVectors;
+
+    private VectorEmitter(int lanes, int bits, (int Samples, int Rows) forward, (int Rows, int Vectors) outer, (int Samples, int Vectors) back)
+    {
+        Lanes = lanes;
+        Vector = "global::System.Runtime.Intrinsics.Vector" + N(bits);
+        VectorOfFloat = Vector + "<float>";
+        Suffix = "_V" + N(bits);
+        (TileSamples, TileRows) = forward;
+        (OuterRows, OuterVectors) = outer;
+        (BackSamples, BackVectors) = back;
+    }
 
     public static void Emit(SourceWriter w, NetworkModel model)
     {
@@ -70,24 +93,66 @@ internal static partial class VectorEmitter
         EmitOutputActivation(w, model);
         EmitOutputLoss(w, model);
         EmitOutputDelta(w, model);
+        EmitBatch(w, model);
+        EmitDispatchers(w, model);
+        V256.EmitKernels(w, model);
+        V512.EmitKernels(w, model);
+    }
+
+    private const string UseVector512 = "global::FixedNet.Runtime.Simd.UseVector512";
+    private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
+
+    // One dispatcher per kernel. Simd.UseVector512 is a static readonly field, so the JIT folds the test away.
+    private static void EmitDispatchers(SourceWriter w, NetworkModel model)
+    {
+        w.Line("// ---- Kernels: each one below comes in a Vector256 (_V256) and a Vector512 (_V512) version ----");
+        w.Line("// " + UseVector512 + " is true on AVX-512 hardware unless configured otherwise; it is read once, so the JIT drops the other branch.");
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            EmitDispatcher(w, "static ", "DenseForward" + N(l), "ref float w, ref float x, ref float y", "ref w, ref x, ref y");
+            EmitDispatcher(w, string.Empty, "AddOuterProduct" + N(l), "ref float m, float c, ref float x", "ref m, c, ref x");
+            if (l > 0) EmitDispatcher(w, string.Empty, "Backpropagate" + N(l), string.Empty, string.Empty);
+            EmitDispatcher(w, "static ", "BatchDenseForward" + N(l), "ref float w, ref float x, ref float y, int n", "ref w, ref x, ref y, n");
+            EmitDispatcher(w, string.Empty, "BatchOuterProduct" + N(l), "ref float m, float c, ref float x, int n", "ref m, c, ref x, n");
+            if (l > 0) EmitDispatcher(w, string.Empty, "BatchBackpropagate" + N(l), "int n", "n");
+        }
+        w.Line();
+    }
+
+    private static void EmitDispatcher(SourceWriter w, string modifier, string name, string parameters, string arguments)
+    {
+        w.Line(Inline);
+        w.Line("private " + modifier + "void " + name + "(" + parameters + ") { if (" + UseVector512 + ") " + name + "_V512(" + arguments + "); else " + name + "_V256(" + arguments + "); }");
+    }
+
+    private void EmitKernels(SourceWriter w, NetworkModel model)
+    {
+        w.Line();
+        w.Line("// ---- " + Vector.Substring(Vector.LastIndexOf('.') + 1) + " kernels (" + N(Lanes) + " floats per vector) ----");
+        w.Line();
         for (int l = 0; l < model.Layers.Count; l++)
         {
             EmitDenseForward(w, model, l);
             EmitOuterProduct(w, model, l);
             if (l > 0) EmitBackpropagate(w, model, l);
         }
-        EmitBatch(w, model);
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            EmitBatchForward(w, model, l);
+            EmitBatchOuterProduct(w, model, l);
+            if (l > 0) EmitBatchBackpropagate(w, model, l);
+        }
     }
 
     private static string InputRef(int l) => l == 0 ? "x" : Marshal + ".GetArrayDataReference(_a" + N(l - 1) + ")";
 
     private static string At(string reference, string index) => Unsafe + ".Add(ref " + reference + ", " + index + ")";
 
-    private static string Load(string reference, string index) => Vector + ".LoadUnsafe(ref " + reference + ", (nuint)(" + index + "))";
+    private string Load(string reference, string index) => Vector + ".LoadUnsafe(ref " + reference + ", (nuint)(" + index + "))";
 
-    private static string Store(string value, string reference, string index) => Vector + ".StoreUnsafe(" + value + ", ref " + reference + ", (nuint)(" + index + "))";
+    private string Store(string value, string reference, string index) => Vector + ".StoreUnsafe(" + value + ", ref " + reference + ", (nuint)(" + index + "))";
 
-    private static string Fma(string a, string b, string c) => Vector + ".FusedMultiplyAdd(" + a + ", " + b + ", " + c + ")";
+    private string Fma(string a, string b, string c) => Vector + ".FusedMultiplyAdd(" + a + ", " + b + ", " + c + ")";
 
     private static void EmitRunForward(SourceWriter w, NetworkModel model)
     {
@@ -210,7 +275,7 @@ internal static partial class VectorEmitter
         w.Line();
     }
 
-    private static void EmitDenseForward(SourceWriter w, NetworkModel model, int l)
+    private void EmitDenseForward(SourceWriter w, NetworkModel model, int l)
     {
         var layer = model.Layers[l];
         bool last = l == model.Layers.Count - 1;
@@ -221,7 +286,7 @@ internal static partial class VectorEmitter
         w.Line("/// <summary>Layer " + N(l) + ", dense " + N(inputs) + " → " + N(size) + (last ? ": y = W" + N(l) + "·x + b" + N(l) + " (the output activation is applied by RunForward)."
             : ", " + layer.Activation + ": y = f(W" + N(l) + "·x + b" + N(l) + "), " + ActivationFormula(layer.Activation, "f(z)")) + "</summary>");
         w.Line("/// <remarks><paramref name=\"w\"/> points at W" + N(l) + " [" + N(size) + " × " + N(inputs) + "], followed by b" + N(l) + " [" + N(size) + "].</remarks>");
-        using (w.Block("private static void DenseForward" + N(l) + "(ref float w, ref float x, ref float y)"))
+        using (w.Block("private static void DenseForward" + N(l) + Suffix + "(ref float w, ref float x, ref float y)"))
         {
             int blocked = size / ForwardRows * ForwardRows;
             if (blocked > 0)
@@ -234,7 +299,7 @@ internal static partial class VectorEmitter
         w.Line();
     }
 
-    private static void EmitDotRows(SourceWriter w, int start, int end, int rows, int inputs, int vectorEnd, string bias, string? activation)
+    private void EmitDotRows(SourceWriter w, int start, int end, int rows, int inputs, int vectorEnd, string bias, string? activation)
     {
         using (w.Block("for (int j = " + N(start) + "; j < " + N(end) + "; j += " + N(rows) + ")"))
         {
@@ -272,14 +337,14 @@ internal static partial class VectorEmitter
         }
     }
 
-    private static void EmitOuterProduct(SourceWriter w, NetworkModel model, int l)
+    private void EmitOuterProduct(SourceWriter w, NetworkModel model, int l)
     {
         var layer = model.Layers[l];
         int inputs = layer.Inputs, size = layer.Size;
         int vectorEnd = inputs / Lanes * Lanes;
         w.Line("/// <summary>Layer " + N(l) + ": m[j, i] += c·d" + N(l) + "_j·x_i and m_b[j] += c·d" + N(l)
             + "_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>");
-        using (w.Block("private void AddOuterProduct" + N(l) + "(ref float m, float c, ref float x)"))
+        using (w.Block("private void AddOuterProduct" + N(l) + Suffix + "(ref float m, float c, ref float x)"))
         {
             w.Line("ref float d = ref " + Marshal + ".GetArrayDataReference(_d" + N(l) + ");");
             using (w.Block("for (int j = 0; j < " + N(size) + "; j++)"))
@@ -302,7 +367,7 @@ internal static partial class VectorEmitter
         w.Line();
     }
 
-    private static void EmitBackpropagate(SourceWriter w, NetworkModel model, int l)
+    private void EmitBackpropagate(SourceWriter w, NetworkModel model, int l)
     {
         var layer = model.Layers[l];
         var below = model.Layers[l - 1];
@@ -312,7 +377,7 @@ internal static partial class VectorEmitter
         int chunkEnd = inputs / chunk * chunk;
         w.Line("/// <summary>Back through layer " + N(l) + ": d" + N(l - 1) + "_i = (Σ_j W" + N(l) + "[j, i]·d" + N(l) + "_j)·f′(a" + N(l - 1) + "_i), f′ = "
             + DerivativeFormula(below.Activation) + ".</summary>");
-        using (w.Block("private void Backpropagate" + N(l) + "()"))
+        using (w.Block("private void Backpropagate" + N(l) + Suffix + "()"))
         {
             w.Line("ref float w = ref " + At(Marshal + ".GetArrayDataReference(_parameters)", "W" + N(l)) + ";");
             w.Line("ref float d = ref " + Marshal + ".GetArrayDataReference(_d" + N(l) + ");");

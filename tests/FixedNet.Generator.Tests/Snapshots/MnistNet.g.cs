@@ -10,7 +10,7 @@
 /// input          784
 /// dense_0        128  ReLU        128×784          128       100480
 /// dense_1         10  Softmax     10×128            10         1290
-/// Total parameters: 101770 (Vector256 loops with constant bounds)
+/// Total parameters: 101770 (Vector256/Vector512 loops with constant bounds)
 /// </code>
 /// <para>Parameters follow torch.nn.Linear, layer by layer: weights W[j, i] at W{l} + j·inputs + i (row-major [outputs × inputs]), then biases at B{l}.</para>
 /// </remarks>
@@ -190,145 +190,6 @@ partial class MnistNet : global::FixedNet.INetwork
         for (int k = 0; k < OutputSize; k++) d[k] = o[k] * tsum - t[k];
     }
 
-    /// <summary>Layer 0, dense 784 → 128, ReLU: y = f(W0·x + b0), f(z) = max(0, z)</summary>
-    /// <remarks><paramref name="w"/> points at W0 [128 × 784], followed by b0 [128].</remarks>
-    private static void DenseForward0(ref float w, ref float x, ref float y)
-    {
-        // 4 rows at a time: one load of x feeds 4 fused multiply-adds.
-        for (int j = 0; j < 128; j += 4)
-        {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
-            global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (nuint i = 0; i < 784; i += 8)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
-                s1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 784)), xi, s1);
-                s2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 1568)), xi, s2);
-                s3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 2352)), xi, s3);
-            }
-            float y0 = global::System.Runtime.Intrinsics.Vector256.Sum(s0);
-            float y1 = global::System.Runtime.Intrinsics.Vector256.Sum(s1);
-            float y2 = global::System.Runtime.Intrinsics.Vector256.Sum(s2);
-            float y3 = global::System.Runtime.Intrinsics.Vector256.Sum(s3);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = global::FixedNet.Runtime.NetMath.ReLU(y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = global::FixedNet.Runtime.NetMath.ReLU(y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 3));
-        }
-    }
-
-    /// <summary>Layer 0: m[j, i] += c·d0_j·x_i and m_b[j] += c·d0_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
-    private void AddOuterProduct0(ref float m, float c, ref float x)
-    {
-        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
-        for (int j = 0; j < 128; j++)
-        {
-            float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784);
-            global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.Create(cd);
-            for (nuint i = 0; i < 784; i += 8)
-            {
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
-            }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 100352 + j) += cd;
-        }
-    }
-
-    /// <summary>Layer 1, dense 128 → 10: y = W1·x + b1 (the output activation is applied by RunForward).</summary>
-    /// <remarks><paramref name="w"/> points at W1 [10 × 128], followed by b1 [10].</remarks>
-    private static void DenseForward1(ref float w, ref float x, ref float y)
-    {
-        // 4 rows at a time: one load of x feeds 4 fused multiply-adds.
-        for (int j = 0; j < 8; j += 4)
-        {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
-            global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (nuint i = 0; i < 128; i += 8)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
-                s1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 128)), xi, s1);
-                s2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 256)), xi, s2);
-                s3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 384)), xi, s3);
-            }
-            float y0 = global::System.Runtime.Intrinsics.Vector256.Sum(s0);
-            float y1 = global::System.Runtime.Intrinsics.Vector256.Sum(s1);
-            float y2 = global::System.Runtime.Intrinsics.Vector256.Sum(s2);
-            float y3 = global::System.Runtime.Intrinsics.Vector256.Sum(s3);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 3);
-        }
-        for (int j = 8; j < 10; j += 1)
-        {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
-            global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (nuint i = 0; i < 128; i += 8)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
-            }
-            float y0 = global::System.Runtime.Intrinsics.Vector256.Sum(s0);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
-        }
-    }
-
-    /// <summary>Layer 1: m[j, i] += c·d1_j·x_i and m_b[j] += c·d1_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
-    private void AddOuterProduct1(ref float m, float c, ref float x)
-    {
-        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
-        for (int j = 0; j < 10; j++)
-        {
-            float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128);
-            global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.Create(cd);
-            for (nuint i = 0; i < 128; i += 8)
-            {
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
-            }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 1280 + j) += cd;
-        }
-    }
-
-    /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = a > 0 ? 1 : 0.</summary>
-    private void Backpropagate1()
-    {
-        ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
-        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
-        ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
-        // 32 columns at a time, accumulated in registers over all 10 rows.
-        for (int i = 0; i < 128; i += 32)
-        {
-            global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (int j = 0; j < 10; j++)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> dj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j));
-                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
-                s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(0)), dj, s0);
-                s1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(8)), dj, s1);
-                s2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(16)), dj, s2);
-                s3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(24)), dj, s3);
-            }
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s0, ref below, (nuint)(i));
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s1, ref below, (nuint)(i + 8));
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s2, ref below, (nuint)(i + 16));
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s3, ref below, (nuint)(i + 24));
-        }
-        ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0);
-        for (int i = 0; i < 128; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.ReLUDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
-    }
-
     // ---- Mini-batches ----
     // Samples go through in chunks of up to 32, one row per sample: _ba{l} / _bd{l} hold activations / deltas [chunk × size].
     private const int BatchChunk = 32;
@@ -393,8 +254,173 @@ partial class MnistNet : global::FixedNet.INetwork
         return loss;
     }
 
+    // ---- Kernels: each one below comes in a Vector256 (_V256) and a Vector512 (_V512) version ----
+    // global::FixedNet.Runtime.Simd.UseVector512 is true on AVX-512 hardware unless configured otherwise; it is read once, so the JIT drops the other branch.
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void DenseForward0(ref float w, ref float x, ref float y) { if (global::FixedNet.Runtime.Simd.UseVector512) DenseForward0_V512(ref w, ref x, ref y); else DenseForward0_V256(ref w, ref x, ref y); }
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void AddOuterProduct0(ref float m, float c, ref float x) { if (global::FixedNet.Runtime.Simd.UseVector512) AddOuterProduct0_V512(ref m, c, ref x); else AddOuterProduct0_V256(ref m, c, ref x); }
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void BatchDenseForward0(ref float w, ref float x, ref float y, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchDenseForward0_V512(ref w, ref x, ref y, n); else BatchDenseForward0_V256(ref w, ref x, ref y, n); }
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void BatchOuterProduct0(ref float m, float c, ref float x, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchOuterProduct0_V512(ref m, c, ref x, n); else BatchOuterProduct0_V256(ref m, c, ref x, n); }
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void DenseForward1(ref float w, ref float x, ref float y) { if (global::FixedNet.Runtime.Simd.UseVector512) DenseForward1_V512(ref w, ref x, ref y); else DenseForward1_V256(ref w, ref x, ref y); }
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void AddOuterProduct1(ref float m, float c, ref float x) { if (global::FixedNet.Runtime.Simd.UseVector512) AddOuterProduct1_V512(ref m, c, ref x); else AddOuterProduct1_V256(ref m, c, ref x); }
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void Backpropagate1() { if (global::FixedNet.Runtime.Simd.UseVector512) Backpropagate1_V512(); else Backpropagate1_V256(); }
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void BatchDenseForward1(ref float w, ref float x, ref float y, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchDenseForward1_V512(ref w, ref x, ref y, n); else BatchDenseForward1_V256(ref w, ref x, ref y, n); }
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void BatchOuterProduct1(ref float m, float c, ref float x, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchOuterProduct1_V512(ref m, c, ref x, n); else BatchOuterProduct1_V256(ref m, c, ref x, n); }
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void BatchBackpropagate1(int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchBackpropagate1_V512(n); else BatchBackpropagate1_V256(n); }
+
+
+    // ---- Vector256 kernels (8 floats per vector) ----
+
+    /// <summary>Layer 0, dense 784 → 128, ReLU: y = f(W0·x + b0), f(z) = max(0, z)</summary>
+    /// <remarks><paramref name="w"/> points at W0 [128 × 784], followed by b0 [128].</remarks>
+    private static void DenseForward0_V256(ref float w, ref float x, ref float y)
+    {
+        // 4 rows at a time: one load of x feeds 4 fused multiply-adds.
+        for (int j = 0; j < 128; j += 4)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+            global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            for (nuint i = 0; i < 784; i += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
+                s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 784)), xi, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 1568)), xi, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 2352)), xi, s3);
+            }
+            float y0 = global::System.Runtime.Intrinsics.Vector256.Sum(s0);
+            float y1 = global::System.Runtime.Intrinsics.Vector256.Sum(s1);
+            float y2 = global::System.Runtime.Intrinsics.Vector256.Sum(s2);
+            float y3 = global::System.Runtime.Intrinsics.Vector256.Sum(s3);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = global::FixedNet.Runtime.NetMath.ReLU(y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = global::FixedNet.Runtime.NetMath.ReLU(y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 3));
+        }
+    }
+
+    /// <summary>Layer 0: m[j, i] += c·d0_j·x_i and m_b[j] += c·d0_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
+    private void AddOuterProduct0_V256(ref float m, float c, ref float x)
+    {
+        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
+        for (int j = 0; j < 128; j++)
+        {
+            float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784);
+            global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.Create(cd);
+            for (nuint i = 0; i < 784; i += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+            }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 100352 + j) += cd;
+        }
+    }
+
+    /// <summary>Layer 1, dense 128 → 10: y = W1·x + b1 (the output activation is applied by RunForward).</summary>
+    /// <remarks><paramref name="w"/> points at W1 [10 × 128], followed by b1 [10].</remarks>
+    private static void DenseForward1_V256(ref float w, ref float x, ref float y)
+    {
+        // 4 rows at a time: one load of x feeds 4 fused multiply-adds.
+        for (int j = 0; j < 8; j += 4)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+            global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            for (nuint i = 0; i < 128; i += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
+                s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 128)), xi, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 256)), xi, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 384)), xi, s3);
+            }
+            float y0 = global::System.Runtime.Intrinsics.Vector256.Sum(s0);
+            float y1 = global::System.Runtime.Intrinsics.Vector256.Sum(s1);
+            float y2 = global::System.Runtime.Intrinsics.Vector256.Sum(s2);
+            float y3 = global::System.Runtime.Intrinsics.Vector256.Sum(s3);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 3);
+        }
+        for (int j = 8; j < 10; j += 1)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+            global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            for (nuint i = 0; i < 128; i += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
+                s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+            }
+            float y0 = global::System.Runtime.Intrinsics.Vector256.Sum(s0);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+        }
+    }
+
+    /// <summary>Layer 1: m[j, i] += c·d1_j·x_i and m_b[j] += c·d1_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
+    private void AddOuterProduct1_V256(ref float m, float c, ref float x)
+    {
+        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+        for (int j = 0; j < 10; j++)
+        {
+            float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128);
+            global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.Create(cd);
+            for (nuint i = 0; i < 128; i += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+            }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 1280 + j) += cd;
+        }
+    }
+
+    /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = a > 0 ? 1 : 0.</summary>
+    private void Backpropagate1_V256()
+    {
+        ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
+        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+        ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
+        // 32 columns at a time, accumulated in registers over all 10 rows.
+        for (int i = 0; i < 128; i += 32)
+        {
+            global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            for (int j = 0; j < 10; j++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> dj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j));
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
+                s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(0)), dj, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(8)), dj, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(16)), dj, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(24)), dj, s3);
+            }
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s0, ref below, (nuint)(i));
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s1, ref below, (nuint)(i + 8));
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s2, ref below, (nuint)(i + 16));
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s3, ref below, (nuint)(i + 24));
+        }
+        ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0);
+        for (int i = 0; i < 128; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.ReLUDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
+    }
+
     /// <summary>Layer 0 on n samples: Y[s, j] = f(Σ_i X[s, i]·W0[j, i] + b0[j]), in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>
-    private static void BatchDenseForward0(ref float w, ref float x, ref float y, int n)
+    private static void BatchDenseForward0_V256(ref float w, ref float x, ref float y, int n)
     {
         int s = 0;
         for (; s + 4 <= n; s += 4)
@@ -556,7 +582,7 @@ partial class MnistNet : global::FixedNet.INetwork
     }
 
     /// <summary>Layer 0 on n samples: m[j, i] += c·Σ_s Δ0[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ0[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 24 columns.</summary>
-    private void BatchOuterProduct0(ref float m, float c, ref float x, int n)
+    private void BatchOuterProduct0_V256(ref float m, float c, ref float x, int n)
     {
         ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
         global::System.Runtime.Intrinsics.Vector256<float> cv = global::System.Runtime.Intrinsics.Vector256.Create(c);
@@ -670,7 +696,7 @@ partial class MnistNet : global::FixedNet.INetwork
     }
 
     /// <summary>Layer 1 on n samples: Y[s, j] = Σ_i X[s, i]·W1[j, i] + b1[j], in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>
-    private static void BatchDenseForward1(ref float w, ref float x, ref float y, int n)
+    private static void BatchDenseForward1_V256(ref float w, ref float x, ref float y, int n)
     {
         int s = 0;
         for (; s + 4 <= n; s += 4)
@@ -832,7 +858,7 @@ partial class MnistNet : global::FixedNet.INetwork
     }
 
     /// <summary>Layer 1 on n samples: m[j, i] += c·Σ_s Δ1[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ1[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 24 columns.</summary>
-    private void BatchOuterProduct1(ref float m, float c, ref float x, int n)
+    private void BatchOuterProduct1_V256(ref float m, float c, ref float x, int n)
     {
         ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
         global::System.Runtime.Intrinsics.Vector256<float> cv = global::System.Runtime.Intrinsics.Vector256.Create(c);
@@ -986,7 +1012,7 @@ partial class MnistNet : global::FixedNet.INetwork
     }
 
     /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(A0[s, i]), f′ = a > 0 ? 1 : 0, in tiles of 4 samples × 24 columns.</summary>
-    private void BatchBackpropagate1(int n)
+    private void BatchBackpropagate1_V256(int n)
     {
         ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
         ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
@@ -1127,6 +1153,1224 @@ partial class MnistNet : global::FixedNet.INetwork
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a00, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s) * 128 + i));
+            }
+        }
+    }
+
+
+    // ---- Vector512 kernels (16 floats per vector) ----
+
+    /// <summary>Layer 0, dense 784 → 128, ReLU: y = f(W0·x + b0), f(z) = max(0, z)</summary>
+    /// <remarks><paramref name="w"/> points at W0 [128 × 784], followed by b0 [128].</remarks>
+    private static void DenseForward0_V512(ref float w, ref float x, ref float y)
+    {
+        // 4 rows at a time: one load of x feeds 4 fused multiply-adds.
+        for (int j = 0; j < 128; j += 4)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+            global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint i = 0; i < 784; i += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> xi = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
+                s0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 784)), xi, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 1568)), xi, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 2352)), xi, s3);
+            }
+            float y0 = global::System.Runtime.Intrinsics.Vector512.Sum(s0);
+            float y1 = global::System.Runtime.Intrinsics.Vector512.Sum(s1);
+            float y2 = global::System.Runtime.Intrinsics.Vector512.Sum(s2);
+            float y3 = global::System.Runtime.Intrinsics.Vector512.Sum(s3);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = global::FixedNet.Runtime.NetMath.ReLU(y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = global::FixedNet.Runtime.NetMath.ReLU(y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 3));
+        }
+    }
+
+    /// <summary>Layer 0: m[j, i] += c·d0_j·x_i and m_b[j] += c·d0_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
+    private void AddOuterProduct0_V512(ref float m, float c, ref float x)
+    {
+        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
+        for (int j = 0; j < 128; j++)
+        {
+            float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784);
+            global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.Create(cd);
+            for (nuint i = 0; i < 784; i += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+            }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 100352 + j) += cd;
+        }
+    }
+
+    /// <summary>Layer 1, dense 128 → 10: y = W1·x + b1 (the output activation is applied by RunForward).</summary>
+    /// <remarks><paramref name="w"/> points at W1 [10 × 128], followed by b1 [10].</remarks>
+    private static void DenseForward1_V512(ref float w, ref float x, ref float y)
+    {
+        // 4 rows at a time: one load of x feeds 4 fused multiply-adds.
+        for (int j = 0; j < 8; j += 4)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+            global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint i = 0; i < 128; i += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> xi = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
+                s0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 128)), xi, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 256)), xi, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 384)), xi, s3);
+            }
+            float y0 = global::System.Runtime.Intrinsics.Vector512.Sum(s0);
+            float y1 = global::System.Runtime.Intrinsics.Vector512.Sum(s1);
+            float y2 = global::System.Runtime.Intrinsics.Vector512.Sum(s2);
+            float y3 = global::System.Runtime.Intrinsics.Vector512.Sum(s3);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 3);
+        }
+        for (int j = 8; j < 10; j += 1)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+            global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint i = 0; i < 128; i += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> xi = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
+                s0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+            }
+            float y0 = global::System.Runtime.Intrinsics.Vector512.Sum(s0);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+        }
+    }
+
+    /// <summary>Layer 1: m[j, i] += c·d1_j·x_i and m_b[j] += c·d1_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
+    private void AddOuterProduct1_V512(ref float m, float c, ref float x)
+    {
+        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+        for (int j = 0; j < 10; j++)
+        {
+            float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128);
+            global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.Create(cd);
+            for (nuint i = 0; i < 128; i += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+            }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 1280 + j) += cd;
+        }
+    }
+
+    /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = a > 0 ? 1 : 0.</summary>
+    private void Backpropagate1_V512()
+    {
+        ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
+        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+        ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
+        // 64 columns at a time, accumulated in registers over all 10 rows.
+        for (int i = 0; i < 128; i += 64)
+        {
+            global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (int j = 0; j < 10; j++)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> dj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j));
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
+                s0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(0)), dj, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(16)), dj, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(32)), dj, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(48)), dj, s3);
+            }
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(s0, ref below, (nuint)(i));
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(s1, ref below, (nuint)(i + 16));
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(s2, ref below, (nuint)(i + 32));
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(s3, ref below, (nuint)(i + 48));
+        }
+        ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0);
+        for (int i = 0; i < 128; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.ReLUDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
+    }
+
+    /// <summary>Layer 0 on n samples: Y[s, j] = f(Σ_i X[s, i]·W0[j, i] + b0[j]), in tiles of 8 samples × 3 rows (24 accumulators: each load feeds 3 or 8 FMAs).</summary>
+    private static void BatchDenseForward0_V512(ref float w, ref float x, ref float y, int n)
+    {
+        int s = 0;
+        for (; s + 8 <= n; s += 8)
+        {
+            ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784);
+            ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 128);
+            for (int j = 0; j < 126; j += 3)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a02 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a11 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a12 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a21 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a22 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a31 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a32 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a40 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a41 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a42 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a50 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a51 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a52 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a60 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a61 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a62 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a70 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a71 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a72 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint i = 0; i < 784; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 784));
+                    global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 1568));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a02);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 784));
+                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a12);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 1568));
+                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a22);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 2352));
+                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a32);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 3136));
+                        a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a40);
+                        a41 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a41);
+                        a42 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a42);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 3920));
+                        a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a50);
+                        a51 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a51);
+                        a52 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a52);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 4704));
+                        a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a60);
+                        a61 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a61);
+                        a62 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a62);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 5488));
+                        a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a70);
+                        a71 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a71);
+                        a72 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a72);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
+                float y01 = global::System.Runtime.Intrinsics.Vector512.Sum(a01);
+                float y02 = global::System.Runtime.Intrinsics.Vector512.Sum(a02);
+                float y10 = global::System.Runtime.Intrinsics.Vector512.Sum(a10);
+                float y11 = global::System.Runtime.Intrinsics.Vector512.Sum(a11);
+                float y12 = global::System.Runtime.Intrinsics.Vector512.Sum(a12);
+                float y20 = global::System.Runtime.Intrinsics.Vector512.Sum(a20);
+                float y21 = global::System.Runtime.Intrinsics.Vector512.Sum(a21);
+                float y22 = global::System.Runtime.Intrinsics.Vector512.Sum(a22);
+                float y30 = global::System.Runtime.Intrinsics.Vector512.Sum(a30);
+                float y31 = global::System.Runtime.Intrinsics.Vector512.Sum(a31);
+                float y32 = global::System.Runtime.Intrinsics.Vector512.Sum(a32);
+                float y40 = global::System.Runtime.Intrinsics.Vector512.Sum(a40);
+                float y41 = global::System.Runtime.Intrinsics.Vector512.Sum(a41);
+                float y42 = global::System.Runtime.Intrinsics.Vector512.Sum(a42);
+                float y50 = global::System.Runtime.Intrinsics.Vector512.Sum(a50);
+                float y51 = global::System.Runtime.Intrinsics.Vector512.Sum(a51);
+                float y52 = global::System.Runtime.Intrinsics.Vector512.Sum(a52);
+                float y60 = global::System.Runtime.Intrinsics.Vector512.Sum(a60);
+                float y61 = global::System.Runtime.Intrinsics.Vector512.Sum(a61);
+                float y62 = global::System.Runtime.Intrinsics.Vector512.Sum(a62);
+                float y70 = global::System.Runtime.Intrinsics.Vector512.Sum(a70);
+                float y71 = global::System.Runtime.Intrinsics.Vector512.Sum(a71);
+                float y72 = global::System.Runtime.Intrinsics.Vector512.Sum(a72);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = global::FixedNet.Runtime.NetMath.ReLU(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 129) = global::FixedNet.Runtime.NetMath.ReLU(y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 130) = global::FixedNet.Runtime.NetMath.ReLU(y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = global::FixedNet.Runtime.NetMath.ReLU(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 257) = global::FixedNet.Runtime.NetMath.ReLU(y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 258) = global::FixedNet.Runtime.NetMath.ReLU(y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = global::FixedNet.Runtime.NetMath.ReLU(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 385) = global::FixedNet.Runtime.NetMath.ReLU(y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 386) = global::FixedNet.Runtime.NetMath.ReLU(y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 512) = global::FixedNet.Runtime.NetMath.ReLU(y40 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 513) = global::FixedNet.Runtime.NetMath.ReLU(y41 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 514) = global::FixedNet.Runtime.NetMath.ReLU(y42 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 640) = global::FixedNet.Runtime.NetMath.ReLU(y50 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 641) = global::FixedNet.Runtime.NetMath.ReLU(y51 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 642) = global::FixedNet.Runtime.NetMath.ReLU(y52 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 768) = global::FixedNet.Runtime.NetMath.ReLU(y60 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 769) = global::FixedNet.Runtime.NetMath.ReLU(y61 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 770) = global::FixedNet.Runtime.NetMath.ReLU(y62 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 896) = global::FixedNet.Runtime.NetMath.ReLU(y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 897) = global::FixedNet.Runtime.NetMath.ReLU(y71 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 898) = global::FixedNet.Runtime.NetMath.ReLU(y72 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+            }
+            for (int j = 126; j < 128; j++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a40 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a50 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a60 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a70 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint i = 0; i < 784; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 784));
+                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a10);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 1568));
+                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a20);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 2352));
+                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a30);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 3136));
+                        a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a40);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 3920));
+                        a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a50);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 4704));
+                        a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a60);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 5488));
+                        a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a70);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
+                float y10 = global::System.Runtime.Intrinsics.Vector512.Sum(a10);
+                float y20 = global::System.Runtime.Intrinsics.Vector512.Sum(a20);
+                float y30 = global::System.Runtime.Intrinsics.Vector512.Sum(a30);
+                float y40 = global::System.Runtime.Intrinsics.Vector512.Sum(a40);
+                float y50 = global::System.Runtime.Intrinsics.Vector512.Sum(a50);
+                float y60 = global::System.Runtime.Intrinsics.Vector512.Sum(a60);
+                float y70 = global::System.Runtime.Intrinsics.Vector512.Sum(a70);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = global::FixedNet.Runtime.NetMath.ReLU(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = global::FixedNet.Runtime.NetMath.ReLU(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = global::FixedNet.Runtime.NetMath.ReLU(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 512) = global::FixedNet.Runtime.NetMath.ReLU(y40 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 640) = global::FixedNet.Runtime.NetMath.ReLU(y50 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 768) = global::FixedNet.Runtime.NetMath.ReLU(y60 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 896) = global::FixedNet.Runtime.NetMath.ReLU(y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+            }
+        }
+        for (; s < n; s++)
+        {
+            ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784);
+            ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 128);
+            for (int j = 0; j < 126; j += 3)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a02 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint i = 0; i < 784; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 784));
+                    global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 1568));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a02);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
+                float y01 = global::System.Runtime.Intrinsics.Vector512.Sum(a01);
+                float y02 = global::System.Runtime.Intrinsics.Vector512.Sum(a02);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+            }
+            for (int j = 126; j < 128; j++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint i = 0; i < 784; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+            }
+        }
+    }
+
+    /// <summary>Layer 0 on n samples: m[j, i] += c·Σ_s Δ0[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ0[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 96 columns.</summary>
+    private void BatchOuterProduct0_V512(ref float m, float c, ref float x, int n)
+    {
+        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
+        global::System.Runtime.Intrinsics.Vector512<float> cv = global::System.Runtime.Intrinsics.Vector512.Create(c);
+        for (int i = 0; i < 768; i += 96)
+        {
+            for (int j = 0; j < 128; j += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a02 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a03 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a04 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a05 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a11 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a12 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a13 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a14 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a15 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a21 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a22 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a23 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a24 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a25 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a31 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a32 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a33 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a34 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a35 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (int s = 0; s < n; s++)
+                {
+                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784 + i);
+                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 128 + j);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(32));
+                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(48));
+                    global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(64));
+                    global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(80));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a02);
+                        a03 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a03);
+                        a04 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a04);
+                        a05 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a05);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a12);
+                        a13 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a13);
+                        a14 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a14);
+                        a15 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a15);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a22);
+                        a23 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a23);
+                        a24 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a24);
+                        a25 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a25);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a32);
+                        a33 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a33);
+                        a34 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a34);
+                        a35 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a35);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784 + i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(32))), ref mr, (nuint)(32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a03, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(48))), ref mr, (nuint)(48));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a04, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(64))), ref mr, (nuint)(64));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a05, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(80))), ref mr, (nuint)(80));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a11, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(800))), ref mr, (nuint)(800));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a12, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(816))), ref mr, (nuint)(816));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a13, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(832))), ref mr, (nuint)(832));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a14, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(848))), ref mr, (nuint)(848));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a15, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(864))), ref mr, (nuint)(864));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a21, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1584))), ref mr, (nuint)(1584));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a22, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1600))), ref mr, (nuint)(1600));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a23, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1616))), ref mr, (nuint)(1616));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a24, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1632))), ref mr, (nuint)(1632));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a25, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1648))), ref mr, (nuint)(1648));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a31, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2368))), ref mr, (nuint)(2368));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a32, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2384))), ref mr, (nuint)(2384));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a33, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2400))), ref mr, (nuint)(2400));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a34, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2416))), ref mr, (nuint)(2416));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a35, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2432))), ref mr, (nuint)(2432));
+            }
+        }
+        for (int i = 768; i < 784; i += 16)
+        {
+            for (int j = 0; j < 128; j += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (int s = 0; s < n; s++)
+                {
+                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784 + i);
+                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 128 + j);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(0));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a10);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a20);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a30);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784 + i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
+            }
+        }
+        // biases: m_b[j] += c·Σ_s Δ[s, j]
+        for (int j = 0; j < 128; j++)
+        {
+            float sum = 0f;
+            for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 128 + j);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 100352 + j) += c * sum;
+        }
+    }
+
+    /// <summary>Layer 1 on n samples: Y[s, j] = Σ_i X[s, i]·W1[j, i] + b1[j], in tiles of 8 samples × 3 rows (24 accumulators: each load feeds 3 or 8 FMAs).</summary>
+    private static void BatchDenseForward1_V512(ref float w, ref float x, ref float y, int n)
+    {
+        int s = 0;
+        for (; s + 8 <= n; s += 8)
+        {
+            ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128);
+            ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 10);
+            for (int j = 0; j < 9; j += 3)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a02 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a11 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a12 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a21 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a22 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a31 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a32 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a40 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a41 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a42 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a50 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a51 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a52 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a60 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a61 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a62 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a70 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a71 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a72 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint i = 0; i < 128; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 128));
+                    global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 256));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a02);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 128));
+                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a12);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 256));
+                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a22);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 384));
+                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a32);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 512));
+                        a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a40);
+                        a41 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a41);
+                        a42 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a42);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 640));
+                        a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a50);
+                        a51 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a51);
+                        a52 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a52);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 768));
+                        a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a60);
+                        a61 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a61);
+                        a62 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a62);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 896));
+                        a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a70);
+                        a71 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a71);
+                        a72 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a72);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
+                float y01 = global::System.Runtime.Intrinsics.Vector512.Sum(a01);
+                float y02 = global::System.Runtime.Intrinsics.Vector512.Sum(a02);
+                float y10 = global::System.Runtime.Intrinsics.Vector512.Sum(a10);
+                float y11 = global::System.Runtime.Intrinsics.Vector512.Sum(a11);
+                float y12 = global::System.Runtime.Intrinsics.Vector512.Sum(a12);
+                float y20 = global::System.Runtime.Intrinsics.Vector512.Sum(a20);
+                float y21 = global::System.Runtime.Intrinsics.Vector512.Sum(a21);
+                float y22 = global::System.Runtime.Intrinsics.Vector512.Sum(a22);
+                float y30 = global::System.Runtime.Intrinsics.Vector512.Sum(a30);
+                float y31 = global::System.Runtime.Intrinsics.Vector512.Sum(a31);
+                float y32 = global::System.Runtime.Intrinsics.Vector512.Sum(a32);
+                float y40 = global::System.Runtime.Intrinsics.Vector512.Sum(a40);
+                float y41 = global::System.Runtime.Intrinsics.Vector512.Sum(a41);
+                float y42 = global::System.Runtime.Intrinsics.Vector512.Sum(a42);
+                float y50 = global::System.Runtime.Intrinsics.Vector512.Sum(a50);
+                float y51 = global::System.Runtime.Intrinsics.Vector512.Sum(a51);
+                float y52 = global::System.Runtime.Intrinsics.Vector512.Sum(a52);
+                float y60 = global::System.Runtime.Intrinsics.Vector512.Sum(a60);
+                float y61 = global::System.Runtime.Intrinsics.Vector512.Sum(a61);
+                float y62 = global::System.Runtime.Intrinsics.Vector512.Sum(a62);
+                float y70 = global::System.Runtime.Intrinsics.Vector512.Sum(a70);
+                float y71 = global::System.Runtime.Intrinsics.Vector512.Sum(a71);
+                float y72 = global::System.Runtime.Intrinsics.Vector512.Sum(a72);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 10) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 11) = y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 12) = y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 20) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 21) = y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 22) = y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 30) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 31) = y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 32) = y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 40) = y40 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 41) = y41 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 42) = y42 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 50) = y50 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 51) = y51 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 52) = y52 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 60) = y60 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 61) = y61 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 62) = y62 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 70) = y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 71) = y71 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 72) = y72 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+            }
+            for (int j = 9; j < 10; j++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a40 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a50 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a60 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a70 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint i = 0; i < 128; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 128));
+                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a10);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 256));
+                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a20);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 384));
+                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a30);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 512));
+                        a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a40);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 640));
+                        a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a50);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 768));
+                        a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a60);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 896));
+                        a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a70);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
+                float y10 = global::System.Runtime.Intrinsics.Vector512.Sum(a10);
+                float y20 = global::System.Runtime.Intrinsics.Vector512.Sum(a20);
+                float y30 = global::System.Runtime.Intrinsics.Vector512.Sum(a30);
+                float y40 = global::System.Runtime.Intrinsics.Vector512.Sum(a40);
+                float y50 = global::System.Runtime.Intrinsics.Vector512.Sum(a50);
+                float y60 = global::System.Runtime.Intrinsics.Vector512.Sum(a60);
+                float y70 = global::System.Runtime.Intrinsics.Vector512.Sum(a70);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 10) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 20) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 30) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 40) = y40 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 50) = y50 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 60) = y60 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 70) = y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+            }
+        }
+        for (; s < n; s++)
+        {
+            ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128);
+            ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 10);
+            for (int j = 0; j < 9; j += 3)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a02 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint i = 0; i < 128; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 128));
+                    global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 256));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a02);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
+                float y01 = global::System.Runtime.Intrinsics.Vector512.Sum(a01);
+                float y02 = global::System.Runtime.Intrinsics.Vector512.Sum(a02);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+            }
+            for (int j = 9; j < 10; j++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint i = 0; i < 128; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+            }
+        }
+    }
+
+    /// <summary>Layer 1 on n samples: m[j, i] += c·Σ_s Δ1[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ1[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 96 columns.</summary>
+    private void BatchOuterProduct1_V512(ref float m, float c, ref float x, int n)
+    {
+        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
+        global::System.Runtime.Intrinsics.Vector512<float> cv = global::System.Runtime.Intrinsics.Vector512.Create(c);
+        for (int i = 0; i < 96; i += 96)
+        {
+            for (int j = 0; j < 8; j += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a02 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a03 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a04 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a05 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a11 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a12 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a13 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a14 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a15 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a21 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a22 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a23 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a24 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a25 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a31 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a32 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a33 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a34 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a35 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (int s = 0; s < n; s++)
+                {
+                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
+                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(32));
+                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(48));
+                    global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(64));
+                    global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(80));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a02);
+                        a03 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a03);
+                        a04 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a04);
+                        a05 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a05);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a12);
+                        a13 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a13);
+                        a14 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a14);
+                        a15 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a15);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a22);
+                        a23 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a23);
+                        a24 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a24);
+                        a25 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a25);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a32);
+                        a33 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a33);
+                        a34 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a34);
+                        a35 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a35);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(32))), ref mr, (nuint)(32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a03, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(48))), ref mr, (nuint)(48));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a04, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(64))), ref mr, (nuint)(64));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a05, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(80))), ref mr, (nuint)(80));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a11, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(144))), ref mr, (nuint)(144));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a12, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(160))), ref mr, (nuint)(160));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a13, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(176))), ref mr, (nuint)(176));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a14, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(192))), ref mr, (nuint)(192));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a15, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(208))), ref mr, (nuint)(208));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a21, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(272))), ref mr, (nuint)(272));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a22, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(288))), ref mr, (nuint)(288));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a23, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(304))), ref mr, (nuint)(304));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a24, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(320))), ref mr, (nuint)(320));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a25, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(336))), ref mr, (nuint)(336));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a31, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(400))), ref mr, (nuint)(400));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a32, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(416))), ref mr, (nuint)(416));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a33, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(432))), ref mr, (nuint)(432));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a34, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(448))), ref mr, (nuint)(448));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a35, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(464))), ref mr, (nuint)(464));
+            }
+            for (int j = 8; j < 10; j++)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a02 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a03 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a04 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a05 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (int s = 0; s < n; s++)
+                {
+                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
+                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(32));
+                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(48));
+                    global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(64));
+                    global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(80));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a02);
+                        a03 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a03);
+                        a04 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a04);
+                        a05 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a05);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(32))), ref mr, (nuint)(32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a03, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(48))), ref mr, (nuint)(48));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a04, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(64))), ref mr, (nuint)(64));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a05, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(80))), ref mr, (nuint)(80));
+            }
+        }
+        for (int i = 96; i < 128; i += 16)
+        {
+            for (int j = 0; j < 8; j += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (int s = 0; s < n; s++)
+                {
+                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
+                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(0));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a10);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a20);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a30);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
+            }
+            for (int j = 8; j < 10; j++)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (int s = 0; s < n; s++)
+                {
+                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
+                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(0));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+            }
+        }
+        // biases: m_b[j] += c·Σ_s Δ[s, j]
+        for (int j = 0; j < 10; j++)
+        {
+            float sum = 0f;
+            for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 1280 + j) += c * sum;
+        }
+    }
+
+    /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(A0[s, i]), f′ = a > 0 ? 1 : 0, in tiles of 8 samples × 48 columns.</summary>
+    private void BatchBackpropagate1_V512(int n)
+    {
+        ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
+        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
+        ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
+        ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0);
+        int s = 0;
+        for (; s + 8 <= n; s += 8)
+        {
+            for (int i = 0; i < 96; i += 48)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a02 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a11 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a12 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a21 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a22 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a31 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a32 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a40 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a41 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a42 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a50 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a51 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a52 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a60 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a61 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a62 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a70 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a71 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a72 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10);
+                for (int j = 0; j < 10; j++)
+                {
+                    ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wr, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wr, (nuint)(32));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a02);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 10));
+                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a12);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 20));
+                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a22);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 30));
+                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a32);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 40));
+                        a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a40);
+                        a41 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a41);
+                        a42 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a42);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 50));
+                        a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a50);
+                        a51 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a51);
+                        a52 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a52);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 60));
+                        a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a60);
+                        a61 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a61);
+                        a62 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a62);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 70));
+                        a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a70);
+                        a71 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a71);
+                        a72 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a72);
+                    }
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a00, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a01, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a02, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s) * 128 + i + 32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a10, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 1) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a11, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 1) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a12, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 1) * 128 + i + 32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a20, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 2) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a21, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 2) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a22, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 2) * 128 + i + 32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a30, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 3) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a31, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 3) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a32, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 3) * 128 + i + 32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 4) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a40, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 4) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 4) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a41, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 4) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 4) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a42, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 4) * 128 + i + 32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 5) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a50, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 5) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 5) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a51, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 5) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 5) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a52, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 5) * 128 + i + 32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 6) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a60, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 6) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 6) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a61, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 6) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 6) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a62, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 6) * 128 + i + 32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 7) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a70, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 7) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 7) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a71, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 7) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 7) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a72, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 7) * 128 + i + 32));
+            }
+            for (int i = 96; i < 128; i += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a40 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a50 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a60 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a70 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10);
+                for (int j = 0; j < 10; j++)
+                {
+                    ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wr, (nuint)(0));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a00);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 10));
+                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a10);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 20));
+                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a20);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 30));
+                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a30);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 40));
+                        a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a40);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 50));
+                        a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a50);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 60));
+                        a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a60);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 70));
+                        a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a70);
+                    }
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a00, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a10, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 1) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a20, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 2) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a30, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 3) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 4) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a40, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 4) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 5) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a50, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 5) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 6) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a60, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 6) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 7) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a70, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 7) * 128 + i));
+            }
+        }
+        for (; s < n; s++)
+        {
+            for (int i = 0; i < 96; i += 48)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a02 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10);
+                for (int j = 0; j < 10; j++)
+                {
+                    ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wr, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wr, (nuint)(32));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a02);
+                    }
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a00, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a01, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a02, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s) * 128 + i + 32));
+            }
+            for (int i = 96; i < 128; i += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10);
+                for (int j = 0; j < 10; j++)
+                {
+                    ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wr, (nuint)(0));
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
+                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a00);
+                    }
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a00, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s) * 128 + i));
             }
         }
     }

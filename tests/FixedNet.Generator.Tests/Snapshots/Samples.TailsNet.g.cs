@@ -12,7 +12,7 @@ namespace Samples
     /// input           21
     /// dense_0         13  Tanh        13×21             13          286
     /// dense_1          3  Sigmoid     3×13               3           42
-    /// Total parameters: 328 (Vector256 loops with constant bounds)
+    /// Total parameters: 328 (Vector256/Vector512 loops with constant bounds)
     /// </code>
     /// <para>Parameters follow torch.nn.Linear, layer by layer: weights W[j, i] at W{l} + j·inputs + i (row-major [outputs × inputs]), then biases at B{l}.</para>
     /// </remarks>
@@ -184,143 +184,6 @@ namespace Samples
             for (int k = 0; k < OutputSize; k++) d[k] = (o[k] - t[k]) / OutputSize;
         }
 
-        /// <summary>Layer 0, dense 21 → 13, Tanh: y = f(W0·x + b0), f(z) = tanh z</summary>
-        /// <remarks><paramref name="w"/> points at W0 [13 × 21], followed by b0 [13].</remarks>
-        private static void DenseForward0(ref float w, ref float x, ref float y)
-        {
-            // 4 rows at a time: one load of x feeds 4 fused multiply-adds.
-            for (int j = 0; j < 12; j += 4)
-            {
-                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
-                global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (nuint i = 0; i < 16; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                    s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
-                    s1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 21)), xi, s1);
-                    s2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 42)), xi, s2);
-                    s3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 63)), xi, s3);
-                }
-                float y0 = global::System.Runtime.Intrinsics.Vector256.Sum(s0);
-                float y1 = global::System.Runtime.Intrinsics.Vector256.Sum(s1);
-                float y2 = global::System.Runtime.Intrinsics.Vector256.Sum(s2);
-                float y3 = global::System.Runtime.Intrinsics.Vector256.Sum(s3);
-                for (int i = 16; i < 21; i++)
-                {
-                    float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    y0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) * xs;
-                    y1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21) * xs;
-                    y2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42) * xs;
-                    y3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 63) * xs;
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = global::FixedNet.Runtime.NetMath.Tanh(y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = global::FixedNet.Runtime.NetMath.Tanh(y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = global::FixedNet.Runtime.NetMath.Tanh(y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = global::FixedNet.Runtime.NetMath.Tanh(y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 3));
-            }
-            for (int j = 12; j < 13; j += 1)
-            {
-                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
-                global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (nuint i = 0; i < 16; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                    s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
-                }
-                float y0 = global::System.Runtime.Intrinsics.Vector256.Sum(s0);
-                for (int i = 16; i < 21; i++)
-                {
-                    float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    y0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) * xs;
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = global::FixedNet.Runtime.NetMath.Tanh(y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-            }
-        }
-
-        /// <summary>Layer 0: m[j, i] += c·d0_j·x_i and m_b[j] += c·d0_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
-        private void AddOuterProduct0(ref float m, float c, ref float x)
-        {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
-            for (int j = 0; j < 13; j++)
-            {
-                float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
-                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21);
-                global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.Create(cd);
-                for (nuint i = 0; i < 16; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
-                }
-                for (int i = 16; i < 21; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 273 + j) += cd;
-            }
-        }
-
-        /// <summary>Layer 1, dense 13 → 3: y = W1·x + b1 (the output activation is applied by RunForward).</summary>
-        /// <remarks><paramref name="w"/> points at W1 [3 × 13], followed by b1 [3].</remarks>
-        private static void DenseForward1(ref float w, ref float x, ref float y)
-        {
-            for (int j = 0; j < 3; j += 1)
-            {
-                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13);
-                global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (nuint i = 0; i < 8; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                    s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
-                }
-                float y0 = global::System.Runtime.Intrinsics.Vector256.Sum(s0);
-                for (int i = 8; i < 13; i++)
-                {
-                    float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    y0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) * xs;
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
-            }
-        }
-
-        /// <summary>Layer 1: m[j, i] += c·d1_j·x_i and m_b[j] += c·d1_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
-        private void AddOuterProduct1(ref float m, float c, ref float x)
-        {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
-            for (int j = 0; j < 3; j++)
-            {
-                float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
-                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 13);
-                global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.Create(cd);
-                for (nuint i = 0; i < 8; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
-                }
-                for (int i = 8; i < 13; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 39 + j) += cd;
-            }
-        }
-
-        /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = 1 − a².</summary>
-        private void Backpropagate1()
-        {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
-            ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
-            for (int i = 0; i < 8; i += 8)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int j = 0; j < 3; j++) s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(j * 13 + i)), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j)), s0);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s0, ref below, (nuint)(i));
-            }
-            for (int i = 8; i < 13; i++)
-            {
-                float s = 0f;
-                for (int j = 0; j < 3; j++) s += global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) = s;
-            }
-            ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0);
-            for (int i = 0; i < 13; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.TanhDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
-        }
-
         // ---- Mini-batches ----
         // Samples go through in chunks of up to 32, one row per sample: _ba{l} / _bd{l} hold activations / deltas [chunk × size].
         private const int BatchChunk = 32;
@@ -385,8 +248,171 @@ namespace Samples
             return loss;
         }
 
+        // ---- Kernels: each one below comes in a Vector256 (_V256) and a Vector512 (_V512) version ----
+        // global::FixedNet.Runtime.Simd.UseVector512 is true on AVX-512 hardware unless configured otherwise; it is read once, so the JIT drops the other branch.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void DenseForward0(ref float w, ref float x, ref float y) { if (global::FixedNet.Runtime.Simd.UseVector512) DenseForward0_V512(ref w, ref x, ref y); else DenseForward0_V256(ref w, ref x, ref y); }
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void AddOuterProduct0(ref float m, float c, ref float x) { if (global::FixedNet.Runtime.Simd.UseVector512) AddOuterProduct0_V512(ref m, c, ref x); else AddOuterProduct0_V256(ref m, c, ref x); }
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void BatchDenseForward0(ref float w, ref float x, ref float y, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchDenseForward0_V512(ref w, ref x, ref y, n); else BatchDenseForward0_V256(ref w, ref x, ref y, n); }
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void BatchOuterProduct0(ref float m, float c, ref float x, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchOuterProduct0_V512(ref m, c, ref x, n); else BatchOuterProduct0_V256(ref m, c, ref x, n); }
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void DenseForward1(ref float w, ref float x, ref float y) { if (global::FixedNet.Runtime.Simd.UseVector512) DenseForward1_V512(ref w, ref x, ref y); else DenseForward1_V256(ref w, ref x, ref y); }
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void AddOuterProduct1(ref float m, float c, ref float x) { if (global::FixedNet.Runtime.Simd.UseVector512) AddOuterProduct1_V512(ref m, c, ref x); else AddOuterProduct1_V256(ref m, c, ref x); }
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void Backpropagate1() { if (global::FixedNet.Runtime.Simd.UseVector512) Backpropagate1_V512(); else Backpropagate1_V256(); }
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void BatchDenseForward1(ref float w, ref float x, ref float y, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchDenseForward1_V512(ref w, ref x, ref y, n); else BatchDenseForward1_V256(ref w, ref x, ref y, n); }
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void BatchOuterProduct1(ref float m, float c, ref float x, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchOuterProduct1_V512(ref m, c, ref x, n); else BatchOuterProduct1_V256(ref m, c, ref x, n); }
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void BatchBackpropagate1(int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchBackpropagate1_V512(n); else BatchBackpropagate1_V256(n); }
+
+
+        // ---- Vector256 kernels (8 floats per vector) ----
+
+        /// <summary>Layer 0, dense 21 → 13, Tanh: y = f(W0·x + b0), f(z) = tanh z</summary>
+        /// <remarks><paramref name="w"/> points at W0 [13 × 21], followed by b0 [13].</remarks>
+        private static void DenseForward0_V256(ref float w, ref float x, ref float y)
+        {
+            // 4 rows at a time: one load of x feeds 4 fused multiply-adds.
+            for (int j = 0; j < 12; j += 4)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (nuint i = 0; i < 16; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
+                    s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                    s1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 21)), xi, s1);
+                    s2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 42)), xi, s2);
+                    s3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 63)), xi, s3);
+                }
+                float y0 = global::System.Runtime.Intrinsics.Vector256.Sum(s0);
+                float y1 = global::System.Runtime.Intrinsics.Vector256.Sum(s1);
+                float y2 = global::System.Runtime.Intrinsics.Vector256.Sum(s2);
+                float y3 = global::System.Runtime.Intrinsics.Vector256.Sum(s3);
+                for (int i = 16; i < 21; i++)
+                {
+                    float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    y0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) * xs;
+                    y1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21) * xs;
+                    y2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42) * xs;
+                    y3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 63) * xs;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = global::FixedNet.Runtime.NetMath.Tanh(y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = global::FixedNet.Runtime.NetMath.Tanh(y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = global::FixedNet.Runtime.NetMath.Tanh(y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = global::FixedNet.Runtime.NetMath.Tanh(y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 3));
+            }
+            for (int j = 12; j < 13; j += 1)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (nuint i = 0; i < 16; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
+                    s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                }
+                float y0 = global::System.Runtime.Intrinsics.Vector256.Sum(s0);
+                for (int i = 16; i < 21; i++)
+                {
+                    float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    y0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) * xs;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = global::FixedNet.Runtime.NetMath.Tanh(y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+            }
+        }
+
+        /// <summary>Layer 0: m[j, i] += c·d0_j·x_i and m_b[j] += c·d0_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
+        private void AddOuterProduct0_V256(ref float m, float c, ref float x)
+        {
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
+            for (int j = 0; j < 13; j++)
+            {
+                float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21);
+                global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.Create(cd);
+                for (nuint i = 0; i < 16; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+                }
+                for (int i = 16; i < 21; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 273 + j) += cd;
+            }
+        }
+
+        /// <summary>Layer 1, dense 13 → 3: y = W1·x + b1 (the output activation is applied by RunForward).</summary>
+        /// <remarks><paramref name="w"/> points at W1 [3 × 13], followed by b1 [3].</remarks>
+        private static void DenseForward1_V256(ref float w, ref float x, ref float y)
+        {
+            for (int j = 0; j < 3; j += 1)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13);
+                global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (nuint i = 0; i < 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
+                    s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                }
+                float y0 = global::System.Runtime.Intrinsics.Vector256.Sum(s0);
+                for (int i = 8; i < 13; i++)
+                {
+                    float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    y0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) * xs;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+            }
+        }
+
+        /// <summary>Layer 1: m[j, i] += c·d1_j·x_i and m_b[j] += c·d1_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
+        private void AddOuterProduct1_V256(ref float m, float c, ref float x)
+        {
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+            for (int j = 0; j < 3; j++)
+            {
+                float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 13);
+                global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.Create(cd);
+                for (nuint i = 0; i < 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+                }
+                for (int i = 8; i < 13; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 39 + j) += cd;
+            }
+        }
+
+        /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = 1 − a².</summary>
+        private void Backpropagate1_V256()
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+            ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
+            for (int i = 0; i < 8; i += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int j = 0; j < 3; j++) s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(j * 13 + i)), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j)), s0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s0, ref below, (nuint)(i));
+            }
+            for (int i = 8; i < 13; i++)
+            {
+                float s = 0f;
+                for (int j = 0; j < 3; j++) s += global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) = s;
+            }
+            ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0);
+            for (int i = 0; i < 13; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.TanhDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
+        }
+
         /// <summary>Layer 0 on n samples: Y[s, j] = f(Σ_i X[s, i]·W0[j, i] + b0[j]), in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>
-        private static void BatchDenseForward0(ref float w, ref float x, ref float y, int n)
+        private static void BatchDenseForward0_V256(ref float w, ref float x, ref float y, int n)
         {
             int s = 0;
             for (; s + 4 <= n; s += 4)
@@ -580,7 +606,7 @@ namespace Samples
         }
 
         /// <summary>Layer 0 on n samples: m[j, i] += c·Σ_s Δ0[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ0[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 24 columns.</summary>
-        private void BatchOuterProduct0(ref float m, float c, ref float x, int n)
+        private void BatchOuterProduct0_V256(ref float m, float c, ref float x, int n)
         {
             ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
             global::System.Runtime.Intrinsics.Vector256<float> cv = global::System.Runtime.Intrinsics.Vector256.Create(c);
@@ -657,7 +683,7 @@ namespace Samples
         }
 
         /// <summary>Layer 1 on n samples: Y[s, j] = Σ_i X[s, i]·W1[j, i] + b1[j], in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>
-        private static void BatchDenseForward1(ref float w, ref float x, ref float y, int n)
+        private static void BatchDenseForward1_V256(ref float w, ref float x, ref float y, int n)
         {
             int s = 0;
             for (; s + 4 <= n; s += 4)
@@ -789,7 +815,7 @@ namespace Samples
         }
 
         /// <summary>Layer 1 on n samples: m[j, i] += c·Σ_s Δ1[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ1[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 24 columns.</summary>
-        private void BatchOuterProduct1(ref float m, float c, ref float x, int n)
+        private void BatchOuterProduct1_V256(ref float m, float c, ref float x, int n)
         {
             ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
             global::System.Runtime.Intrinsics.Vector256<float> cv = global::System.Runtime.Intrinsics.Vector256.Create(c);
@@ -832,7 +858,7 @@ namespace Samples
         }
 
         /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(A0[s, i]), f′ = 1 − a², in tiles of 4 samples × 24 columns.</summary>
-        private void BatchBackpropagate1(int n)
+        private void BatchBackpropagate1_V256(int n)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
             ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
@@ -897,6 +923,665 @@ namespace Samples
             for (s = 0; s < n; s++)
             {
                 for (int i = 8; i < 13; i++)
+                {
+                    float sum = 0f;
+                    for (int j = 0; j < 3; j++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3 + j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref below, s * 13 + i) = sum * global::FixedNet.Runtime.NetMath.TanhDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, s * 13 + i));
+                }
+            }
+        }
+
+
+        // ---- Vector512 kernels (16 floats per vector) ----
+
+        /// <summary>Layer 0, dense 21 → 13, Tanh: y = f(W0·x + b0), f(z) = tanh z</summary>
+        /// <remarks><paramref name="w"/> points at W0 [13 × 21], followed by b0 [13].</remarks>
+        private static void DenseForward0_V512(ref float w, ref float x, ref float y)
+        {
+            // 4 rows at a time: one load of x feeds 4 fused multiply-adds.
+            for (int j = 0; j < 12; j += 4)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint i = 0; i < 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> xi = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
+                    s0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                    s1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 21)), xi, s1);
+                    s2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 42)), xi, s2);
+                    s3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 63)), xi, s3);
+                }
+                float y0 = global::System.Runtime.Intrinsics.Vector512.Sum(s0);
+                float y1 = global::System.Runtime.Intrinsics.Vector512.Sum(s1);
+                float y2 = global::System.Runtime.Intrinsics.Vector512.Sum(s2);
+                float y3 = global::System.Runtime.Intrinsics.Vector512.Sum(s3);
+                for (int i = 16; i < 21; i++)
+                {
+                    float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    y0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) * xs;
+                    y1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21) * xs;
+                    y2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42) * xs;
+                    y3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 63) * xs;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = global::FixedNet.Runtime.NetMath.Tanh(y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = global::FixedNet.Runtime.NetMath.Tanh(y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = global::FixedNet.Runtime.NetMath.Tanh(y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = global::FixedNet.Runtime.NetMath.Tanh(y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 3));
+            }
+            for (int j = 12; j < 13; j += 1)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint i = 0; i < 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> xi = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
+                    s0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                }
+                float y0 = global::System.Runtime.Intrinsics.Vector512.Sum(s0);
+                for (int i = 16; i < 21; i++)
+                {
+                    float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    y0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) * xs;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = global::FixedNet.Runtime.NetMath.Tanh(y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+            }
+        }
+
+        /// <summary>Layer 0: m[j, i] += c·d0_j·x_i and m_b[j] += c·d0_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
+        private void AddOuterProduct0_V512(ref float m, float c, ref float x)
+        {
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
+            for (int j = 0; j < 13; j++)
+            {
+                float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21);
+                global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.Create(cd);
+                for (nuint i = 0; i < 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+                }
+                for (int i = 16; i < 21; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 273 + j) += cd;
+            }
+        }
+
+        /// <summary>Layer 1, dense 13 → 3: y = W1·x + b1 (the output activation is applied by RunForward).</summary>
+        /// <remarks><paramref name="w"/> points at W1 [3 × 13], followed by b1 [3].</remarks>
+        private static void DenseForward1_V512(ref float w, ref float x, ref float y)
+        {
+            for (int j = 0; j < 3; j += 1)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13);
+                float y0 = 0f;
+                for (int i = 0; i < 13; i++)
+                {
+                    float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    y0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) * xs;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+            }
+        }
+
+        /// <summary>Layer 1: m[j, i] += c·d1_j·x_i and m_b[j] += c·d1_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
+        private void AddOuterProduct1_V512(ref float m, float c, ref float x)
+        {
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+            for (int j = 0; j < 3; j++)
+            {
+                float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 13);
+                for (int i = 0; i < 13; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 39 + j) += cd;
+            }
+        }
+
+        /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = 1 − a².</summary>
+        private void Backpropagate1_V512()
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+            ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
+            for (int i = 0; i < 13; i++)
+            {
+                float s = 0f;
+                for (int j = 0; j < 3; j++) s += global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) = s;
+            }
+            ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0);
+            for (int i = 0; i < 13; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.TanhDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
+        }
+
+        /// <summary>Layer 0 on n samples: Y[s, j] = f(Σ_i X[s, i]·W0[j, i] + b0[j]), in tiles of 8 samples × 3 rows (24 accumulators: each load feeds 3 or 8 FMAs).</summary>
+        private static void BatchDenseForward0_V512(ref float w, ref float x, ref float y, int n)
+        {
+            int s = 0;
+            for (; s + 8 <= n; s += 8)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 13);
+                for (int j = 0; j < 12; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                    global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a02 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a11 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a12 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a21 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a22 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a31 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a32 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a40 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a41 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a42 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a50 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a51 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a52 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a60 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a61 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a62 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a70 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a71 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a72 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint i = 0; i < 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 21));
+                        global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 42));
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a02);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 21));
+                            a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a12);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 42));
+                            a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a22);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 63));
+                            a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a32);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 84));
+                            a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a40);
+                            a41 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a41);
+                            a42 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a42);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 105));
+                            a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a50);
+                            a51 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a51);
+                            a52 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a52);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 126));
+                            a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a60);
+                            a61 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a61);
+                            a62 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a62);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 147));
+                            a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a70);
+                            a71 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a71);
+                            a72 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a72);
+                        }
+                    }
+                    float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
+                    float y01 = global::System.Runtime.Intrinsics.Vector512.Sum(a01);
+                    float y02 = global::System.Runtime.Intrinsics.Vector512.Sum(a02);
+                    float y10 = global::System.Runtime.Intrinsics.Vector512.Sum(a10);
+                    float y11 = global::System.Runtime.Intrinsics.Vector512.Sum(a11);
+                    float y12 = global::System.Runtime.Intrinsics.Vector512.Sum(a12);
+                    float y20 = global::System.Runtime.Intrinsics.Vector512.Sum(a20);
+                    float y21 = global::System.Runtime.Intrinsics.Vector512.Sum(a21);
+                    float y22 = global::System.Runtime.Intrinsics.Vector512.Sum(a22);
+                    float y30 = global::System.Runtime.Intrinsics.Vector512.Sum(a30);
+                    float y31 = global::System.Runtime.Intrinsics.Vector512.Sum(a31);
+                    float y32 = global::System.Runtime.Intrinsics.Vector512.Sum(a32);
+                    float y40 = global::System.Runtime.Intrinsics.Vector512.Sum(a40);
+                    float y41 = global::System.Runtime.Intrinsics.Vector512.Sum(a41);
+                    float y42 = global::System.Runtime.Intrinsics.Vector512.Sum(a42);
+                    float y50 = global::System.Runtime.Intrinsics.Vector512.Sum(a50);
+                    float y51 = global::System.Runtime.Intrinsics.Vector512.Sum(a51);
+                    float y52 = global::System.Runtime.Intrinsics.Vector512.Sum(a52);
+                    float y60 = global::System.Runtime.Intrinsics.Vector512.Sum(a60);
+                    float y61 = global::System.Runtime.Intrinsics.Vector512.Sum(a61);
+                    float y62 = global::System.Runtime.Intrinsics.Vector512.Sum(a62);
+                    float y70 = global::System.Runtime.Intrinsics.Vector512.Sum(a70);
+                    float y71 = global::System.Runtime.Intrinsics.Vector512.Sum(a71);
+                    float y72 = global::System.Runtime.Intrinsics.Vector512.Sum(a72);
+                    for (int i = 16; i < 21; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                        y10 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y11 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y12 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                        y20 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 42) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y21 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 42) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y22 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 42) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                        y30 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 63) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y31 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 63) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y32 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 63) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                        y40 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 84) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y41 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 84) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y42 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 84) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                        y50 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 105) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y51 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 105) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y52 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 105) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                        y60 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 126) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y61 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 126) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y62 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 126) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                        y70 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 147) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y71 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 147) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y72 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 147) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.Tanh(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.Tanh(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.Tanh(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 13) = global::FixedNet.Runtime.NetMath.Tanh(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 14) = global::FixedNet.Runtime.NetMath.Tanh(y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 15) = global::FixedNet.Runtime.NetMath.Tanh(y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 26) = global::FixedNet.Runtime.NetMath.Tanh(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 27) = global::FixedNet.Runtime.NetMath.Tanh(y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 28) = global::FixedNet.Runtime.NetMath.Tanh(y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 39) = global::FixedNet.Runtime.NetMath.Tanh(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 40) = global::FixedNet.Runtime.NetMath.Tanh(y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 41) = global::FixedNet.Runtime.NetMath.Tanh(y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 52) = global::FixedNet.Runtime.NetMath.Tanh(y40 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 53) = global::FixedNet.Runtime.NetMath.Tanh(y41 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 54) = global::FixedNet.Runtime.NetMath.Tanh(y42 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 65) = global::FixedNet.Runtime.NetMath.Tanh(y50 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 66) = global::FixedNet.Runtime.NetMath.Tanh(y51 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 67) = global::FixedNet.Runtime.NetMath.Tanh(y52 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 78) = global::FixedNet.Runtime.NetMath.Tanh(y60 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 79) = global::FixedNet.Runtime.NetMath.Tanh(y61 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 80) = global::FixedNet.Runtime.NetMath.Tanh(y62 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 91) = global::FixedNet.Runtime.NetMath.Tanh(y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 92) = global::FixedNet.Runtime.NetMath.Tanh(y71 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 93) = global::FixedNet.Runtime.NetMath.Tanh(y72 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                }
+                for (int j = 12; j < 13; j++)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                    global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a40 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a50 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a60 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a70 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint i = 0; i < 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 21));
+                            a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a10);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 42));
+                            a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a20);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 63));
+                            a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a30);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 84));
+                            a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a40);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 105));
+                            a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a50);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 126));
+                            a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a60);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 147));
+                            a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a70);
+                        }
+                    }
+                    float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
+                    float y10 = global::System.Runtime.Intrinsics.Vector512.Sum(a10);
+                    float y20 = global::System.Runtime.Intrinsics.Vector512.Sum(a20);
+                    float y30 = global::System.Runtime.Intrinsics.Vector512.Sum(a30);
+                    float y40 = global::System.Runtime.Intrinsics.Vector512.Sum(a40);
+                    float y50 = global::System.Runtime.Intrinsics.Vector512.Sum(a50);
+                    float y60 = global::System.Runtime.Intrinsics.Vector512.Sum(a60);
+                    float y70 = global::System.Runtime.Intrinsics.Vector512.Sum(a70);
+                    for (int i = 16; i < 21; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y10 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y20 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 42) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y30 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 63) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y40 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 84) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y50 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 105) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y60 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 126) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y70 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 147) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.Tanh(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 13) = global::FixedNet.Runtime.NetMath.Tanh(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 26) = global::FixedNet.Runtime.NetMath.Tanh(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 39) = global::FixedNet.Runtime.NetMath.Tanh(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 52) = global::FixedNet.Runtime.NetMath.Tanh(y40 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 65) = global::FixedNet.Runtime.NetMath.Tanh(y50 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 78) = global::FixedNet.Runtime.NetMath.Tanh(y60 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 91) = global::FixedNet.Runtime.NetMath.Tanh(y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                }
+            }
+            for (; s < n; s++)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 13);
+                for (int j = 0; j < 12; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                    global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a02 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint i = 0; i < 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 21));
+                        global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 42));
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a02);
+                        }
+                    }
+                    float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
+                    float y01 = global::System.Runtime.Intrinsics.Vector512.Sum(a01);
+                    float y02 = global::System.Runtime.Intrinsics.Vector512.Sum(a02);
+                    for (int i = 16; i < 21; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.Tanh(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.Tanh(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.Tanh(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                }
+                for (int j = 12; j < 13; j++)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                    global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint i = 0; i < 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                        }
+                    }
+                    float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
+                    for (int i = 16; i < 21; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.Tanh(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                }
+            }
+        }
+
+        /// <summary>Layer 0 on n samples: m[j, i] += c·Σ_s Δ0[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ0[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 96 columns.</summary>
+        private void BatchOuterProduct0_V512(ref float m, float c, ref float x, int n)
+        {
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
+            global::System.Runtime.Intrinsics.Vector512<float> cv = global::System.Runtime.Intrinsics.Vector512.Create(c);
+            for (int i = 0; i < 16; i += 16)
+            {
+                for (int j = 0; j < 12; j += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (int s = 0; s < n; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21 + i);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 13 + j);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(0));
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                            a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                            a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a10);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                            a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a20);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                            a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a30);
+                        }
+                    }
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(21))), ref mr, (nuint)(21));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(42))), ref mr, (nuint)(42));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(63))), ref mr, (nuint)(63));
+                }
+                for (int j = 12; j < 13; j++)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (int s = 0; s < n; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21 + i);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 13 + j);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(0));
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                            a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
+                        }
+                    }
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                }
+            }
+            // the last 5 columns, one at a time
+            for (int j = 0; j < 13; j++)
+            {
+                for (int i = 16; i < 21; i++)
+                {
+                    float sum = 0f;
+                    for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 13 + j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21 + i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i) += c * sum;
+                }
+            }
+            // biases: m_b[j] += c·Σ_s Δ[s, j]
+            for (int j = 0; j < 13; j++)
+            {
+                float sum = 0f;
+                for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 13 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 273 + j) += c * sum;
+            }
+        }
+
+        /// <summary>Layer 1 on n samples: Y[s, j] = Σ_i X[s, i]·W1[j, i] + b1[j], in tiles of 8 samples × 3 rows (24 accumulators: each load feeds 3 or 8 FMAs).</summary>
+        private static void BatchDenseForward1_V512(ref float w, ref float x, ref float y, int n)
+        {
+            int s = 0;
+            for (; s + 8 <= n; s += 8)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 3);
+                for (int j = 0; j < 3; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13);
+                    float y00 = 0f;
+                    float y01 = 0f;
+                    float y02 = 0f;
+                    float y10 = 0f;
+                    float y11 = 0f;
+                    float y12 = 0f;
+                    float y20 = 0f;
+                    float y21 = 0f;
+                    float y22 = 0f;
+                    float y30 = 0f;
+                    float y31 = 0f;
+                    float y32 = 0f;
+                    float y40 = 0f;
+                    float y41 = 0f;
+                    float y42 = 0f;
+                    float y50 = 0f;
+                    float y51 = 0f;
+                    float y52 = 0f;
+                    float y60 = 0f;
+                    float y61 = 0f;
+                    float y62 = 0f;
+                    float y70 = 0f;
+                    float y71 = 0f;
+                    float y72 = 0f;
+                    for (int i = 0; i < 13; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                        y10 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 13) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y11 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 13) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y12 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 13) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                        y20 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 26) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y21 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 26) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y22 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 26) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                        y30 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y31 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y32 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                        y40 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 52) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y41 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 52) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y42 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 52) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                        y50 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 65) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y51 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 65) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y52 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 65) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                        y60 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 78) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y61 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 78) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y62 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 78) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                        y70 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 91) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y71 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 91) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y72 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 91) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 3) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 4) = y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 5) = y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 6) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 7) = y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 8) = y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 9) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 10) = y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 11) = y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 12) = y40 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 13) = y41 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 14) = y42 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 15) = y50 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 16) = y51 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 17) = y52 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 18) = y60 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 19) = y61 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 20) = y62 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 21) = y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 22) = y71 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 23) = y72 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                }
+            }
+            for (; s < n; s++)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 3);
+                for (int j = 0; j < 3; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13);
+                    float y00 = 0f;
+                    float y01 = 0f;
+                    float y02 = 0f;
+                    for (int i = 0; i < 13; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                }
+            }
+        }
+
+        /// <summary>Layer 1 on n samples: m[j, i] += c·Σ_s Δ1[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ1[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 96 columns.</summary>
+        private void BatchOuterProduct1_V512(ref float m, float c, ref float x, int n)
+        {
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
+            global::System.Runtime.Intrinsics.Vector512<float> cv = global::System.Runtime.Intrinsics.Vector512.Create(c);
+            // the last 13 columns, one at a time
+            for (int j = 0; j < 3; j++)
+            {
+                for (int i = 0; i < 13; i++)
+                {
+                    float sum = 0f;
+                    for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3 + j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13 + i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 13 + i) += c * sum;
+                }
+            }
+            // biases: m_b[j] += c·Σ_s Δ[s, j]
+            for (int j = 0; j < 3; j++)
+            {
+                float sum = 0f;
+                for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 39 + j) += c * sum;
+            }
+        }
+
+        /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(A0[s, i]), f′ = 1 − a², in tiles of 8 samples × 48 columns.</summary>
+        private void BatchBackpropagate1_V512(int n)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
+            ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
+            ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0);
+            int s = 0;
+            for (; s + 8 <= n; s += 8)
+            {
+            }
+            for (; s < n; s++)
+            {
+            }
+            // the last 13 columns, one at a time
+            for (s = 0; s < n; s++)
+            {
+                for (int i = 0; i < 13; i++)
                 {
                     float sum = 0f;
                     for (int j = 0; j < 3; j++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3 + j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i);

@@ -1,0 +1,51 @@
+using System;
+using System.Linq;
+
+namespace FixedNet.Benchmarks;
+
+/// <summary>
+/// <c>--verify</c>: before trusting timings on a new machine, check that every benchmarked generated network computes
+/// what the reference engine computes there (forward, one SGD step, one batch-32 step), with the kernels this machine runs.
+/// </summary>
+public static class Verify
+{
+    public static int Run()
+    {
+        var random = new Random(5);
+        bool ok = true;
+        foreach (string shape in Shapes.Names)
+        {
+            var net = Shapes.CreateGenerated(shape);
+            net.InitializeParameters(3);
+            var reference = new ReferenceNetwork(net.Architecture, ReferenceKernel.Scalar);
+            net.Parameters.CopyTo(reference.Parameters);
+            const int batch = 32;
+            var x = Enumerable.Range(0, batch * net.InputSize).Select(_ => (float)random.NextDouble()).ToArray();
+            var t = new float[batch * net.OutputSize];
+            for (int s = 0; s < batch; s++) t[s * net.OutputSize + random.Next(net.OutputSize)] = 1;
+
+            var expected = new float[net.OutputSize];
+            var actual = new float[net.OutputSize];
+            reference.Forward(x.AsSpan(0, net.InputSize), expected);
+            net.Forward(x.AsSpan(0, net.InputSize), actual);
+            double forward = MaxDifference(expected, actual);
+            float l1 = reference.TrainStep(x.AsSpan(0, net.InputSize), t.AsSpan(0, net.OutputSize), 0.05f);
+            float l2 = net.TrainStep(x.AsSpan(0, net.InputSize), t.AsSpan(0, net.OutputSize), 0.05f);
+            double step = Math.Max(Math.Abs(l1 - l2), MaxDifference(reference.Parameters, net.Parameters));
+            l1 = reference.TrainBatch(x, t, batch, 0.05f);
+            l2 = net.TrainBatch(x, t, batch, 0.05f);
+            double batchStep = Math.Max(Math.Abs(l1 - l2), MaxDifference(reference.Parameters, net.Parameters));
+            bool pass = forward <= 1e-5 && step <= 1e-5 && batchStep <= 1e-5;
+            ok &= pass;
+            Console.WriteLine($"{shape,-15} forward {forward:E1}  step {step:E1}  batch-32 step {batchStep:E1}  {(pass ? "ok" : "MISMATCH")}");
+        }
+        return ok ? 0 : 1;
+    }
+
+    private static double MaxDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double max = 0;
+        for (int i = 0; i < a.Length; i++) max = Math.Max(max, Math.Abs(a[i] - b[i]));
+        return max;
+    }
+}
