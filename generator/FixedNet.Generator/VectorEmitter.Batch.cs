@@ -13,6 +13,7 @@ namespace FixedNet.Generator;
 internal sealed partial class VectorEmitter
 {
     internal const int Chunk = 32;
+    private const string Prefetch = "global::FixedNet.Runtime.Prefetch.Line";
 
     private static void EmitBatch(SourceWriter w, NetworkModel model)
     {
@@ -247,20 +248,38 @@ internal sealed partial class VectorEmitter
         {
             using (w.Block("for (int j = 0; j < " + N(rowsBlocked) + "; j += " + N(OuterRows) + ")"))
             {
-                EmitOuterTile(w, inputs, size, OuterRows, vectors);
+                EmitOuterTile(w, inputs, size, OuterRows, vectors, rowsBlocked);
             }
         }
         if (rowsBlocked < size)
         {
             using (w.Block("for (int j = " + N(rowsBlocked) + "; j < " + N(size) + "; j++)"))
             {
-                EmitOuterTile(w, inputs, size, 1, vectors);
+                EmitOuterTile(w, inputs, size, 1, vectors, 0);
             }
         }
     }
 
-    private void EmitOuterTile(SourceWriter w, int inputs, int size, int rows, int vectors)
+    private void EmitOuterTile(SourceWriter w, int inputs, int size, int rows, int vectors, int rowsBlocked)
     {
+        if (rowsBlocked > rows)
+        {
+            // The rows below are walked with a stride the hardware prefetchers do not follow, and each tile reads and
+            // writes its block of m only after its n·rows·vectors FMAs: ask for the next tile's block now.
+            int width = vectors * Lanes;
+            w.Line("// Prefetch the next tile's block of m: this tile reads and writes its own only after its FMAs, and rows " + N(rows) + " apart defeat the hardware prefetchers.");
+            using (w.Block("if (j + " + N(rows) + " < " + N(rowsBlocked) + ")"))
+            {
+                w.Line("ref float next = ref " + At("m", "(j + " + N(rows) + ") * " + N(inputs) + " + i") + ";");
+                for (int r = 0; r < rows; r++)
+                {
+                    // one prefetch per 64-byte line (16 floats)
+                    for (int offset = 0; offset < width; offset += 16) w.Line(Prefetch + "(ref " + At("next", N(r * inputs + offset)) + ");");
+                    if (width % 16 != 0) // the block may end in one more cache line
+                        w.Line(Prefetch + "(ref " + At("next", N(r * inputs + width - 1)) + ");");
+                }
+            }
+        }
         for (int r = 0; r < rows; r++)
             for (int v = 0; v < vectors; v++)
                 w.Line(VectorOfFloat + " a" + N(r) + N(v) + " = " + VectorOfFloat + ".Zero;");

@@ -614,6 +614,19 @@ namespace Samples
             {
                 for (int j = 0; j < 12; j += 4)
                 {
+                    // Prefetch the next tile's block of m: this tile reads and writes its own only after its FMAs, and rows 4 apart defeat the hardware prefetchers.
+                    if (j + 4 < 12)
+                    {
+                        ref float next = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, (j + 4) * 21 + i);
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 0));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 7));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 21));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 28));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 42));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 49));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 63));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 70));
+                    }
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1361,6 +1374,15 @@ namespace Samples
             {
                 for (int j = 0; j < 12; j += 4)
                 {
+                    // Prefetch the next tile's block of m: this tile reads and writes its own only after its FMAs, and rows 4 apart defeat the hardware prefetchers.
+                    if (j + 4 < 12)
+                    {
+                        ref float next = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, (j + 4) * 21 + i);
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 0));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 21));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 42));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 63));
+                    }
                     global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
