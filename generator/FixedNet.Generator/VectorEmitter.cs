@@ -350,6 +350,8 @@ internal sealed partial class VectorEmitter
             using (w.Block("for (int j = 0; j < " + N(size) + "; j++)"))
             {
                 w.Line("float cd = c * " + At("d", "j") + ";");
+                if (layer.Activation == ActivationKind.ReLU && l < model.Layers.Count - 1)
+                    w.Line("if (cd == 0f) continue; // an inactive ReLU unit (δ_j = 0) adds nothing to its row: often half the rows");
                 w.Line("ref float row = ref " + At("m", "j * " + N(inputs)) + ";");
                 if (vectorEnd > 0)
                 {

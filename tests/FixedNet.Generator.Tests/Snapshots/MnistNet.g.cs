@@ -318,6 +318,7 @@ partial class MnistNet : global::FixedNet.INetwork
         for (int j = 0; j < 128; j++)
         {
             float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+            if (cd == 0f) continue; // an inactive ReLU unit (δ_j = 0) adds nothing to its row: often half the rows
             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784);
             global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.Create(cd);
             for (nuint i = 0; i < 784; i += 8)
@@ -1258,6 +1259,7 @@ partial class MnistNet : global::FixedNet.INetwork
         for (int j = 0; j < 128; j++)
         {
             float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+            if (cd == 0f) continue; // an inactive ReLU unit (δ_j = 0) adds nothing to its row: often half the rows
             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784);
             global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.Create(cd);
             for (nuint i = 0; i < 784; i += 16)
