@@ -84,8 +84,16 @@ internal sealed partial class VectorEmitter
                 w.Line(ReadOnlySpan + " z = new " + ReadOnlySpan + "(_bz, s * OutputSize, OutputSize);");
                 w.Line(Span + " o = new " + Span + "(_ba" + N(last) + ", s * OutputSize, OutputSize);");
                 w.Line(ReadOnlySpan + " t = targets.Slice(s * OutputSize, OutputSize);");
-                w.Line("OutputActivation(z, o);");
-                w.Line("loss += OutputLoss(z, o, t);");
+                if (ReusesLse(model))
+                {
+                    w.Line("float lse = OutputActivation(z, o);");
+                    w.Line("loss += OutputLoss(z, o, t, lse);");
+                }
+                else
+                {
+                    w.Line("OutputActivation(z, o);");
+                    w.Line("loss += OutputLoss(z, o, t);");
+                }
                 w.Line("OutputDelta(o, t, new " + Span + "(_bd" + N(last) + ", s * OutputSize, OutputSize));");
             }
             w.Line("return loss;");

@@ -43,6 +43,7 @@ internal sealed partial class VectorEmitter
         for (int l = 0; l < model.Layers.Count; l++)
             w.Line("private readonly float[] _a" + N(l) + " = new float[" + N(model.Layers[l].Size) + "], _d" + N(l) + " = new float[" + N(model.Layers[l].Size) + "];");
         w.Line("private readonly float[] _z = new float[OutputSize];");
+        if (ReusesLse(model)) w.Line("private float _lse; // log Σ_k e^(z_k) of the last forward pass, from the softmax, for the loss");
         w.Line();
 
         using (w.Block("private void ForwardCore(" + ReadOnlySpan + " input, " + Span + " output)"))
@@ -54,7 +55,7 @@ internal sealed partial class VectorEmitter
         using (w.Block("private float LossCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target)"))
         {
             w.Line("RunForward(ref " + Marshal + ".GetReference(input));");
-            w.Line("return OutputLoss(_z, _a" + N(last) + ", target);");
+            w.Line("return OutputLoss(_z, _a" + N(last) + ", target" + LseArgument(model, "_lse") + ");");
         }
         w.Line();
         w.Line("// Forward, loss, then from the output back: gradient of each layer (δ ⊗ input), then the delta of the layer below.");
@@ -63,7 +64,7 @@ internal sealed partial class VectorEmitter
             w.Line("ref float x = ref " + Marshal + ".GetReference(input);");
             w.Line("ref float g = ref " + Marshal + ".GetReference(gradient);");
             w.Line("RunForward(ref x);");
-            w.Line("float loss = OutputLoss(_z, _a" + N(last) + ", target);");
+            w.Line("float loss = OutputLoss(_z, _a" + N(last) + ", target" + LseArgument(model, "_lse") + ");");
             w.Line("OutputDelta(_a" + N(last) + ", target, _d" + N(last) + ");");
             for (int l = last; l >= 0; l--)
             {
@@ -79,7 +80,7 @@ internal sealed partial class VectorEmitter
             w.Line("ref float x = ref " + Marshal + ".GetReference(input);");
             w.Line("ref float p = ref " + Marshal + ".GetArrayDataReference(_parameters);");
             w.Line("RunForward(ref x);");
-            w.Line("float loss = OutputLoss(_z, _a" + N(last) + ", target);");
+            w.Line("float loss = OutputLoss(_z, _a" + N(last) + ", target" + LseArgument(model, "_lse") + ");");
             w.Line("OutputDelta(_a" + N(last) + ", target, _d" + N(last) + ");");
             for (int l = last; l >= 0; l--)
             {
@@ -165,21 +166,28 @@ internal sealed partial class VectorEmitter
             {
                 string output = l == last ? "_z" : "_a" + N(l);
                 w.Line("DenseForward" + N(l) + "(ref " + Unsafe + ".Add(ref p, W" + N(l) + "), ref " + InputRef(l) + ", ref " + Marshal + ".GetArrayDataReference(" + output + "));");
-                if (l == last) w.Line("OutputActivation(_z, _a" + N(l) + ");");
+                if (l == last) w.Line((ReusesLse(model) ? "_lse = " : string.Empty) + "OutputActivation(_z, _a" + N(l) + ");");
             }
         }
         w.Line();
     }
 
+    // Cross-entropy always follows a softmax (FN diagnostics enforce it); the softmax's log-sum-exp is passed on, not recomputed.
+    internal static bool ReusesLse(NetworkModel model) => model.Loss == LossKind.CrossEntropy;
+
+    internal static string LseArgument(NetworkModel model, string lse) => ReusesLse(model) ? ", " + lse : string.Empty;
+
     private static void EmitOutputActivation(SourceWriter w, NetworkModel model)
     {
         var output = model.Layers[model.Layers.Count - 1];
         w.Line("// Output activation: " + ActivationFormula(output.Activation, "o"));
-        using (w.Block("private static void OutputActivation(" + ReadOnlySpan + " z, " + Span + " o)"))
+        bool softmax = output.Activation == ActivationKind.Softmax;
+        if (softmax) w.Line("// Returns lse = log Σ_j e^(z_j), which the cross-entropy needs: log o_k = z_k − lse.");
+        using (w.Block("private static " + (softmax ? "float" : "void") + " OutputActivation(" + ReadOnlySpan + " z, " + Span + " o)"))
         {
-            if (output.Activation == ActivationKind.Softmax)
+            if (softmax)
             {
-                w.Line(NetMath + ".Softmax(z, o); // shifted by max z, which cancels and prevents overflow");
+                w.Line("return " + NetMath + ".Softmax(z, o); // shifted by max z, which cancels and prevents overflow");
             }
             else
             {
@@ -193,7 +201,7 @@ internal sealed partial class VectorEmitter
     {
         string o = "o";
         w.Line("// " + LossFormula(model.Loss) + ", from the output o (and its pre-activation z).");
-        using (w.Block("private static float OutputLoss(" + ReadOnlySpan + " z, " + ReadOnlySpan + " o, " + ReadOnlySpan + " t)"))
+        using (w.Block("private static float OutputLoss(" + ReadOnlySpan + " z, " + ReadOnlySpan + " o, " + ReadOnlySpan + " t" + (ReusesLse(model) ? ", float lse" : string.Empty) + ")"))
         {
             w.Line("float sum = 0f;");
             switch (model.Loss)
@@ -204,12 +212,7 @@ internal sealed partial class VectorEmitter
                     w.Line(model.Loss == LossKind.MeanSquaredError ? "return sum / OutputSize;" : "return 0.5f * sum;");
                     break;
                 case LossKind.CrossEntropy:
-                    w.Line("// log o_k = z_k − lse with lse = m + log Σ_j e^(z_j − m), m = max z: exact even where o_k underflows.");
-                    w.Line("float m = z[0];");
-                    w.Line("for (int k = 1; k < OutputSize; k++) m = " + MathF + ".Max(m, z[k]);");
-                    w.Line("float s = 0f;");
-                    w.Line("for (int k = 0; k < OutputSize; k++) s += " + MathF + ".Exp(z[k] - m);");
-                    w.Line("float lse = m + " + MathF + ".Log(s);");
+                    w.Line("// log o_k = z_k − lse with lse = m + log Σ_j e^(z_j − m), m = max z (from the softmax): exact even where o_k underflows.");
                     w.Line("for (int k = 0; k < OutputSize; k++) sum -= t[k] * (z[k] - lse);");
                     w.Line("return sum;");
                     break;

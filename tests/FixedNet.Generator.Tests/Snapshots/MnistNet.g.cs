@@ -112,6 +112,7 @@ partial class MnistNet : global::FixedNet.INetwork
     private readonly float[] _a0 = new float[128], _d0 = new float[128];
     private readonly float[] _a1 = new float[10], _d1 = new float[10];
     private readonly float[] _z = new float[OutputSize];
+    private float _lse; // log Σ_k e^(z_k) of the last forward pass, from the softmax, for the loss
 
     private void ForwardCore(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
@@ -122,7 +123,7 @@ partial class MnistNet : global::FixedNet.INetwork
     private float LossCore(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
     {
         RunForward(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input));
-        return OutputLoss(_z, _a1, target);
+        return OutputLoss(_z, _a1, target, _lse);
     }
 
     // Forward, loss, then from the output back: gradient of each layer (δ ⊗ input), then the delta of the layer below.
@@ -131,7 +132,7 @@ partial class MnistNet : global::FixedNet.INetwork
         ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
         ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
         RunForward(ref x);
-        float loss = OutputLoss(_z, _a1, target);
+        float loss = OutputLoss(_z, _a1, target, _lse);
         OutputDelta(_a1, target, _d1);
         AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W1), 1f, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0));
         Backpropagate1();
@@ -145,7 +146,7 @@ partial class MnistNet : global::FixedNet.INetwork
         ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
         ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
         RunForward(ref x);
-        float loss = OutputLoss(_z, _a1, target);
+        float loss = OutputLoss(_z, _a1, target, _lse);
         OutputDelta(_a1, target, _d1);
         Backpropagate1();
         AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), -learningRate, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0));
@@ -159,25 +160,21 @@ partial class MnistNet : global::FixedNet.INetwork
         ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
         DenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0));
         DenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z));
-        OutputActivation(_z, _a1);
+        _lse = OutputActivation(_z, _a1);
     }
 
     // Output activation: o_k = e^(z_k) / Σ_j e^(z_j)
-    private static void OutputActivation(global::System.ReadOnlySpan<float> z, global::System.Span<float> o)
+    // Returns lse = log Σ_j e^(z_j), which the cross-entropy needs: log o_k = z_k − lse.
+    private static float OutputActivation(global::System.ReadOnlySpan<float> z, global::System.Span<float> o)
     {
-        global::FixedNet.Runtime.NetMath.Softmax(z, o); // shifted by max z, which cancels and prevents overflow
+        return global::FixedNet.Runtime.NetMath.Softmax(z, o); // shifted by max z, which cancels and prevents overflow
     }
 
     // CrossEntropy, L = −Σ t·log o, from the output o (and its pre-activation z).
-    private static float OutputLoss(global::System.ReadOnlySpan<float> z, global::System.ReadOnlySpan<float> o, global::System.ReadOnlySpan<float> t)
+    private static float OutputLoss(global::System.ReadOnlySpan<float> z, global::System.ReadOnlySpan<float> o, global::System.ReadOnlySpan<float> t, float lse)
     {
         float sum = 0f;
-        // log o_k = z_k − lse with lse = m + log Σ_j e^(z_j − m), m = max z: exact even where o_k underflows.
-        float m = z[0];
-        for (int k = 1; k < OutputSize; k++) m = global::System.MathF.Max(m, z[k]);
-        float s = 0f;
-        for (int k = 0; k < OutputSize; k++) s += global::System.MathF.Exp(z[k] - m);
-        float lse = m + global::System.MathF.Log(s);
+        // log o_k = z_k − lse with lse = m + log Σ_j e^(z_j − m), m = max z (from the softmax): exact even where o_k underflows.
         for (int k = 0; k < OutputSize; k++) sum -= t[k] * (z[k] - lse);
         return sum;
     }
@@ -247,8 +244,8 @@ partial class MnistNet : global::FixedNet.INetwork
             global::System.ReadOnlySpan<float> z = new global::System.ReadOnlySpan<float>(_bz, s * OutputSize, OutputSize);
             global::System.Span<float> o = new global::System.Span<float>(_ba1, s * OutputSize, OutputSize);
             global::System.ReadOnlySpan<float> t = targets.Slice(s * OutputSize, OutputSize);
-            OutputActivation(z, o);
-            loss += OutputLoss(z, o, t);
+            float lse = OutputActivation(z, o);
+            loss += OutputLoss(z, o, t, lse);
             OutputDelta(o, t, new global::System.Span<float>(_bd1, s * OutputSize, OutputSize));
         }
         return loss;
