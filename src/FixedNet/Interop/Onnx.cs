@@ -179,8 +179,8 @@ public static class Onnx
             if (raw is not null && raw.Length > 0)
             {
                 if (raw.Length != 4 * count) throw new InvalidDataException($"{name}: initializer '{tensorName}' has {raw.Length} bytes of raw data for shape [{string.Join(", ", dims)}].");
-                values = MemoryMarshal.Cast<byte, float>(raw.Span).ToArray();
-                if (!BitConverter.IsLittleEndian) for (int k = 0; k < values.Length; k++) values[k] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(raw.Span.Slice(4 * k));
+                values = new float[count];
+                FixedNet.Serialization.LittleEndianFloats.Read(raw.Span, values);
             }
             else
             {
@@ -274,16 +274,7 @@ public static class Onnx
         var tensor = new ProtoWriter();
         foreach (var d in dims) tensor.Int64(TensorDims, d);
         tensor.Int32(TensorDataType, FloatType).String(TensorName, name);
-        if (BitConverter.IsLittleEndian)
-        {
-            tensor.Bytes(TensorRawData, MemoryMarshal.AsBytes(values));
-        }
-        else
-        {
-            var bytes = new byte[4 * values.Length];
-            for (int k = 0; k < values.Length; k++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * k), values[k]);
-            tensor.Bytes(TensorRawData, bytes);
-        }
+        tensor.Bytes(TensorRawData, FixedNet.Serialization.LittleEndianFloats.ToBytes(values));
         return tensor;
     }
 

@@ -130,7 +130,7 @@ public static class Safetensors
                     throw new InvalidDataException($"{name}: tensor '{tensor.Name}' has data offsets [{begin}, {end}), which do not hold {count} floats inside the {data.Length} data bytes.");
                 var source = data.Slice((int)begin, (int)(end - begin));
                 var destination = parameters.AsSpan(target.Offset, (int)count);
-                for (int k = 0; k < destination.Length; k++) destination[k] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice(4 * k));
+                LittleEndianFloats.Read(source, destination);
             }
             foreach (var key in expected.Keys)
             {
@@ -171,18 +171,5 @@ public static class Safetensors
         json.WriteEndObject();
     }
 
-    private static void WriteFloats(Stream stream, ReadOnlySpan<float> values)
-    {
-        if (BitConverter.IsLittleEndian)
-        {
-            stream.Write(MemoryMarshal.AsBytes(values));
-            return;
-        }
-        Span<byte> four = stackalloc byte[4];
-        foreach (var value in values)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(four, value);
-            stream.Write(four);
-        }
-    }
+    private static void WriteFloats(Stream stream, ReadOnlySpan<float> values) => stream.Write(LittleEndianFloats.ToBytes(values));
 }
