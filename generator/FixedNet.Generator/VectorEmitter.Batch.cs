@@ -174,9 +174,20 @@ internal sealed partial class VectorEmitter
                 }
             }
         }
-        for (int s = 0; s < samples; s++)
+        if (vectorEnd > 0)
+        {
+            // each row's sums over the tile's samples, four samples at a time
+            var pairs = new System.Collections.Generic.List<(string Source, string Target)>();
             for (int r = 0; r < rows; r++)
-                w.Line("float y" + N(s) + N(r) + " = " + (vectorEnd > 0 ? Vector + ".Sum(a" + N(s) + N(r) + ")" : "0f") + ";");
+                for (int s = 0; s < samples; s++) pairs.Add(("a" + N(s) + N(r), "y" + N(s) + N(r)));
+            if (samples % 4 == 0) EmitSums(w, pairs);
+            else foreach (var (source, target) in pairs) w.Line("float " + target + " = " + Vector + ".Sum(" + source + ");");
+        }
+        else
+        {
+            for (int s = 0; s < samples; s++)
+                for (int r = 0; r < rows; r++) w.Line("float y" + N(s) + N(r) + " = 0f;");
+        }
         if (vectorEnd < inputs)
         {
             using (w.Block("for (int i = " + N(vectorEnd) + "; i < " + N(inputs) + "; i++)"))

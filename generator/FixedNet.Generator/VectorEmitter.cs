@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using FixedNet.Generator.Model;
 using static FixedNet.Generator.Emitter;
 
@@ -143,6 +145,22 @@ internal sealed partial class VectorEmitter
             EmitBatchOuterProduct(w, model, l);
             if (l > 0) EmitBatchBackpropagate(w, model, l);
         }
+    }
+
+    private const string Sum4 = "global::FixedNet.Runtime.VectorMath.Sum4";
+
+    /// <summary>float target = Σ lanes of source, for each pair: four at a time with one shared reduction, the rest one by one.</summary>
+    private void EmitSums(SourceWriter w, IReadOnlyList<(string Source, string Target)> pairs)
+    {
+        int k = 0;
+        for (; k + 4 <= pairs.Count; k += 4)
+        {
+            string sums = "sum" + N(k / 4);
+            w.Line("global::System.Runtime.Intrinsics.Vector128<float> " + sums + " = " + Sum4 + "(" + pairs[k].Source + ", " + pairs[k + 1].Source + ", "
+                + pairs[k + 2].Source + ", " + pairs[k + 3].Source + "); // [Σ" + pairs[k].Source + ", …, Σ" + pairs[k + 3].Source + "]");
+            for (int q = 0; q < 4; q++) w.Line("float " + pairs[k + q].Target + " = " + sums + "[" + N(q) + "];");
+        }
+        for (; k < pairs.Count; k++) w.Line("float " + pairs[k].Target + " = " + Vector + ".Sum(" + pairs[k].Source + ");");
     }
 
     private static string InputRef(int l) => l == 0 ? "x" : Marshal + ".GetArrayDataReference(_a" + N(l - 1) + ")";
@@ -316,7 +334,7 @@ internal sealed partial class VectorEmitter
                     for (int r = 0; r < rows; r++)
                         w.Line("s" + N(r) + " = " + Fma(Load("row", r == 0 ? "i" : "i + " + N(r * inputs)), "xi", "s" + N(r)) + ";");
                 }
-                for (int r = 0; r < rows; r++) w.Line("float y" + N(r) + " = " + Vector + ".Sum(s" + N(r) + ");");
+                EmitSums(w, Enumerable.Range(0, rows).Select(r => ("s" + N(r), "y" + N(r))).ToList());
             }
             else
             {

@@ -294,10 +294,11 @@ namespace Samples
                     s2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 42)), xi, s2);
                     s3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 63)), xi, s3);
                 }
-                float y0 = global::System.Runtime.Intrinsics.Vector256.Sum(s0);
-                float y1 = global::System.Runtime.Intrinsics.Vector256.Sum(s1);
-                float y2 = global::System.Runtime.Intrinsics.Vector256.Sum(s2);
-                float y3 = global::System.Runtime.Intrinsics.Vector256.Sum(s3);
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(s0, s1, s2, s3); // [Σs0, …, Σs3]
+                float y0 = sum0[0];
+                float y1 = sum0[1];
+                float y2 = sum0[2];
+                float y3 = sum0[3];
                 for (int i = 16; i < 21; i++)
                 {
                     float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
@@ -464,18 +465,21 @@ namespace Samples
                             a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a32);
                         }
                     }
-                    float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
-                    float y01 = global::System.Runtime.Intrinsics.Vector256.Sum(a01);
-                    float y02 = global::System.Runtime.Intrinsics.Vector256.Sum(a02);
-                    float y10 = global::System.Runtime.Intrinsics.Vector256.Sum(a10);
-                    float y11 = global::System.Runtime.Intrinsics.Vector256.Sum(a11);
-                    float y12 = global::System.Runtime.Intrinsics.Vector256.Sum(a12);
-                    float y20 = global::System.Runtime.Intrinsics.Vector256.Sum(a20);
-                    float y21 = global::System.Runtime.Intrinsics.Vector256.Sum(a21);
-                    float y22 = global::System.Runtime.Intrinsics.Vector256.Sum(a22);
-                    float y30 = global::System.Runtime.Intrinsics.Vector256.Sum(a30);
-                    float y31 = global::System.Runtime.Intrinsics.Vector256.Sum(a31);
-                    float y32 = global::System.Runtime.Intrinsics.Vector256.Sum(a32);
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
+                    float y00 = sum0[0];
+                    float y10 = sum0[1];
+                    float y20 = sum0[2];
+                    float y30 = sum0[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::FixedNet.Runtime.VectorMath.Sum4(a01, a11, a21, a31); // [Σa01, …, Σa31]
+                    float y01 = sum1[0];
+                    float y11 = sum1[1];
+                    float y21 = sum1[2];
+                    float y31 = sum1[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::FixedNet.Runtime.VectorMath.Sum4(a02, a12, a22, a32); // [Σa02, …, Σa32]
+                    float y02 = sum2[0];
+                    float y12 = sum2[1];
+                    float y22 = sum2[2];
+                    float y32 = sum2[3];
                     for (int i = 16; i < 21; i++)
                     {
                         y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
@@ -531,10 +535,11 @@ namespace Samples
                             a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a30);
                         }
                     }
-                    float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
-                    float y10 = global::System.Runtime.Intrinsics.Vector256.Sum(a10);
-                    float y20 = global::System.Runtime.Intrinsics.Vector256.Sum(a20);
-                    float y30 = global::System.Runtime.Intrinsics.Vector256.Sum(a30);
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
+                    float y00 = sum0[0];
+                    float y10 = sum0[1];
+                    float y20 = sum0[2];
+                    float y30 = sum0[3];
                     for (int i = 16; i < 21; i++)
                     {
                         y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
@@ -748,18 +753,21 @@ namespace Samples
                             a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a32);
                         }
                     }
-                    float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
-                    float y01 = global::System.Runtime.Intrinsics.Vector256.Sum(a01);
-                    float y02 = global::System.Runtime.Intrinsics.Vector256.Sum(a02);
-                    float y10 = global::System.Runtime.Intrinsics.Vector256.Sum(a10);
-                    float y11 = global::System.Runtime.Intrinsics.Vector256.Sum(a11);
-                    float y12 = global::System.Runtime.Intrinsics.Vector256.Sum(a12);
-                    float y20 = global::System.Runtime.Intrinsics.Vector256.Sum(a20);
-                    float y21 = global::System.Runtime.Intrinsics.Vector256.Sum(a21);
-                    float y22 = global::System.Runtime.Intrinsics.Vector256.Sum(a22);
-                    float y30 = global::System.Runtime.Intrinsics.Vector256.Sum(a30);
-                    float y31 = global::System.Runtime.Intrinsics.Vector256.Sum(a31);
-                    float y32 = global::System.Runtime.Intrinsics.Vector256.Sum(a32);
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
+                    float y00 = sum0[0];
+                    float y10 = sum0[1];
+                    float y20 = sum0[2];
+                    float y30 = sum0[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::FixedNet.Runtime.VectorMath.Sum4(a01, a11, a21, a31); // [Σa01, …, Σa31]
+                    float y01 = sum1[0];
+                    float y11 = sum1[1];
+                    float y21 = sum1[2];
+                    float y31 = sum1[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::FixedNet.Runtime.VectorMath.Sum4(a02, a12, a22, a32); // [Σa02, …, Σa32]
+                    float y02 = sum2[0];
+                    float y12 = sum2[1];
+                    float y22 = sum2[2];
+                    float y32 = sum2[3];
                     for (int i = 8; i < 13; i++)
                     {
                         y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
@@ -967,10 +975,11 @@ namespace Samples
                     s2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 42)), xi, s2);
                     s3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 63)), xi, s3);
                 }
-                float y0 = global::System.Runtime.Intrinsics.Vector512.Sum(s0);
-                float y1 = global::System.Runtime.Intrinsics.Vector512.Sum(s1);
-                float y2 = global::System.Runtime.Intrinsics.Vector512.Sum(s2);
-                float y3 = global::System.Runtime.Intrinsics.Vector512.Sum(s3);
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(s0, s1, s2, s3); // [Σs0, …, Σs3]
+                float y0 = sum0[0];
+                float y1 = sum0[1];
+                float y2 = sum0[2];
+                float y3 = sum0[3];
                 for (int i = 16; i < 21; i++)
                 {
                     float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
@@ -1156,30 +1165,36 @@ namespace Samples
                             a72 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a72);
                         }
                     }
-                    float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
-                    float y01 = global::System.Runtime.Intrinsics.Vector512.Sum(a01);
-                    float y02 = global::System.Runtime.Intrinsics.Vector512.Sum(a02);
-                    float y10 = global::System.Runtime.Intrinsics.Vector512.Sum(a10);
-                    float y11 = global::System.Runtime.Intrinsics.Vector512.Sum(a11);
-                    float y12 = global::System.Runtime.Intrinsics.Vector512.Sum(a12);
-                    float y20 = global::System.Runtime.Intrinsics.Vector512.Sum(a20);
-                    float y21 = global::System.Runtime.Intrinsics.Vector512.Sum(a21);
-                    float y22 = global::System.Runtime.Intrinsics.Vector512.Sum(a22);
-                    float y30 = global::System.Runtime.Intrinsics.Vector512.Sum(a30);
-                    float y31 = global::System.Runtime.Intrinsics.Vector512.Sum(a31);
-                    float y32 = global::System.Runtime.Intrinsics.Vector512.Sum(a32);
-                    float y40 = global::System.Runtime.Intrinsics.Vector512.Sum(a40);
-                    float y41 = global::System.Runtime.Intrinsics.Vector512.Sum(a41);
-                    float y42 = global::System.Runtime.Intrinsics.Vector512.Sum(a42);
-                    float y50 = global::System.Runtime.Intrinsics.Vector512.Sum(a50);
-                    float y51 = global::System.Runtime.Intrinsics.Vector512.Sum(a51);
-                    float y52 = global::System.Runtime.Intrinsics.Vector512.Sum(a52);
-                    float y60 = global::System.Runtime.Intrinsics.Vector512.Sum(a60);
-                    float y61 = global::System.Runtime.Intrinsics.Vector512.Sum(a61);
-                    float y62 = global::System.Runtime.Intrinsics.Vector512.Sum(a62);
-                    float y70 = global::System.Runtime.Intrinsics.Vector512.Sum(a70);
-                    float y71 = global::System.Runtime.Intrinsics.Vector512.Sum(a71);
-                    float y72 = global::System.Runtime.Intrinsics.Vector512.Sum(a72);
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
+                    float y00 = sum0[0];
+                    float y10 = sum0[1];
+                    float y20 = sum0[2];
+                    float y30 = sum0[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::FixedNet.Runtime.VectorMath.Sum4(a40, a50, a60, a70); // [Σa40, …, Σa70]
+                    float y40 = sum1[0];
+                    float y50 = sum1[1];
+                    float y60 = sum1[2];
+                    float y70 = sum1[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::FixedNet.Runtime.VectorMath.Sum4(a01, a11, a21, a31); // [Σa01, …, Σa31]
+                    float y01 = sum2[0];
+                    float y11 = sum2[1];
+                    float y21 = sum2[2];
+                    float y31 = sum2[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::FixedNet.Runtime.VectorMath.Sum4(a41, a51, a61, a71); // [Σa41, …, Σa71]
+                    float y41 = sum3[0];
+                    float y51 = sum3[1];
+                    float y61 = sum3[2];
+                    float y71 = sum3[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum4 = global::FixedNet.Runtime.VectorMath.Sum4(a02, a12, a22, a32); // [Σa02, …, Σa32]
+                    float y02 = sum4[0];
+                    float y12 = sum4[1];
+                    float y22 = sum4[2];
+                    float y32 = sum4[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum5 = global::FixedNet.Runtime.VectorMath.Sum4(a42, a52, a62, a72); // [Σa42, …, Σa72]
+                    float y42 = sum5[0];
+                    float y52 = sum5[1];
+                    float y62 = sum5[2];
+                    float y72 = sum5[3];
                     for (int i = 16; i < 21; i++)
                     {
                         y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
@@ -1279,14 +1294,16 @@ namespace Samples
                             a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a70);
                         }
                     }
-                    float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
-                    float y10 = global::System.Runtime.Intrinsics.Vector512.Sum(a10);
-                    float y20 = global::System.Runtime.Intrinsics.Vector512.Sum(a20);
-                    float y30 = global::System.Runtime.Intrinsics.Vector512.Sum(a30);
-                    float y40 = global::System.Runtime.Intrinsics.Vector512.Sum(a40);
-                    float y50 = global::System.Runtime.Intrinsics.Vector512.Sum(a50);
-                    float y60 = global::System.Runtime.Intrinsics.Vector512.Sum(a60);
-                    float y70 = global::System.Runtime.Intrinsics.Vector512.Sum(a70);
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
+                    float y00 = sum0[0];
+                    float y10 = sum0[1];
+                    float y20 = sum0[2];
+                    float y30 = sum0[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::FixedNet.Runtime.VectorMath.Sum4(a40, a50, a60, a70); // [Σa40, …, Σa70]
+                    float y40 = sum1[0];
+                    float y50 = sum1[1];
+                    float y60 = sum1[2];
+                    float y70 = sum1[3];
                     for (int i = 16; i < 21; i++)
                     {
                         y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
