@@ -22,10 +22,9 @@ var torchFailure = TorchAvailability.WhyNot;
 Console.WriteLine($"Measured fp32 FMA peak of this core: {PeakFlops.Gflops:F1} GFLOP/s (Vector{PeakFlops.VectorBits}, registers only).");
 Console.WriteLine(torchFailure is null ? "TorchSharp: loaded, included." : "TorchSharp: not included, it does not load here: " + torchFailure);
 
+var job = Job.Default.WithLaunchCount(1).WithWarmupCount(5).WithIterationCount(12);
 var config = ManualConfig.Create(DefaultConfig.Instance)
-    .AddJob(inProcess
-        ? Job.Default.WithLaunchCount(1).WithWarmupCount(5).WithIterationCount(12).WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance)
-        : Job.Default.WithLaunchCount(1).WithWarmupCount(5).WithIterationCount(12))
+    .AddJob(inProcess ? job.WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance) : job)
     .AddDiagnoser(MemoryDiagnoser.Default)
     .AddColumn(new PeakColumn())
     .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared))

@@ -176,12 +176,11 @@ internal sealed partial class VectorEmitter
         }
         if (vectorEnd > 0)
         {
-            // each row's sums over the tile's samples, four samples at a time
+            // row by row, the tile's samples' sums, four accumulators per reduction
             var pairs = new System.Collections.Generic.List<(string Source, string Target)>();
             for (int r = 0; r < rows; r++)
                 for (int s = 0; s < samples; s++) pairs.Add(("a" + N(s) + N(r), "y" + N(s) + N(r)));
-            if (samples % 4 == 0) EmitSums(w, pairs);
-            else foreach (var (source, target) in pairs) w.Line("float " + target + " = " + Vector + ".Sum(" + source + ");");
+            EmitSums(w, pairs);
         }
         else
         {

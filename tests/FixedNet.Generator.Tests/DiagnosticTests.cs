@@ -190,14 +190,7 @@ public class DiagnosticTests
     [Fact]
     public void EveryPrefixOfADeclaration_NeverCrashesTheGenerator()
     {
-        const string valid = """
-            using FixedNet;
-            namespace Demo;
-            [Network(3, Loss = Loss.CrossEntropy)]
-            [Dense(4, Activation.ReLU)]
-            [Dense(2, Activation.Softmax)]
-            public partial class Net { }
-            """;
+        const string valid = GeneratorHarness.SmallNetwork;
         for (int length = 0; length <= valid.Length; length++)
         {
             var result = GeneratorHarness.Run(valid[..length]); // throws if the generator threw

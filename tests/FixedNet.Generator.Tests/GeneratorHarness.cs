@@ -14,6 +14,16 @@ internal static class GeneratorHarness
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
+    /// <summary>A small valid declaration (3-4-2, ReLU, softmax, cross-entropy) that generates <c>Demo.Net.g.cs</c>.</summary>
+    public const string SmallNetwork = """
+        using FixedNet;
+        namespace Demo;
+        [Network(3, Loss = Loss.CrossEntropy)]
+        [Dense(4, Activation.ReLU)]
+        [Dense(2, Activation.Softmax)]
+        public partial class Net { }
+        """;
+
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
     {
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)

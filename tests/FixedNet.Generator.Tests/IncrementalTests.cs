@@ -11,14 +11,7 @@ namespace FixedNet.Generator.Tests;
 /// <summary>The pipeline caches: unrelated edits reuse the model; attribute edits produce a new one.</summary>
 public class IncrementalTests
 {
-    private const string Source = """
-        using FixedNet;
-        namespace Demo;
-        [Network(3, Loss = Loss.CrossEntropy)]
-        [Dense(4, Activation.ReLU)]
-        [Dense(2, Activation.Softmax)]
-        public partial class Net { }
-        """;
+    private const string Source = GeneratorHarness.SmallNetwork;
 
     private static GeneratorRunResult RunTwice(Func<Compilation, Compilation> edit)
     {
