@@ -249,12 +249,29 @@ internal sealed partial class VectorEmitter
                     }
                 }
             }
-            w.Line("// biases: m_b[j] += c·Σ_s Δ[s, j]");
-            using (w.Block("for (int j = 0; j < " + N(size) + "; j++)"))
+            int biasVectorEnd = size / Lanes * Lanes;
+            string bias = N(layer.WeightCount);
+            if (biasVectorEnd > 0)
             {
-                w.Line("float sum = 0f;");
-                w.Line("for (int s = 0; s < n; s++) sum += " + At("d", "s * " + N(size) + " + j") + ";");
-                w.Line(At("m", N(layer.WeightCount) + " + j") + " += c * sum;");
+                // Σ_s for one bias at a time would be a chain of n dependent adds; a vector sums Lanes biases side by side,
+                // each still in sample order, so the result is the same.
+                w.Line("// biases: m_b[j] += c·Σ_s Δ[s, j], " + N(Lanes) + " at a time");
+                using (w.Block("for (int j = 0; j < " + N(biasVectorEnd) + "; j += " + N(Lanes) + ")"))
+                {
+                    w.Line(VectorOfFloat + " sum = " + VectorOfFloat + ".Zero;");
+                    w.Line("for (int s = 0; s < n; s++) sum += " + Load("d", "s * " + N(size) + " + j") + ";");
+                    w.Line(Store(Load("m", bias + " + j") + " + cv * sum", "m", bias + " + j") + ";");
+                }
+            }
+            if (biasVectorEnd < size)
+            {
+                w.Line("// " + (biasVectorEnd > 0 ? "the last biases" : "biases") + ": m_b[j] += c·Σ_s Δ[s, j]");
+                using (w.Block("for (int j = " + N(biasVectorEnd) + "; j < " + N(size) + "; j++)"))
+                {
+                    w.Line("float sum = 0f;");
+                    w.Line("for (int s = 0; s < n; s++) sum += " + At("d", "s * " + N(size) + " + j") + ";");
+                    w.Line(At("m", bias + " + j") + " += c * sum;");
+                }
             }
         }
         w.Line();
@@ -301,16 +318,16 @@ internal sealed partial class VectorEmitter
         for (int r = 0; r < rows; r++)
             for (int v = 0; v < vectors; v++)
                 w.Line(VectorOfFloat + " a" + N(r) + N(v) + " = " + VectorOfFloat + ".Zero;");
-        using (w.Block("for (int s = 0; s < n; s++)"))
+        // xo and dof walk X[s, i…] and Δ[s, j…] by adding a row length per sample: no multiply in the loop.
+        w.Line("nuint xo = (nuint)i, dof = (nuint)j;");
+        using (w.Block("for (int s = 0; s < n; s++, xo += " + N(inputs) + ", dof += " + N(size) + ")"))
         {
-            w.Line("ref float xs = ref " + At("x", "s * " + N(inputs) + " + i") + ";");
-            w.Line("ref float ds = ref " + At("d", "s * " + N(size) + " + j") + ";");
-            for (int v = 0; v < vectors; v++) w.Line(VectorOfFloat + " x" + N(v) + " = " + Load("xs", N(v * Lanes)) + ";");
+            for (int v = 0; v < vectors; v++) w.Line(VectorOfFloat + " x" + N(v) + " = " + Load("x", Offset("xo", v * Lanes)) + ";");
             for (int r = 0; r < rows; r++)
             {
                 w.Line("{");
                 w.Indent();
-                w.Line(VectorOfFloat + " dv = " + Vector + ".Create(" + At("ds", N(r)) + ");");
+                w.Line(VectorOfFloat + " dv = " + Vector + ".Create(" + At("d", Offset("dof", r)) + ");");
                 for (int v = 0; v < vectors; v++) w.Line("a" + N(r) + N(v) + " = " + Fma("dv", "x" + N(v), "a" + N(r) + N(v)) + ";");
                 w.Unindent();
                 w.Line("}");

@@ -623,33 +623,32 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int s = 0; s < n; s++)
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 784, dof += 128)
                 {
-                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784 + i);
-                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 128 + j);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(8));
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo));
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo + 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo + 16));
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
                         a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
                         a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a01);
                         a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a02);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
                         a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a10);
                         a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a11);
                         a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a12);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
                         a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a20);
                         a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a21);
                         a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a22);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
                         a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a30);
                         a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a31);
                         a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a32);
@@ -691,25 +690,24 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int s = 0; s < n; s++)
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 784, dof += 128)
                 {
-                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784 + i);
-                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 128 + j);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo));
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
                         a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
                         a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a10);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
                         a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a20);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
                         a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a30);
                     }
                 }
@@ -720,12 +718,12 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
             }
         }
-        // biases: m_b[j] += c·Σ_s Δ[s, j]
-        for (int j = 0; j < 128; j++)
+        // biases: m_b[j] += c·Σ_s Δ[s, j], 8 at a time
+        for (int j = 0; j < 128; j += 8)
         {
-            float sum = 0f;
-            for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 128 + j);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 100352 + j) += c * sum;
+            global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            for (int s = 0; s < n; s++) sum += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d, (nuint)(s * 128 + j));
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(100352 + j)) + cv * sum, ref m, (nuint)(100352 + j));
         }
     }
 
@@ -933,33 +931,32 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int s = 0; s < n; s++)
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 128, dof += 10)
                 {
-                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
-                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(8));
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo));
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo + 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo + 16));
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
                         a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
                         a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a01);
                         a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a02);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
                         a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a10);
                         a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a11);
                         a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a12);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
                         a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a20);
                         a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a21);
                         a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a22);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
                         a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a30);
                         a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a31);
                         a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a32);
@@ -984,15 +981,14 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int s = 0; s < n; s++)
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 128, dof += 10)
                 {
-                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
-                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(8));
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo));
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo + 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo + 16));
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
                         a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
                         a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a01);
                         a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a02);
@@ -1025,25 +1021,24 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int s = 0; s < n; s++)
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 128, dof += 10)
                 {
-                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
-                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo));
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
                         a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
                         a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a10);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
                         a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a20);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
                         a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a30);
                     }
                 }
@@ -1056,13 +1051,12 @@ partial class MnistNet : global::FixedNet.INetwork
             for (int j = 8; j < 10; j++)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int s = 0; s < n; s++)
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 128, dof += 10)
                 {
-                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
-                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo));
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
                         a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
                     }
                 }
@@ -1070,8 +1064,15 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
             }
         }
-        // biases: m_b[j] += c·Σ_s Δ[s, j]
-        for (int j = 0; j < 10; j++)
+        // biases: m_b[j] += c·Σ_s Δ[s, j], 8 at a time
+        for (int j = 0; j < 8; j += 8)
+        {
+            global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            for (int s = 0; s < n; s++) sum += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d, (nuint)(s * 10 + j));
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(1280 + j)) + cv * sum, ref m, (nuint)(1280 + j));
+        }
+        // the last biases: m_b[j] += c·Σ_s Δ[s, j]
+        for (int j = 8; j < 10; j++)
         {
             float sum = 0f;
             for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
@@ -1690,18 +1691,17 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector512<float> a33 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> a34 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> a35 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (int s = 0; s < n; s++)
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 784, dof += 128)
                 {
-                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784 + i);
-                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 128 + j);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(16));
-                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(32));
-                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(48));
-                    global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(64));
-                    global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(80));
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo));
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 48));
+                    global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 64));
+                    global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 80));
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
                         a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
                         a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a01);
                         a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a02);
@@ -1710,7 +1710,7 @@ partial class MnistNet : global::FixedNet.INetwork
                         a05 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a05);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
                         a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a10);
                         a11 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a11);
                         a12 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a12);
@@ -1719,7 +1719,7 @@ partial class MnistNet : global::FixedNet.INetwork
                         a15 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a15);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
                         a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a20);
                         a21 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a21);
                         a22 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a22);
@@ -1728,7 +1728,7 @@ partial class MnistNet : global::FixedNet.INetwork
                         a25 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a25);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
                         a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a30);
                         a31 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a31);
                         a32 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a32);
@@ -1781,25 +1781,24 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (int s = 0; s < n; s++)
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 784, dof += 128)
                 {
-                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784 + i);
-                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 128 + j);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo));
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
                         a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
                         a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a10);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
                         a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a20);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
                         a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a30);
                     }
                 }
@@ -1810,12 +1809,12 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
             }
         }
-        // biases: m_b[j] += c·Σ_s Δ[s, j]
-        for (int j = 0; j < 128; j++)
+        // biases: m_b[j] += c·Σ_s Δ[s, j], 16 at a time
+        for (int j = 0; j < 128; j += 16)
         {
-            float sum = 0f;
-            for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 128 + j);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 100352 + j) += c * sum;
+            global::System.Runtime.Intrinsics.Vector512<float> sum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (int s = 0; s < n; s++) sum += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref d, (nuint)(s * 128 + j));
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(100352 + j)) + cv * sum, ref m, (nuint)(100352 + j));
         }
     }
 
@@ -2139,18 +2138,17 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector512<float> a33 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> a34 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> a35 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (int s = 0; s < n; s++)
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 128, dof += 10)
                 {
-                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
-                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(16));
-                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(32));
-                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(48));
-                    global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(64));
-                    global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(80));
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo));
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 48));
+                    global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 64));
+                    global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 80));
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
                         a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
                         a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a01);
                         a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a02);
@@ -2159,7 +2157,7 @@ partial class MnistNet : global::FixedNet.INetwork
                         a05 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a05);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
                         a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a10);
                         a11 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a11);
                         a12 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a12);
@@ -2168,7 +2166,7 @@ partial class MnistNet : global::FixedNet.INetwork
                         a15 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a15);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
                         a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a20);
                         a21 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a21);
                         a22 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a22);
@@ -2177,7 +2175,7 @@ partial class MnistNet : global::FixedNet.INetwork
                         a25 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a25);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
                         a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a30);
                         a31 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a31);
                         a32 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a32);
@@ -2220,18 +2218,17 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector512<float> a03 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> a04 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> a05 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (int s = 0; s < n; s++)
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 128, dof += 10)
                 {
-                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
-                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(16));
-                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(32));
-                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(48));
-                    global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(64));
-                    global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(80));
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo));
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 48));
+                    global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 64));
+                    global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 80));
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
                         a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
                         a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a01);
                         a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a02);
@@ -2266,25 +2263,24 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (int s = 0; s < n; s++)
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 128, dof += 10)
                 {
-                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
-                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo));
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
                         a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
                         a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a10);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
                         a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a20);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
                         a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a30);
                     }
                 }
@@ -2297,13 +2293,12 @@ partial class MnistNet : global::FixedNet.INetwork
             for (int j = 8; j < 10; j++)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (int s = 0; s < n; s++)
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 128, dof += 10)
                 {
-                    ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128 + i);
-                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo));
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
                         a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
                     }
                 }

@@ -636,25 +636,24 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (int s = 0; s < n; s++)
+                    nuint xo = (nuint)i, dof = (nuint)j;
+                    for (int s = 0; s < n; s++, xo += 21, dof += 13)
                     {
-                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21 + i);
-                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 13 + j);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo));
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
                             a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
                             a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a10);
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
                             a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a20);
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
                             a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a30);
                         }
                     }
@@ -667,13 +666,12 @@ namespace Samples
                 for (int j = 12; j < 13; j++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (int s = 0; s < n; s++)
+                    nuint xo = (nuint)i, dof = (nuint)j;
+                    for (int s = 0; s < n; s++, xo += 21, dof += 13)
                     {
-                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21 + i);
-                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 13 + j);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo));
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
                             a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
                         }
                     }
@@ -691,8 +689,15 @@ namespace Samples
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i) += c * sum;
                 }
             }
-            // biases: m_b[j] += c·Σ_s Δ[s, j]
-            for (int j = 0; j < 13; j++)
+            // biases: m_b[j] += c·Σ_s Δ[s, j], 8 at a time
+            for (int j = 0; j < 8; j += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int s = 0; s < n; s++) sum += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d, (nuint)(s * 13 + j));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(273 + j)) + cv * sum, ref m, (nuint)(273 + j));
+            }
+            // the last biases: m_b[j] += c·Σ_s Δ[s, j]
+            for (int j = 8; j < 13; j++)
             {
                 float sum = 0f;
                 for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 13 + j);
@@ -845,13 +850,12 @@ namespace Samples
                 for (int j = 0; j < 3; j++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (int s = 0; s < n; s++)
+                    nuint xo = (nuint)i, dof = (nuint)j;
+                    for (int s = 0; s < n; s++, xo += 13, dof += 3)
                     {
-                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13 + i);
-                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3 + j);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo));
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
                             a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
                         }
                     }
@@ -1404,25 +1408,24 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (int s = 0; s < n; s++)
+                    nuint xo = (nuint)i, dof = (nuint)j;
+                    for (int s = 0; s < n; s++, xo += 21, dof += 13)
                     {
-                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21 + i);
-                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 13 + j);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo));
                         {
-                            global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                            global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
                             a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 1));
+                            global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
                             a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a10);
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 2));
+                            global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
                             a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a20);
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 3));
+                            global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
                             a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a30);
                         }
                     }
@@ -1435,13 +1438,12 @@ namespace Samples
                 for (int j = 12; j < 13; j++)
                 {
                     global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (int s = 0; s < n; s++)
+                    nuint xo = (nuint)i, dof = (nuint)j;
+                    for (int s = 0; s < n; s++, xo += 21, dof += 13)
                     {
-                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21 + i);
-                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 13 + j);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo));
                         {
-                            global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                            global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
                             a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
                         }
                     }
