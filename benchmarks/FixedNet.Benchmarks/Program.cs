@@ -14,10 +14,12 @@ using FixedNet.Benchmarks;
 //        --inprocess runs the benchmarks inside this process (BenchmarkDotNet's in-process toolchain) instead of
 //        building a separate project per run, so the suite also runs where only the .NET runtime is installed.
 //        --verify only checks the generated networks against the reference engine on this machine, and exits.
+//        --bandwidth only measures this core's streaming rates over the large shapes' parameters (the batch-1 floors), and exits.
 bool inProcess = args.Contains("--inprocess");
 args = args.Where(a => a != "--inprocess").ToArray();
 Console.WriteLine($"Generated kernels: Vector{FixedNet.Runtime.Simd.VectorBits} (Vector512 hardware-accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}).");
 if (args.Contains("--verify")) return Verify.Run();
+if (args.Contains("--bandwidth")) return Bandwidth.Report();
 var torchFailure = TorchAvailability.WhyNot;
 Console.WriteLine($"Measured fp32 FMA peak of this core: {PeakFlops.Gflops:F1} GFLOP/s (Vector{PeakFlops.VectorBits}, registers only).");
 Console.WriteLine(torchFailure is null ? "TorchSharp: loaded, included." : "TorchSharp: not included, it does not load here: " + torchFailure);

@@ -107,6 +107,11 @@ internal sealed partial class VectorEmitter
 
     // ---- Z = X·Wᵀ + b, then the hidden activation ----
 
+    // Weight rows per panel of the batch forward pass: about 128 KiB of W, which stays in L2 while every tile of samples
+    // uses it. Without panels, W is streamed once per tile of samples; a W larger than L2 (784 × 256: 784 KiB) then
+    // comes from L3 each time, which measured about 20 % slower on Zen 3.
+    private const int PanelBytes = 128 * 1024;
+
     private void EmitBatchForward(SourceWriter w, NetworkModel model, int l)
     {
         var layer = model.Layers[l];
@@ -114,40 +119,59 @@ internal sealed partial class VectorEmitter
         int inputs = layer.Inputs, size = layer.Size;
         int vectorEnd = inputs / Lanes * Lanes;
         int rowsBlocked = size / TileRows * TileRows;
+        int panelRows = System.Math.Max(1, PanelBytes / (inputs * sizeof(float)) / TileRows) * TileRows;
+        bool panels = rowsBlocked > panelRows;
         string? activation = last ? null : ActivationCall(layer.Activation, "{0}");
         w.Line("/// <summary>Layer " + N(l) + " on n samples: Y[s, j] = " + (activation is null ? "" : "f(") + "Σ_i X[s, i]·W" + N(l) + "[j, i] + b" + N(l) + "[j]" + (activation is null ? "" : ")")
-            + ", in tiles of " + N(TileSamples) + " samples × " + N(TileRows) + " rows (" + N(TileSamples * TileRows) + " accumulators: each load feeds " + N(TileRows) + " or " + N(TileSamples) + " FMAs).</summary>");
+            + ", in tiles of " + N(TileSamples) + " samples × " + N(TileRows) + " rows (" + N(TileSamples * TileRows) + " accumulators: each load feeds " + N(TileRows) + " or " + N(TileSamples) + " FMAs)"
+            + (panels ? ", " + N(panelRows) + " rows of W (" + N(panelRows * inputs * sizeof(float) / 1024) + " KiB) at a time" : string.Empty) + ".</summary>");
         using (w.Block("private static void BatchDenseForward" + N(l) + Suffix + "(ref float w, ref float x, ref float y, int n)"))
         {
-            w.Line("int s = 0;");
-            using (w.Block("for (; s + " + N(TileSamples) + " <= n; s += " + N(TileSamples) + ")"))
+            if (panels)
             {
-                EmitForwardRows(w, inputs, size, vectorEnd, rowsBlocked, TileSamples, activation, layer.WeightCount);
+                w.Line("// Panels of " + N(panelRows) + " rows: each panel stays in cache while all n samples go through it.");
+                using (w.Block("for (int p = 0; p < " + N(rowsBlocked) + "; p += " + N(panelRows) + ")"))
+                {
+                    w.Line("int pe = global::System.Math.Min(p + " + N(panelRows) + ", " + N(rowsBlocked) + ");");
+                    EmitForwardSamples(w, inputs, size, vectorEnd, "p", "pe", activation, layer.WeightCount);
+                }
+                if (rowsBlocked < size) EmitForwardSamples(w, inputs, size, vectorEnd, N(rowsBlocked), N(size), activation, layer.WeightCount, single: true);
             }
-            using (w.Block("for (; s < n; s++)"))
+            else if (rowsBlocked == 0)
             {
-                EmitForwardRows(w, inputs, size, vectorEnd, rowsBlocked, 1, activation, layer.WeightCount);
+                EmitForwardSamples(w, inputs, size, vectorEnd, "0", N(size), activation, layer.WeightCount, single: true);
+            }
+            else
+            {
+                EmitForwardSamples(w, inputs, size, vectorEnd, "0", N(rowsBlocked), activation, layer.WeightCount, withRest: rowsBlocked < size, restEnd: size);
             }
         }
         w.Line();
     }
 
-    private void EmitForwardRows(SourceWriter w, int inputs, int size, int vectorEnd, int rowsBlocked, int samples, string? activation, int biasOffset)
+    // All samples, TileSamples at a time then one by one, through rows [from, to) in tiles of TileRows (or of one row if
+    // single), then the rows [to, restEnd) one at a time if withRest.
+    private void EmitForwardSamples(SourceWriter w, int inputs, int size, int vectorEnd, string from, string to, string? activation, int biasOffset,
+        bool single = false, bool withRest = false, int restEnd = 0)
     {
-        w.Line("ref float xs = ref " + At("x", "s * " + N(inputs)) + ";");
-        w.Line("ref float ys = ref " + At("y", "s * " + N(size)) + ";");
-        if (rowsBlocked > 0)
+        foreach (int samples in new[] { TileSamples, 1 })
         {
-            using (w.Block("for (int j = 0; j < " + N(rowsBlocked) + "; j += " + N(TileRows) + ")"))
+            using (w.Block(samples == 1 ? "for (int s = n - n % " + N(TileSamples) + "; s < n; s++)" : "for (int s = 0; s + " + N(samples) + " <= n; s += " + N(samples) + ")"))
             {
-                EmitForwardTile(w, inputs, size, vectorEnd, samples, TileRows, activation, biasOffset);
-            }
-        }
-        if (rowsBlocked < size)
-        {
-            using (w.Block("for (int j = " + N(rowsBlocked) + "; j < " + N(size) + "; j++)"))
-            {
-                EmitForwardTile(w, inputs, size, vectorEnd, samples, 1, activation, biasOffset);
+                w.Line("ref float xs = ref " + At("x", "s * " + N(inputs)) + ";");
+                w.Line("ref float ys = ref " + At("y", "s * " + N(size)) + ";");
+                int rows = single ? 1 : TileRows;
+                using (w.Block("for (int j = " + from + "; j < " + to + "; j" + (rows == 1 ? "++" : " += " + N(rows)) + ")"))
+                {
+                    EmitForwardTile(w, inputs, size, vectorEnd, samples, rows, activation, biasOffset);
+                }
+                if (withRest)
+                {
+                    using (w.Block("for (int j = " + to + "; j < " + N(restEnd) + "; j++)"))
+                    {
+                        EmitForwardTile(w, inputs, size, vectorEnd, samples, 1, activation, biasOffset);
+                    }
+                }
             }
         }
     }

@@ -419,87 +419,126 @@ partial class MnistNet : global::FixedNet.INetwork
         for (int i = 0; i < 128; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.ReLUDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
     }
 
-    /// <summary>Layer 0 on n samples: Y[s, j] = f(Σ_i X[s, i]·W0[j, i] + b0[j]), in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>
+    /// <summary>Layer 0 on n samples: Y[s, j] = f(Σ_i X[s, i]·W0[j, i] + b0[j]), in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs), 39 rows of W (119 KiB) at a time.</summary>
     private static void BatchDenseForward0_V256(ref float w, ref float x, ref float y, int n)
     {
-        int s = 0;
-        for (; s + 4 <= n; s += 4)
+        // Panels of 39 rows: each panel stays in cache while all n samples go through it.
+        for (int p = 0; p < 126; p += 39)
+        {
+            int pe = global::System.Math.Min(p + 39, 126);
+            for (int s = 0; s + 4 <= n; s += 4)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 128);
+                for (int j = p; j < pe; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint i = 0; i < 784; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 784));
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 1568));
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 784));
+                            a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a12);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 1568));
+                            a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a22);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 2352));
+                            a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a32);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
+                    float y00 = sum0[0];
+                    float y10 = sum0[1];
+                    float y20 = sum0[2];
+                    float y30 = sum0[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::FixedNet.Runtime.VectorMath.Sum4(a01, a11, a21, a31); // [Σa01, …, Σa31]
+                    float y01 = sum1[0];
+                    float y11 = sum1[1];
+                    float y21 = sum1[2];
+                    float y31 = sum1[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::FixedNet.Runtime.VectorMath.Sum4(a02, a12, a22, a32); // [Σa02, …, Σa32]
+                    float y02 = sum2[0];
+                    float y12 = sum2[1];
+                    float y22 = sum2[2];
+                    float y32 = sum2[3];
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = global::FixedNet.Runtime.NetMath.ReLU(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 129) = global::FixedNet.Runtime.NetMath.ReLU(y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 130) = global::FixedNet.Runtime.NetMath.ReLU(y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = global::FixedNet.Runtime.NetMath.ReLU(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 257) = global::FixedNet.Runtime.NetMath.ReLU(y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 258) = global::FixedNet.Runtime.NetMath.ReLU(y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = global::FixedNet.Runtime.NetMath.ReLU(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 385) = global::FixedNet.Runtime.NetMath.ReLU(y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 386) = global::FixedNet.Runtime.NetMath.ReLU(y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                }
+            }
+            for (int s = n - n % 4; s < n; s++)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 128);
+                for (int j = p; j < pe; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint i = 0; i < 784; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 784));
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 1568));
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                        }
+                    }
+                    float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
+                    float y01 = global::System.Runtime.Intrinsics.Vector256.Sum(a01);
+                    float y02 = global::System.Runtime.Intrinsics.Vector256.Sum(a02);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                }
+            }
+        }
+        for (int s = 0; s + 4 <= n; s += 4)
         {
             ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784);
             ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 128);
-            for (int j = 0; j < 126; j += 3)
-            {
-                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
-                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (nuint i = 0; i < 784; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 784));
-                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 1568));
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 784));
-                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a10);
-                        a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a11);
-                        a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a12);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 1568));
-                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a20);
-                        a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a21);
-                        a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a22);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 2352));
-                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a30);
-                        a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a31);
-                        a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a32);
-                    }
-                }
-                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
-                float y00 = sum0[0];
-                float y10 = sum0[1];
-                float y20 = sum0[2];
-                float y30 = sum0[3];
-                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::FixedNet.Runtime.VectorMath.Sum4(a01, a11, a21, a31); // [Σa01, …, Σa31]
-                float y01 = sum1[0];
-                float y11 = sum1[1];
-                float y21 = sum1[2];
-                float y31 = sum1[3];
-                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::FixedNet.Runtime.VectorMath.Sum4(a02, a12, a22, a32); // [Σa02, …, Σa32]
-                float y02 = sum2[0];
-                float y12 = sum2[1];
-                float y22 = sum2[2];
-                float y32 = sum2[3];
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = global::FixedNet.Runtime.NetMath.ReLU(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 129) = global::FixedNet.Runtime.NetMath.ReLU(y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 130) = global::FixedNet.Runtime.NetMath.ReLU(y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = global::FixedNet.Runtime.NetMath.ReLU(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 257) = global::FixedNet.Runtime.NetMath.ReLU(y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 258) = global::FixedNet.Runtime.NetMath.ReLU(y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = global::FixedNet.Runtime.NetMath.ReLU(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 385) = global::FixedNet.Runtime.NetMath.ReLU(y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 386) = global::FixedNet.Runtime.NetMath.ReLU(y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-            }
             for (int j = 126; j < 128; j++)
             {
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
@@ -538,35 +577,10 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = global::FixedNet.Runtime.NetMath.ReLU(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
             }
         }
-        for (; s < n; s++)
+        for (int s = n - n % 4; s < n; s++)
         {
             ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784);
             ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 128);
-            for (int j = 0; j < 126; j += 3)
-            {
-                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
-                global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (nuint i = 0; i < 784; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 784));
-                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 1568));
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
-                    }
-                }
-                float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
-                float y01 = global::System.Runtime.Intrinsics.Vector256.Sum(a01);
-                float y02 = global::System.Runtime.Intrinsics.Vector256.Sum(a02);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-            }
             for (int j = 126; j < 128; j++)
             {
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
@@ -730,8 +744,7 @@ partial class MnistNet : global::FixedNet.INetwork
     /// <summary>Layer 1 on n samples: Y[s, j] = Σ_i X[s, i]·W1[j, i] + b1[j], in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>
     private static void BatchDenseForward1_V256(ref float w, ref float x, ref float y, int n)
     {
-        int s = 0;
-        for (; s + 4 <= n; s += 4)
+        for (int s = 0; s + 4 <= n; s += 4)
         {
             ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128);
             ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 10);
@@ -846,7 +859,7 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 30) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
             }
         }
-        for (; s < n; s++)
+        for (int s = n - n % 4; s < n; s++)
         {
             ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128);
             ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 10);
@@ -1371,150 +1384,189 @@ partial class MnistNet : global::FixedNet.INetwork
         for (int i = 0; i < 128; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.ReLUDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
     }
 
-    /// <summary>Layer 0 on n samples: Y[s, j] = f(Σ_i X[s, i]·W0[j, i] + b0[j]), in tiles of 8 samples × 3 rows (24 accumulators: each load feeds 3 or 8 FMAs).</summary>
+    /// <summary>Layer 0 on n samples: Y[s, j] = f(Σ_i X[s, i]·W0[j, i] + b0[j]), in tiles of 8 samples × 3 rows (24 accumulators: each load feeds 3 or 8 FMAs), 39 rows of W (119 KiB) at a time.</summary>
     private static void BatchDenseForward0_V512(ref float w, ref float x, ref float y, int n)
     {
-        int s = 0;
-        for (; s + 8 <= n; s += 8)
+        // Panels of 39 rows: each panel stays in cache while all n samples go through it.
+        for (int p = 0; p < 126; p += 39)
+        {
+            int pe = global::System.Math.Min(p + 39, 126);
+            for (int s = 0; s + 8 <= n; s += 8)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 128);
+                for (int j = p; j < pe; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+                    global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a02 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a11 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a12 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a21 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a22 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a31 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a32 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a40 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a41 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a42 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a50 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a51 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a52 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a60 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a61 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a62 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a70 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a71 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a72 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint i = 0; i < 784; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 784));
+                        global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 1568));
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a02);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 784));
+                            a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a12);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 1568));
+                            a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a22);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 2352));
+                            a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a32);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 3136));
+                            a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a40);
+                            a41 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a41);
+                            a42 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a42);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 3920));
+                            a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a50);
+                            a51 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a51);
+                            a52 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a52);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 4704));
+                            a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a60);
+                            a61 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a61);
+                            a62 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a62);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 5488));
+                            a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a70);
+                            a71 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a71);
+                            a72 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a72);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
+                    float y00 = sum0[0];
+                    float y10 = sum0[1];
+                    float y20 = sum0[2];
+                    float y30 = sum0[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::FixedNet.Runtime.VectorMath.Sum4(a40, a50, a60, a70); // [Σa40, …, Σa70]
+                    float y40 = sum1[0];
+                    float y50 = sum1[1];
+                    float y60 = sum1[2];
+                    float y70 = sum1[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::FixedNet.Runtime.VectorMath.Sum4(a01, a11, a21, a31); // [Σa01, …, Σa31]
+                    float y01 = sum2[0];
+                    float y11 = sum2[1];
+                    float y21 = sum2[2];
+                    float y31 = sum2[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::FixedNet.Runtime.VectorMath.Sum4(a41, a51, a61, a71); // [Σa41, …, Σa71]
+                    float y41 = sum3[0];
+                    float y51 = sum3[1];
+                    float y61 = sum3[2];
+                    float y71 = sum3[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum4 = global::FixedNet.Runtime.VectorMath.Sum4(a02, a12, a22, a32); // [Σa02, …, Σa32]
+                    float y02 = sum4[0];
+                    float y12 = sum4[1];
+                    float y22 = sum4[2];
+                    float y32 = sum4[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum5 = global::FixedNet.Runtime.VectorMath.Sum4(a42, a52, a62, a72); // [Σa42, …, Σa72]
+                    float y42 = sum5[0];
+                    float y52 = sum5[1];
+                    float y62 = sum5[2];
+                    float y72 = sum5[3];
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = global::FixedNet.Runtime.NetMath.ReLU(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 129) = global::FixedNet.Runtime.NetMath.ReLU(y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 130) = global::FixedNet.Runtime.NetMath.ReLU(y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = global::FixedNet.Runtime.NetMath.ReLU(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 257) = global::FixedNet.Runtime.NetMath.ReLU(y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 258) = global::FixedNet.Runtime.NetMath.ReLU(y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = global::FixedNet.Runtime.NetMath.ReLU(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 385) = global::FixedNet.Runtime.NetMath.ReLU(y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 386) = global::FixedNet.Runtime.NetMath.ReLU(y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 512) = global::FixedNet.Runtime.NetMath.ReLU(y40 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 513) = global::FixedNet.Runtime.NetMath.ReLU(y41 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 514) = global::FixedNet.Runtime.NetMath.ReLU(y42 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 640) = global::FixedNet.Runtime.NetMath.ReLU(y50 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 641) = global::FixedNet.Runtime.NetMath.ReLU(y51 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 642) = global::FixedNet.Runtime.NetMath.ReLU(y52 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 768) = global::FixedNet.Runtime.NetMath.ReLU(y60 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 769) = global::FixedNet.Runtime.NetMath.ReLU(y61 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 770) = global::FixedNet.Runtime.NetMath.ReLU(y62 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 896) = global::FixedNet.Runtime.NetMath.ReLU(y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 897) = global::FixedNet.Runtime.NetMath.ReLU(y71 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 898) = global::FixedNet.Runtime.NetMath.ReLU(y72 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                }
+            }
+            for (int s = n - n % 8; s < n; s++)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 128);
+                for (int j = p; j < pe; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+                    global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a02 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint i = 0; i < 784; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 784));
+                        global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 1568));
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a02);
+                        }
+                    }
+                    float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
+                    float y01 = global::System.Runtime.Intrinsics.Vector512.Sum(a01);
+                    float y02 = global::System.Runtime.Intrinsics.Vector512.Sum(a02);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                }
+            }
+        }
+        for (int s = 0; s + 8 <= n; s += 8)
         {
             ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784);
             ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 128);
-            for (int j = 0; j < 126; j += 3)
-            {
-                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
-                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a02 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a11 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a12 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a21 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a22 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a31 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a32 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a40 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a41 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a42 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a50 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a51 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a52 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a60 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a61 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a62 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a70 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a71 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a72 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (nuint i = 0; i < 784; i += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 784));
-                    global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 1568));
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a02);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 784));
-                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a10);
-                        a11 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a11);
-                        a12 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a12);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 1568));
-                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a20);
-                        a21 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a21);
-                        a22 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a22);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 2352));
-                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a30);
-                        a31 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a31);
-                        a32 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a32);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 3136));
-                        a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a40);
-                        a41 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a41);
-                        a42 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a42);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 3920));
-                        a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a50);
-                        a51 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a51);
-                        a52 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a52);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 4704));
-                        a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a60);
-                        a61 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a61);
-                        a62 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a62);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 5488));
-                        a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a70);
-                        a71 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a71);
-                        a72 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a72);
-                    }
-                }
-                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
-                float y00 = sum0[0];
-                float y10 = sum0[1];
-                float y20 = sum0[2];
-                float y30 = sum0[3];
-                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::FixedNet.Runtime.VectorMath.Sum4(a40, a50, a60, a70); // [Σa40, …, Σa70]
-                float y40 = sum1[0];
-                float y50 = sum1[1];
-                float y60 = sum1[2];
-                float y70 = sum1[3];
-                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::FixedNet.Runtime.VectorMath.Sum4(a01, a11, a21, a31); // [Σa01, …, Σa31]
-                float y01 = sum2[0];
-                float y11 = sum2[1];
-                float y21 = sum2[2];
-                float y31 = sum2[3];
-                global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::FixedNet.Runtime.VectorMath.Sum4(a41, a51, a61, a71); // [Σa41, …, Σa71]
-                float y41 = sum3[0];
-                float y51 = sum3[1];
-                float y61 = sum3[2];
-                float y71 = sum3[3];
-                global::System.Runtime.Intrinsics.Vector128<float> sum4 = global::FixedNet.Runtime.VectorMath.Sum4(a02, a12, a22, a32); // [Σa02, …, Σa32]
-                float y02 = sum4[0];
-                float y12 = sum4[1];
-                float y22 = sum4[2];
-                float y32 = sum4[3];
-                global::System.Runtime.Intrinsics.Vector128<float> sum5 = global::FixedNet.Runtime.VectorMath.Sum4(a42, a52, a62, a72); // [Σa42, …, Σa72]
-                float y42 = sum5[0];
-                float y52 = sum5[1];
-                float y62 = sum5[2];
-                float y72 = sum5[3];
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = global::FixedNet.Runtime.NetMath.ReLU(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 129) = global::FixedNet.Runtime.NetMath.ReLU(y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 130) = global::FixedNet.Runtime.NetMath.ReLU(y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = global::FixedNet.Runtime.NetMath.ReLU(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 257) = global::FixedNet.Runtime.NetMath.ReLU(y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 258) = global::FixedNet.Runtime.NetMath.ReLU(y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = global::FixedNet.Runtime.NetMath.ReLU(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 385) = global::FixedNet.Runtime.NetMath.ReLU(y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 386) = global::FixedNet.Runtime.NetMath.ReLU(y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 512) = global::FixedNet.Runtime.NetMath.ReLU(y40 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 513) = global::FixedNet.Runtime.NetMath.ReLU(y41 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 514) = global::FixedNet.Runtime.NetMath.ReLU(y42 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 640) = global::FixedNet.Runtime.NetMath.ReLU(y50 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 641) = global::FixedNet.Runtime.NetMath.ReLU(y51 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 642) = global::FixedNet.Runtime.NetMath.ReLU(y52 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 768) = global::FixedNet.Runtime.NetMath.ReLU(y60 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 769) = global::FixedNet.Runtime.NetMath.ReLU(y61 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 770) = global::FixedNet.Runtime.NetMath.ReLU(y62 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 896) = global::FixedNet.Runtime.NetMath.ReLU(y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 897) = global::FixedNet.Runtime.NetMath.ReLU(y71 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 898) = global::FixedNet.Runtime.NetMath.ReLU(y72 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-            }
             for (int j = 126; j < 128; j++)
             {
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
@@ -1582,35 +1634,10 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 896) = global::FixedNet.Runtime.NetMath.ReLU(y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
             }
         }
-        for (; s < n; s++)
+        for (int s = n - n % 8; s < n; s++)
         {
             ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784);
             ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 128);
-            for (int j = 0; j < 126; j += 3)
-            {
-                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
-                global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> a02 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (nuint i = 0; i < 784; i += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 784));
-                    global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 1568));
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a02);
-                    }
-                }
-                float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
-                float y01 = global::System.Runtime.Intrinsics.Vector512.Sum(a01);
-                float y02 = global::System.Runtime.Intrinsics.Vector512.Sum(a02);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-            }
             for (int j = 126; j < 128; j++)
             {
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
@@ -1821,8 +1848,7 @@ partial class MnistNet : global::FixedNet.INetwork
     /// <summary>Layer 1 on n samples: Y[s, j] = Σ_i X[s, i]·W1[j, i] + b1[j], in tiles of 8 samples × 3 rows (24 accumulators: each load feeds 3 or 8 FMAs).</summary>
     private static void BatchDenseForward1_V512(ref float w, ref float x, ref float y, int n)
     {
-        int s = 0;
-        for (; s + 8 <= n; s += 8)
+        for (int s = 0; s + 8 <= n; s += 8)
         {
             ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128);
             ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 10);
@@ -2029,7 +2055,7 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 70) = y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
             }
         }
-        for (; s < n; s++)
+        for (int s = n - n % 8; s < n; s++)
         {
             ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128);
             ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 10);

@@ -415,8 +415,7 @@ namespace Samples
         /// <summary>Layer 0 on n samples: Y[s, j] = f(Σ_i X[s, i]·W0[j, i] + b0[j]), in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>
         private static void BatchDenseForward0_V256(ref float w, ref float x, ref float y, int n)
         {
-            int s = 0;
-            for (; s + 4 <= n; s += 4)
+            for (int s = 0; s + 4 <= n; s += 4)
             {
                 ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21);
                 ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 13);
@@ -553,7 +552,7 @@ namespace Samples
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 39) = global::FixedNet.Runtime.NetMath.Tanh(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
                 }
             }
-            for (; s < n; s++)
+            for (int s = n - n % 4; s < n; s++)
             {
                 ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21);
                 ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 13);
@@ -708,8 +707,7 @@ namespace Samples
         /// <summary>Layer 1 on n samples: Y[s, j] = Σ_i X[s, i]·W1[j, i] + b1[j], in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>
         private static void BatchDenseForward1_V256(ref float w, ref float x, ref float y, int n)
         {
-            int s = 0;
-            for (; s + 4 <= n; s += 4)
+            for (int s = 0; s + 4 <= n; s += 4)
             {
                 ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13);
                 ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 3);
@@ -802,7 +800,7 @@ namespace Samples
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 11) = y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
                 }
             }
-            for (; s < n; s++)
+            for (int s = n - n % 4; s < n; s++)
             {
                 ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13);
                 ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 3);
@@ -1083,8 +1081,7 @@ namespace Samples
         /// <summary>Layer 0 on n samples: Y[s, j] = f(Σ_i X[s, i]·W0[j, i] + b0[j]), in tiles of 8 samples × 3 rows (24 accumulators: each load feeds 3 or 8 FMAs).</summary>
         private static void BatchDenseForward0_V512(ref float w, ref float x, ref float y, int n)
         {
-            int s = 0;
-            for (; s + 8 <= n; s += 8)
+            for (int s = 0; s + 8 <= n; s += 8)
             {
                 ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21);
                 ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 13);
@@ -1329,7 +1326,7 @@ namespace Samples
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 91) = global::FixedNet.Runtime.NetMath.Tanh(y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
                 }
             }
-            for (; s < n; s++)
+            for (int s = n - n % 8; s < n; s++)
             {
                 ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21);
                 ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 13);
@@ -1473,8 +1470,7 @@ namespace Samples
         /// <summary>Layer 1 on n samples: Y[s, j] = Σ_i X[s, i]·W1[j, i] + b1[j], in tiles of 8 samples × 3 rows (24 accumulators: each load feeds 3 or 8 FMAs).</summary>
         private static void BatchDenseForward1_V512(ref float w, ref float x, ref float y, int n)
         {
-            int s = 0;
-            for (; s + 8 <= n; s += 8)
+            for (int s = 0; s + 8 <= n; s += 8)
             {
                 ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13);
                 ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 3);
@@ -1558,7 +1554,7 @@ namespace Samples
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 23) = y72 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
                 }
             }
-            for (; s < n; s++)
+            for (int s = n - n % 8; s < n; s++)
             {
                 ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13);
                 ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 3);
