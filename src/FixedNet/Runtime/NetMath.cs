@@ -33,21 +33,11 @@ public static class NetMath
 
     /// <summary><c>max(0, z)</c>: <c>z</c> where <c>z &gt; 0</c>, else <c>+0</c> (NaN included).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ReLU(float z)
-    {
-        if (!Vector128.IsHardwareAccelerated) return z > 0f ? z : 0f;
-        var v = Vector128.CreateScalarUnsafe(z);
-        return Vector128.ConditionalSelect(Vector128.GreaterThan(v, Vector128<float>.Zero), v, Vector128<float>.Zero).ToScalar();
-    }
+    public static float ReLU(float z) => IfPositive(z, z, 0f);
 
     /// <summary><c>z</c> for <c>z &gt; 0</c>, else <c>0.01·z</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float LeakyReLU(float z)
-    {
-        if (!Vector128.IsHardwareAccelerated) return z > 0f ? z : LeakySlope * z;
-        var v = Vector128.CreateScalarUnsafe(z);
-        return Vector128.ConditionalSelect(Vector128.GreaterThan(v, Vector128<float>.Zero), v, v * LeakySlope).ToScalar();
-    }
+    public static float LeakyReLU(float z) => IfPositive(z, z, LeakySlope * z);
 
     /// <summary>Sigmoid's derivative from its output: <c>a(1 − a)</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -59,19 +49,19 @@ public static class NetMath
 
     /// <summary>ReLU's derivative from its output: 1 where <c>a &gt; 0</c>, else 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ReLUDerivative(float a) => Step(a, 0f);
+    public static float ReLUDerivative(float a) => IfPositive(a, 1f, 0f);
 
     /// <summary>LeakyReLU's derivative from its output: 1 where <c>a &gt; 0</c>, else 0.01.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float LeakyReLUDerivative(float a) => Step(a, LeakySlope);
+    public static float LeakyReLUDerivative(float a) => IfPositive(a, 1f, LeakySlope);
 
-    /// <summary>1 where <c>a &gt; 0</c>, else <paramref name="below"/>, without a branch.</summary>
+    /// <summary><c>x &gt; 0 ? positive : otherwise</c>, as a compare mask and a select instead of a jump.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Step(float a, float below)
+    private static float IfPositive(float x, float positive, float otherwise)
     {
-        if (!Vector128.IsHardwareAccelerated) return a > 0f ? 1f : below;
-        return Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.CreateScalarUnsafe(a), Vector128<float>.Zero),
-            Vector128.CreateScalarUnsafe(1f), Vector128.CreateScalarUnsafe(below)).ToScalar();
+        if (!Vector128.IsHardwareAccelerated) return x > 0f ? positive : otherwise;
+        return Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.CreateScalarUnsafe(x), Vector128<float>.Zero),
+            Vector128.CreateScalarUnsafe(positive), Vector128.CreateScalarUnsafe(otherwise)).ToScalar();
     }
 
     /// <summary>Applies an element-wise activation (not Softmax) to one value.</summary>
