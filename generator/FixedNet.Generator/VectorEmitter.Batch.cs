@@ -127,32 +127,30 @@ internal sealed partial class VectorEmitter
             + (panels ? ", " + N(panelRows) + " rows of W (" + N(panelRows * inputs * sizeof(float) / 1024) + " KiB) at a time" : string.Empty) + ".</summary>");
         using (w.Block("private static void BatchDenseForward" + N(l) + Suffix + "(ref float w, ref float x, ref float y, int n)"))
         {
+            // Rows [rowsBlocked, size) that do not fill a tile go one at a time.
+            var rest = rowsBlocked < size ? new[] { (N(rowsBlocked), N(size), 1) } : [];
             if (panels)
             {
                 w.Line("// Panels of " + N(panelRows) + " rows: each panel stays in cache while all n samples go through it.");
                 using (w.Block("for (int p = 0; p < " + N(rowsBlocked) + "; p += " + N(panelRows) + ")"))
                 {
                     w.Line("int pe = global::System.Math.Min(p + " + N(panelRows) + ", " + N(rowsBlocked) + ");");
-                    EmitForwardSamples(w, inputs, size, vectorEnd, "p", "pe", activation, layer.WeightCount);
+                    EmitForwardSamples(w, inputs, size, vectorEnd, activation, layer.WeightCount, [("p", "pe", TileRows)]);
                 }
-                if (rowsBlocked < size) EmitForwardSamples(w, inputs, size, vectorEnd, N(rowsBlocked), N(size), activation, layer.WeightCount, single: true);
-            }
-            else if (rowsBlocked == 0)
-            {
-                EmitForwardSamples(w, inputs, size, vectorEnd, "0", N(size), activation, layer.WeightCount, single: true);
+                if (rest.Length > 0) EmitForwardSamples(w, inputs, size, vectorEnd, activation, layer.WeightCount, rest);
             }
             else
             {
-                EmitForwardSamples(w, inputs, size, vectorEnd, "0", N(rowsBlocked), activation, layer.WeightCount, withRest: rowsBlocked < size, restEnd: size);
+                var blocked = rowsBlocked > 0 ? new[] { ("0", N(rowsBlocked), TileRows) } : [];
+                EmitForwardSamples(w, inputs, size, vectorEnd, activation, layer.WeightCount, [.. blocked, .. rest]);
             }
         }
         w.Line();
     }
 
-    // All samples, TileSamples at a time then one by one, through rows [from, to) in tiles of TileRows (or of one row if
-    // single), then the rows [to, restEnd) one at a time if withRest.
-    private void EmitForwardSamples(SourceWriter w, int inputs, int size, int vectorEnd, string from, string to, string? activation, int biasOffset,
-        bool single = false, bool withRest = false, int restEnd = 0)
+    // All samples, TileSamples at a time then one by one; for each, the row ranges [From, To) in tiles of Rows rows.
+    private void EmitForwardSamples(SourceWriter w, int inputs, int size, int vectorEnd, string? activation, int biasOffset,
+        (string From, string To, int Rows)[] rowRanges)
     {
         foreach (int samples in new[] { TileSamples, 1 })
         {
@@ -160,16 +158,11 @@ internal sealed partial class VectorEmitter
             {
                 w.Line("ref float xs = ref " + At("x", "s * " + N(inputs)) + ";");
                 w.Line("ref float ys = ref " + At("y", "s * " + N(size)) + ";");
-                int rows = single ? 1 : TileRows;
-                using (w.Block("for (int j = " + from + "; j < " + to + "; j" + (rows == 1 ? "++" : " += " + N(rows)) + ")"))
+                foreach (var (from, to, rows) in rowRanges)
                 {
-                    EmitForwardTile(w, inputs, size, vectorEnd, samples, rows, activation, biasOffset);
-                }
-                if (withRest)
-                {
-                    using (w.Block("for (int j = " + to + "; j < " + N(restEnd) + "; j++)"))
+                    using (w.Block("for (int j = " + from + "; j < " + to + "; j" + (rows == 1 ? "++" : " += " + N(rows)) + ")"))
                     {
-                        EmitForwardTile(w, inputs, size, vectorEnd, samples, 1, activation, biasOffset);
+                        EmitForwardTile(w, inputs, size, vectorEnd, samples, rows, activation, biasOffset);
                     }
                 }
             }
