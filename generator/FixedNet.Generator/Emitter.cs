@@ -193,6 +193,28 @@ internal static partial class Emitter
             CheckBatch(w);
             w.Line("return TrainBatchCore(inputs, targets, batchSize, learningRate);");
         }
+        EmitBatchInference(w);
+    }
+
+    private static void EmitBatchInference(SourceWriter w)
+    {
+        w.Line();
+        w.Line("/// <summary>Outputs of a batch: row s of <paramref name=\"outputs\"/> [batchSize × OutputSize] for row s of <paramref name=\"inputs\"/> [batchSize × InputSize]; the two must not overlap.</summary>");
+        using (w.Block("public void ForwardBatch(" + ReadOnlySpan + " inputs, " + Span + " outputs, int batchSize)"))
+        {
+            w.Line("if (batchSize <= 0) " + Throw + ".ThrowBatchSize(batchSize);");
+            w.Line(Throw + ".CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);");
+            w.Line(Throw + ".CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);");
+            w.Line("ForwardBatchCore(inputs, default, outputs, batchSize, withLoss: false);");
+        }
+        w.Line();
+        w.Line("/// <summary>Mean loss of a batch, with each sample's output written into <paramref name=\"outputs\"/> [batchSize × OutputSize] from the same forward pass.</summary>");
+        using (w.Block("public float ComputeLossBatch(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize, " + Span + " outputs)"))
+        {
+            CheckBatch(w);
+            w.Line(Throw + ".CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);");
+            w.Line("return ForwardBatchCore(inputs, targets, outputs, batchSize, withLoss: true) / batchSize;");
+        }
     }
 
     private static void CheckLength(SourceWriter w, string name, string expected) =>

@@ -34,6 +34,32 @@ internal static class UnrolledEmitter
             w.Line("return loss;");
         }
         w.Line();
+        w.Line("// Forward pass, the output and the loss.");
+        using (w.Block("private float ForwardLossCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target, " + Span + " output)"))
+        {
+            w.Line(ReadOnlySpan + " p = _parameters;");
+            EmitInputs(w, model);
+            EmitForward(w, model);
+            for (int k = 0; k < model.OutputSize; k++) w.Line("output[" + N(k) + "] = " + A(last, k) + ";");
+            EmitTargets(w, model);
+            EmitLoss(w, model);
+            w.Line("return loss;");
+        }
+        w.Line();
+        w.Line("// Batches of outputs, one sample at a time; with withLoss, also the summed loss.");
+        using (w.Block("private float ForwardBatchCore(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, " + Span + " outputs, int batchSize, bool withLoss)"))
+        {
+            w.Line("float loss = 0f;");
+            using (w.Block("for (int s = 0; s < batchSize; s++)"))
+            {
+                w.Line(ReadOnlySpan + " input = inputs.Slice(s * InputSize, InputSize);");
+                w.Line(Span + " output = outputs.Slice(s * OutputSize, OutputSize);");
+                w.Line("if (withLoss) loss += ForwardLossCore(input, targets.Slice(s * OutputSize, OutputSize), output);");
+                w.Line("else ForwardCore(input, output);");
+            }
+            w.Line("return loss;");
+        }
+        w.Line();
         w.Line("// Forward pass, loss, deltas by the chain rule, then gradient += ∂L/∂θ.");
         using (w.Block("private float AccumulateGradient(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target, " + Span + " gradient)"))
         {

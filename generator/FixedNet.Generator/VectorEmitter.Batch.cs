@@ -68,8 +68,36 @@ internal sealed partial class VectorEmitter
             w.Line("return loss / batchSize;");
         }
         w.Line();
-        w.Line("// Forward pass of n ≤ BatchChunk samples, then each sample's loss and output delta; returns the summed loss.");
-        using (w.Block("private float ChunkForward(ref float x, " + ReadOnlySpan + " targets, int n)"))
+        w.Line("// Outputs of batchSize samples, chunk by chunk, through the same tiled forward pass as training; with withLoss, also the summed loss.");
+        using (w.Block("private float ForwardBatchCore(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, " + Span + " outputs, int batchSize, bool withLoss)"))
+        {
+            w.Line("ref float x = ref " + Marshal + ".GetReference(inputs);");
+            w.Line("float loss = 0f;");
+            using (w.Block("for (int s = 0; s < batchSize; s += BatchChunk)"))
+            {
+                w.Line("int n = global::System.Math.Min(BatchChunk, batchSize - s);");
+                w.Line("ChunkLayers(ref " + Unsafe + ".Add(ref x, s * InputSize), n);");
+                using (w.Block("for (int k = 0; k < n; k++)"))
+                {
+                    w.Line(ReadOnlySpan + " z = new " + ReadOnlySpan + "(_bz, k * OutputSize, OutputSize);");
+                    w.Line(Span + " o = outputs.Slice((s + k) * OutputSize, OutputSize);");
+                    if (ReusesLse(model))
+                    {
+                        w.Line("float lse = OutputActivation(z, o);");
+                        w.Line("if (withLoss) loss += OutputLoss(z, o, targets.Slice((s + k) * OutputSize, OutputSize), lse);");
+                    }
+                    else
+                    {
+                        w.Line("OutputActivation(z, o);");
+                        w.Line("if (withLoss) loss += OutputLoss(z, o, targets.Slice((s + k) * OutputSize, OutputSize));");
+                    }
+                }
+            }
+            w.Line("return loss;");
+        }
+        w.Line();
+        w.Line("// Z = X·Wᵀ + b and the activation, layer by layer, for n ≤ BatchChunk samples: hidden layers into _ba{l}, the output layer's z into _bz.");
+        using (w.Block("private void ChunkLayers(ref float x, int n)"))
         {
             w.Line("ref float p = ref " + Marshal + ".GetArrayDataReference(_parameters);");
             for (int l = 0; l <= last; l++)
@@ -78,6 +106,12 @@ internal sealed partial class VectorEmitter
                 string input = l == 0 ? "x" : Marshal + ".GetArrayDataReference(_ba" + N(l - 1) + ")";
                 w.Line("BatchDenseForward" + N(l) + "(ref " + Unsafe + ".Add(ref p, W" + N(l) + "), ref " + input + ", ref " + Marshal + ".GetArrayDataReference(" + output + "), n);");
             }
+        }
+        w.Line();
+        w.Line("// Forward pass of n ≤ BatchChunk samples, then each sample's loss and output delta; returns the summed loss.");
+        using (w.Block("private float ChunkForward(ref float x, " + ReadOnlySpan + " targets, int n)"))
+        {
+            w.Line("ChunkLayers(ref x, n);");
             w.Line("float loss = 0f;");
             using (w.Block("for (int s = 0; s < n; s++)"))
             {

@@ -47,6 +47,46 @@ public interface INetwork
     /// <summary>One SGD step on the mean gradient of a mini-batch, <c>θ ← θ − η·(1/m)·Σ ∇L</c>; returns the mean loss before the update.</summary>
     float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, float learningRate);
 
+    /// <summary>
+    /// Computes the outputs of <paramref name="batchSize"/> samples stored one after another in
+    /// <paramref name="inputs"/> (<c>[batchSize × InputSize]</c>) into <paramref name="outputs"/>
+    /// (<c>[batchSize × OutputSize]</c>), row s for sample s. Generated networks run this as the tiled matrix products
+    /// of their mini-batch path; the default implementation calls <see cref="Forward"/> for each sample.
+    /// <paramref name="outputs"/> must not overlap <paramref name="inputs"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length is not <paramref name="batchSize"/> rows, or <paramref name="batchSize"/> is not positive; nothing is written then.</exception>
+    void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
+    {
+        if (batchSize <= 0) Runtime.ThrowHelper.ThrowBatchSize(batchSize);
+        Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
+        Runtime.ThrowHelper.CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);
+        int n = InputSize, o = OutputSize;
+        for (int s = 0; s < batchSize; s++) Forward(inputs.Slice(s * n, n), outputs.Slice(s * o, o));
+    }
+
+    /// <summary>
+    /// Mean loss of <paramref name="batchSize"/> samples, with each sample's output written into
+    /// <paramref name="outputs"/> (<c>[batchSize × OutputSize]</c>) from the same forward pass: what evaluating a
+    /// data set needs (loss and accuracy) in one pass. Generated networks run it as <see cref="ForwardBatch"/> does;
+    /// the default implementation calls <see cref="ComputeLoss"/> and <see cref="Forward"/> for each sample.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length is not <paramref name="batchSize"/> rows, or <paramref name="batchSize"/> is not positive; nothing is written then.</exception>
+    float ComputeLossBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> outputs)
+    {
+        if (batchSize <= 0) Runtime.ThrowHelper.ThrowBatchSize(batchSize);
+        Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
+        Runtime.ThrowHelper.CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);
+        Runtime.ThrowHelper.CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);
+        int n = InputSize, o = OutputSize;
+        float loss = 0f;
+        for (int s = 0; s < batchSize; s++)
+        {
+            loss += ComputeLoss(inputs.Slice(s * n, n), targets.Slice(s * o, o));
+            Forward(inputs.Slice(s * n, n), outputs.Slice(s * o, o));
+        }
+        return loss / batchSize;
+    }
+
     /// <summary>Deterministic initialization: Glorot-uniform weights (He-uniform for ReLU and LeakyReLU layers), zero biases.</summary>
     void InitializeParameters(int seed);
 }

@@ -18,6 +18,7 @@ public class AllocationTests
         var x = Networks.RandomInputs(net.InputSize * batch, 2);
         var t = Networks.RandomTargets(net.Architecture, batch, 3);
         var output = new float[net.OutputSize];
+        var outputs = new float[net.OutputSize * batch];
         var gradient = new float[net.ParameterCount];
         var one = x.AsSpan(0, net.InputSize).ToArray();
         var oneTarget = t.AsSpan(0, net.OutputSize).ToArray();
@@ -30,6 +31,8 @@ public class AllocationTests
             net.TrainStep(one, oneTarget, 1e-4f);
             net.BackwardBatch(x, t, batch, gradient);
             net.TrainBatch(x, t, batch, 1e-4f);
+            net.ForwardBatch(x, outputs, batch);
+            net.ComputeLossBatch(x, t, batch, outputs);
         }
 
         for (int i = 0; i < 50; i++) Run(); // JIT and tiering first

@@ -90,4 +90,61 @@ public class ReferenceEquivalenceTests
         Assert.Equal(lossSum / batch, net.TrainBatch(x, t, batch, 0.2f), 1e-5);
         Networks.AssertClose(before.Select((p, k) => p - 0.2f * mean[k]).ToArray(), net.Parameters, 1e-5, name + " after TrainBatch");
     }
+
+    public static TheoryData<string, int> NamesAndInferenceBatchSizes()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var name in Networks.Small.Concat(Networks.Wide))
+            foreach (int batch in new[] { 1, 7, 32, 45, 70 }) data.Add(name, batch);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(NamesAndInferenceBatchSizes))]
+    public void BatchInference_MatchesTheReferenceSampleBySample(string name, int batch)
+    {
+        var net = Networks.CreateInitialized(name, 71);
+        var reference = ReferenceFor(net, ReferenceKernel.Scalar);
+        int n = net.InputSize, m = net.OutputSize;
+        var x = Networks.RandomInputs(n * batch, 72);
+        var t = Networks.RandomTargets(net.Architecture, batch, 73);
+
+        var expected = new float[m * batch];
+        float lossSum = 0;
+        for (int s = 0; s < batch; s++)
+        {
+            reference.Forward(x.AsSpan(s * n, n), expected.AsSpan(s * m, m));
+            lossSum += reference.ComputeLoss(x.AsSpan(s * n, n), t.AsSpan(s * m, m));
+        }
+
+        // NaN first, so a row the batch path leaves unwritten fails the comparison.
+        var outputs = Enumerable.Repeat(float.NaN, m * batch).ToArray();
+        net.ForwardBatch(x, outputs, batch);
+        Networks.AssertClose(expected, outputs, 1e-5, name + " ForwardBatch");
+
+        Array.Fill(outputs, float.NaN);
+        Assert.Equal(lossSum / batch, net.ComputeLossBatch(x, t, batch, outputs), 1e-5);
+        Networks.AssertClose(expected, outputs, 1e-5, name + " ComputeLossBatch outputs");
+
+        // The interface's default implementation, which the reference engine uses, is the per-sample loop exactly.
+        INetwork oracle = reference;
+        var looped = new float[m * batch];
+        oracle.ForwardBatch(x, looped, batch);
+        Assert.Equal(expected, looped);
+        Assert.Equal(lossSum / batch, oracle.ComputeLossBatch(x, t, batch, looped));
+        Assert.Equal(expected, looped);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void BatchInference_IsGenerated_NotTheInterfaceDefault(string name)
+    {
+        var type = Networks.Create(name).GetType();
+        var map = type.GetInterfaceMap(typeof(INetwork));
+        foreach (var method in new[] { nameof(INetwork.ForwardBatch), nameof(INetwork.ComputeLossBatch) })
+        {
+            int index = Array.FindIndex(map.InterfaceMethods, i => i.Name == method);
+            Assert.Equal(type, map.TargetMethods[index].DeclaringType);
+        }
+    }
 }

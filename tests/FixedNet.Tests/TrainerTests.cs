@@ -210,4 +210,34 @@ public class TrainerTests
         var patient = new Trainer<BlobNet>(new BlobNet(), new TrainerOptions { EarlyStoppingPatience = 2 });
         Assert.Contains("needs validation data", Assert.Throws<ArgumentException>(() => patient.Fit(Rings(8, 1))).Message);
     }
+
+    [Fact]
+    public void Evaluate_AgreesWithSingleSampleLossAndArgMax_AcrossItsChunks()
+    {
+        // 600 samples: more than two of Evaluate's chunks of 256, and a partial one.
+        const int count = 600;
+        var net = new MnistNet();
+        net.InitializeParameters(3);
+        var x = Networks.RandomInputs(count * MnistNet.InputSize, 4);
+        var labels = Enumerable.Range(0, count).Select(i => (i * 7) % MnistNet.OutputSize).ToArray();
+        var data = new Dataset(x, OneHot.Encode(labels, MnistNet.OutputSize), MnistNet.InputSize, MnistNet.OutputSize);
+
+        var reference = new ReferenceNetwork(MnistNet.Architecture);
+        net.Parameters.CopyTo(reference.Parameters);
+        double loss = 0;
+        int correct = 0;
+        var output = new float[MnistNet.OutputSize];
+        for (int i = 0; i < count; i++)
+        {
+            loss += reference.ComputeLoss(data.Input(i), data.Target(i));
+            reference.Forward(data.Input(i), output);
+            if (Array.IndexOf(output, output.Max()) == labels[i]) correct++;
+        }
+
+        var evaluation = Trainer<MnistNet>.Evaluate(net, data);
+        Assert.Equal(count, evaluation.Count);
+        Assert.Equal(loss / count, evaluation.Loss, 1e-5);
+        Assert.Equal((float)correct / count, evaluation.Accuracy);
+        Assert.InRange(correct, 1, count - 1); // random parameters: some right, some wrong, so the count means something
+    }
 }

@@ -51,6 +51,16 @@ public class ValidationTests
             AssertRejected(net, "gradient", () => net.BackwardBatch(xs, ts, 3, badGradient), badGradient);
             AssertRejected(net, "batchSize", () => net.TrainBatch(xs, ts, 0, 0.1f));
             AssertRejected(net, "batchSize", () => net.BackwardBatch(xs, ts, -1, gradient), gradient);
+
+            var outputs = Enumerable.Repeat(0.25f, m * 3).ToArray();
+            var badOutputs = Enumerable.Repeat(0.25f, m * 3 + delta).ToArray();
+            AssertRejected(net, "inputs", () => net.ForwardBatch(badXs, outputs, 3), outputs);
+            AssertRejected(net, "outputs", () => net.ForwardBatch(xs, badOutputs, 3), badOutputs);
+            AssertRejected(net, "batchSize", () => net.ForwardBatch(xs, outputs, 0), outputs);
+            AssertRejected(net, "inputs", () => net.ComputeLossBatch(badXs, ts, 3, outputs), outputs);
+            AssertRejected(net, "targets", () => net.ComputeLossBatch(xs, ts.AsSpan(0, m * 2), 3, outputs), outputs);
+            AssertRejected(net, "outputs", () => net.ComputeLossBatch(xs, ts, 3, badOutputs), badOutputs);
+            AssertRejected(net, "batchSize", () => net.ComputeLossBatch(xs, ts, -2, outputs), outputs);
         }
     }
 

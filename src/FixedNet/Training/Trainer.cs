@@ -183,19 +183,26 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
         if (data.InputSize != network.InputSize || data.TargetSize != network.OutputSize)
             throw new ArgumentException($"The data has {data.InputSize} inputs and {data.TargetSize} targets; the network takes {network.InputSize} and gives {network.OutputSize}.", nameof(data));
         if (data.Count == 0) return new Evaluation(float.NaN, float.NaN, 0);
-        Span<float> output = network.OutputSize <= 256 ? stackalloc float[network.OutputSize] : new float[network.OutputSize];
+        // Chunks of samples through ComputeLossBatch: one (batched, for generated networks) forward pass gives both the
+        // loss and the outputs for the accuracy.
+        int inputSize = network.InputSize, outputSize = network.OutputSize;
+        int chunk = Math.Min(EvaluationChunk, data.Count);
+        var outputs = new float[chunk * outputSize];
         double loss = 0;
         int correct = 0;
-        for (int i = 0; i < data.Count; i++)
+        for (int start = 0; start < data.Count; start += chunk)
         {
-            var x = data.Input(i);
-            var t = data.Target(i);
-            loss += network.ComputeLoss(x, t);
-            network.Forward(x, output);
-            if (IsCorrect(output, t)) correct++;
+            int m = Math.Min(chunk, data.Count - start);
+            var targets = data.Targets.Slice(start * outputSize, m * outputSize);
+            var output = outputs.AsSpan(0, m * outputSize);
+            loss += (double)network.ComputeLossBatch(data.Inputs.Slice(start * inputSize, m * inputSize), targets, m, output) * m;
+            for (int k = 0; k < m; k++)
+                if (IsCorrect(output.Slice(k * outputSize, outputSize), targets.Slice(k * outputSize, outputSize))) correct++;
         }
         return new Evaluation((float)(loss / data.Count), (float)correct / data.Count, data.Count);
     }
+
+    private const int EvaluationChunk = 256;
 
     private static bool IsCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> target)
     {

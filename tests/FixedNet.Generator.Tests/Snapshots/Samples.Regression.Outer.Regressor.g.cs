@@ -112,6 +112,25 @@ namespace Samples.Regression
                 return TrainBatchCore(inputs, targets, batchSize, learningRate);
             }
 
+            /// <summary>Outputs of a batch: row s of <paramref name="outputs"/> [batchSize × OutputSize] for row s of <paramref name="inputs"/> [batchSize × InputSize]; the two must not overlap.</summary>
+            public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
+            {
+                if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
+                global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
+                global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);
+                ForwardBatchCore(inputs, default, outputs, batchSize, withLoss: false);
+            }
+
+            /// <summary>Mean loss of a batch, with each sample's output written into <paramref name="outputs"/> [batchSize × OutputSize] from the same forward pass.</summary>
+            public float ComputeLossBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)
+            {
+                if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
+                global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
+                global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);
+                global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);
+                return ForwardBatchCore(inputs, targets, outputs, batchSize, withLoss: true) / batchSize;
+            }
+
             // Forward pass, written out unit by unit.
             private void ForwardCore(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
@@ -169,6 +188,55 @@ namespace Samples.Regression
                 float r_0 = a1_0 - t0;
                 float r_1 = a1_1 - t1;
                 float loss = 0.5f * (r_0 * r_0 + r_1 * r_1);
+                return loss;
+            }
+
+            // Forward pass, the output and the loss.
+            private float ForwardLossCore(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::System.Span<float> output)
+            {
+                global::System.ReadOnlySpan<float> p = _parameters;
+                float x0 = input[0];
+                float x1 = input[1];
+                float x2 = input[2];
+
+                // Layer 0: dense 3 → 4, LeakyReLU. z0 = W0·x + b0, a0 = z0 > 0 ? z0 : 0.01·z0
+                float z0_0 = p[0] * x0 + p[1] * x1 + p[2] * x2 + p[12];
+                float z0_1 = p[3] * x0 + p[4] * x1 + p[5] * x2 + p[13];
+                float z0_2 = p[6] * x0 + p[7] * x1 + p[8] * x2 + p[14];
+                float z0_3 = p[9] * x0 + p[10] * x1 + p[11] * x2 + p[15];
+                float a0_0 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_0);
+                float a0_1 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_1);
+                float a0_2 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_2);
+                float a0_3 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_3);
+
+                // Layer 1: dense 4 → 2, Identity. z1 = W1·a0 + b1, a1 = z1
+                float z1_0 = p[16] * a0_0 + p[17] * a0_1 + p[18] * a0_2 + p[19] * a0_3 + p[24];
+                float z1_1 = p[20] * a0_0 + p[21] * a0_1 + p[22] * a0_2 + p[23] * a0_3 + p[25];
+                float a1_0 = z1_0;
+                float a1_1 = z1_1;
+                output[0] = a1_0;
+                output[1] = a1_1;
+                float t0 = target[0];
+                float t1 = target[1];
+
+                // Loss: L = ½·Σ(a_k − t_k)²
+                float r_0 = a1_0 - t0;
+                float r_1 = a1_1 - t1;
+                float loss = 0.5f * (r_0 * r_0 + r_1 * r_1);
+                return loss;
+            }
+
+            // Batches of outputs, one sample at a time; with withLoss, also the summed loss.
+            private float ForwardBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> outputs, int batchSize, bool withLoss)
+            {
+                float loss = 0f;
+                for (int s = 0; s < batchSize; s++)
+                {
+                    global::System.ReadOnlySpan<float> input = inputs.Slice(s * InputSize, InputSize);
+                    global::System.Span<float> output = outputs.Slice(s * OutputSize, OutputSize);
+                    if (withLoss) loss += ForwardLossCore(input, targets.Slice(s * OutputSize, OutputSize), output);
+                    else ForwardCore(input, output);
+                }
                 return loss;
             }
 

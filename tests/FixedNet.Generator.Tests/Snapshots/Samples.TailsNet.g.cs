@@ -110,6 +110,25 @@ namespace Samples
             return TrainBatchCore(inputs, targets, batchSize, learningRate);
         }
 
+        /// <summary>Outputs of a batch: row s of <paramref name="outputs"/> [batchSize × OutputSize] for row s of <paramref name="inputs"/> [batchSize × InputSize]; the two must not overlap.</summary>
+        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
+        {
+            if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
+            global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
+            global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);
+            ForwardBatchCore(inputs, default, outputs, batchSize, withLoss: false);
+        }
+
+        /// <summary>Mean loss of a batch, with each sample's output written into <paramref name="outputs"/> [batchSize × OutputSize] from the same forward pass.</summary>
+        public float ComputeLossBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)
+        {
+            if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
+            global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
+            global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);
+            global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);
+            return ForwardBatchCore(inputs, targets, outputs, batchSize, withLoss: true) / batchSize;
+        }
+
         // Scratch, allocated once: a{l} = activations of layer l, d{l} = ∂L/∂z{l}, _z = pre-activation of the output layer.
         private readonly float[] _a0 = new float[13], _d0 = new float[13];
         private readonly float[] _a1 = new float[3], _d1 = new float[3];
@@ -229,12 +248,38 @@ namespace Samples
             return loss / batchSize;
         }
 
-        // Forward pass of n ≤ BatchChunk samples, then each sample's loss and output delta; returns the summed loss.
-        private float ChunkForward(ref float x, global::System.ReadOnlySpan<float> targets, int n)
+        // Outputs of batchSize samples, chunk by chunk, through the same tiled forward pass as training; with withLoss, also the summed loss.
+        private float ForwardBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> outputs, int batchSize, bool withLoss)
+        {
+            ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+            float loss = 0f;
+            for (int s = 0; s < batchSize; s += BatchChunk)
+            {
+                int n = global::System.Math.Min(BatchChunk, batchSize - s);
+                ChunkLayers(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), n);
+                for (int k = 0; k < n; k++)
+                {
+                    global::System.ReadOnlySpan<float> z = new global::System.ReadOnlySpan<float>(_bz, k * OutputSize, OutputSize);
+                    global::System.Span<float> o = outputs.Slice((s + k) * OutputSize, OutputSize);
+                    OutputActivation(z, o);
+                    if (withLoss) loss += OutputLoss(z, o, targets.Slice((s + k) * OutputSize, OutputSize));
+                }
+            }
+            return loss;
+        }
+
+        // Z = X·Wᵀ + b and the activation, layer by layer, for n ≤ BatchChunk samples: hidden layers into _ba{l}, the output layer's z into _bz.
+        private void ChunkLayers(ref float x, int n)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             BatchDenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), n);
             BatchDenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bz), n);
+        }
+
+        // Forward pass of n ≤ BatchChunk samples, then each sample's loss and output delta; returns the summed loss.
+        private float ChunkForward(ref float x, global::System.ReadOnlySpan<float> targets, int n)
+        {
+            ChunkLayers(ref x, n);
             float loss = 0f;
             for (int s = 0; s < n; s++)
             {

@@ -110,6 +110,25 @@ namespace Samples
             return TrainBatchCore(inputs, targets, batchSize, learningRate);
         }
 
+        /// <summary>Outputs of a batch: row s of <paramref name="outputs"/> [batchSize × OutputSize] for row s of <paramref name="inputs"/> [batchSize × InputSize]; the two must not overlap.</summary>
+        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
+        {
+            if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
+            global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
+            global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);
+            ForwardBatchCore(inputs, default, outputs, batchSize, withLoss: false);
+        }
+
+        /// <summary>Mean loss of a batch, with each sample's output written into <paramref name="outputs"/> [batchSize × OutputSize] from the same forward pass.</summary>
+        public float ComputeLossBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)
+        {
+            if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
+            global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
+            global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);
+            global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);
+            return ForwardBatchCore(inputs, targets, outputs, batchSize, withLoss: true) / batchSize;
+        }
+
         // Forward pass, written out unit by unit.
         private void ForwardCore(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
@@ -168,6 +187,55 @@ namespace Samples
             // Loss: L = −Σ t_k·log a_k, with log a_k = z_k − (m + log Σ_j e^(z_j − m)) computed exactly.
             float lse = m1 + global::System.MathF.Log(s1);
             float loss = -(t0 * (z1_0 - lse)) - (t1 * (z1_1 - lse));
+            return loss;
+        }
+
+        // Forward pass, the output and the loss.
+        private float ForwardLossCore(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::System.Span<float> output)
+        {
+            global::System.ReadOnlySpan<float> p = _parameters;
+            float x0 = input[0];
+            float x1 = input[1];
+
+            // Layer 0: dense 2 → 2, Sigmoid. z0 = W0·x + b0, a0 = 1 / (1 + e^(−z0))
+            float z0_0 = p[0] * x0 + p[1] * x1 + p[4];
+            float z0_1 = p[2] * x0 + p[3] * x1 + p[5];
+            float a0_0 = global::FixedNet.Runtime.NetMath.Sigmoid(z0_0);
+            float a0_1 = global::FixedNet.Runtime.NetMath.Sigmoid(z0_1);
+
+            // Layer 1: dense 2 → 2, Softmax. z1 = W1·a0 + b1, a1_k = e^(z1_k) / Σ_j e^(z1_j)
+            float z1_0 = p[6] * a0_0 + p[7] * a0_1 + p[10];
+            float z1_1 = p[8] * a0_0 + p[9] * a0_1 + p[11];
+            // Softmax, shifted by m = max z (the shift cancels and prevents overflow): a_k = e^(z_k − m) / Σ_j e^(z_j − m).
+            float m1 = global::System.MathF.Max(z1_0, z1_1);
+            float e1_0 = global::System.MathF.Exp(z1_0 - m1);
+            float e1_1 = global::System.MathF.Exp(z1_1 - m1);
+            float s1 = e1_0 + e1_1;
+            float r1 = 1f / s1;
+            float a1_0 = e1_0 * r1;
+            float a1_1 = e1_1 * r1;
+            output[0] = a1_0;
+            output[1] = a1_1;
+            float t0 = target[0];
+            float t1 = target[1];
+
+            // Loss: L = −Σ t_k·log a_k, with log a_k = z_k − (m + log Σ_j e^(z_j − m)) computed exactly.
+            float lse = m1 + global::System.MathF.Log(s1);
+            float loss = -(t0 * (z1_0 - lse)) - (t1 * (z1_1 - lse));
+            return loss;
+        }
+
+        // Batches of outputs, one sample at a time; with withLoss, also the summed loss.
+        private float ForwardBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> outputs, int batchSize, bool withLoss)
+        {
+            float loss = 0f;
+            for (int s = 0; s < batchSize; s++)
+            {
+                global::System.ReadOnlySpan<float> input = inputs.Slice(s * InputSize, InputSize);
+                global::System.Span<float> output = outputs.Slice(s * OutputSize, OutputSize);
+                if (withLoss) loss += ForwardLossCore(input, targets.Slice(s * OutputSize, OutputSize), output);
+                else ForwardCore(input, output);
+            }
             return loss;
         }
 
