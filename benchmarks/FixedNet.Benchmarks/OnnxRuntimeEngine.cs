@@ -22,20 +22,20 @@ public sealed class OnnxRuntimeEngine : IDisposable
     private readonly OrtValue[] _inputs;
     private readonly OrtValue[] _outputs;
 
-    public OnnxRuntimeEngine(INetwork network)
+    public OnnxRuntimeEngine(INetwork network, int batch)
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
         options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
         _session = new InferenceSession(Onnx.Export(network), options);
-        _input = new float[network.InputSize];
-        _output = new float[network.OutputSize];
-        _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, network.InputSize]);
-        _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [1, network.OutputSize]);
+        _input = new float[batch * network.InputSize];
+        _output = new float[batch * network.OutputSize];
+        _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [batch, network.InputSize]);
+        _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [batch, network.OutputSize]);
         _inputs = [_inputValue];
         _outputs = [_outputValue];
     }
 
-    /// <summary>Copies one sample in and runs the model into the preallocated output.</summary>
+    /// <summary>Copies the batch's samples in and runs the model into the preallocated output.</summary>
     public float Forward(ReadOnlySpan<float> input)
     {
         input.CopyTo(_input);

@@ -60,7 +60,7 @@ internal sealed class PeakColumn(bool best) : IColumn
         if (report?.ResultStatistics is null) return "-";
         string shape = (string)benchmarkCase.Parameters["Shape"];
         var architecture = Shapes.CreateGenerated(shape).Architecture;
-        long flops = benchmarkCase.Descriptor.Type == typeof(Inference) ? Shapes.InferenceFlops(architecture) : Shapes.TrainFlops(architecture);
+        long flops = benchmarkCase.Descriptor.Type == typeof(Inference) || benchmarkCase.Descriptor.Type == typeof(InferenceBatch32) ? Shapes.InferenceFlops(architecture) : Shapes.TrainFlops(architecture);
         double gflops = flops / (best ? report.ResultStatistics.Min : report.ResultStatistics.Mean);
         return $"{100 * gflops / PeakGflops:F0}% ({gflops:F1} GFLOP/s)";
     }

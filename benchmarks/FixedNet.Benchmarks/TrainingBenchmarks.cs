@@ -24,6 +24,7 @@ public abstract class EngineBenchmarks
     protected float[] Inputs = null!;
     protected float[] Targets = null!;
     protected float[] Output = null!;
+    protected float[] Outputs = null!;
     protected int Next;
 
     protected abstract int TorchBatch { get; }
@@ -44,7 +45,9 @@ public abstract class EngineBenchmarks
         for (int s = 0; s < Samples; s++) Targets[s * Generated.OutputSize + random.Next(Generated.OutputSize)] = 1f;
         Output = new float[Generated.OutputSize];
         if (TorchAvailability.WhyNot is null) Torch = new TorchEngine(Generated.Architecture, TorchBatch, LearningRate);
-        if (this is Inference) OnnxRuntime = new OnnxRuntimeEngine(Generated);
+        if (this is Inference) OnnxRuntime = new OnnxRuntimeEngine(Generated, 1);
+        if (this is InferenceBatch32) OnnxRuntime = new OnnxRuntimeEngine(Generated, InferenceBatch32.Batch);
+        Outputs = new float[InferenceBatch32.Batch * Generated.OutputSize];
     }
 
     [GlobalCleanup]
@@ -138,5 +141,36 @@ public class Inference : EngineBenchmarks
     {
         int s = Next = (Next + 1) & (Samples - 1);
         return OnnxRuntime!.Forward(Input(s));
+    }
+}
+
+/// <summary>Forward pass of 32 samples at once (generated: <c>ForwardBatch</c>, the tiled batch path); times are per sample.</summary>
+public class InferenceBatch32 : EngineBenchmarks
+{
+    internal const int Batch = 32;
+
+    protected override int TorchBatch => Batch;
+
+    private float Run(INetwork net)
+    {
+        int s = Next = (Next + Batch) & (Samples - 1);
+        net.ForwardBatch(Input(s, Batch), Outputs, Batch);
+        return Outputs[0];
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Batch)]
+    public float Generated_() => Run(Generated);
+
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public float ReferenceTensorPrimitives() => Run(Primitives);
+
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public void TorchSharp() => Torch!.Forward();
+
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public float OnnxRuntime_()
+    {
+        int s = Next = (Next + Batch) & (Samples - 1);
+        return OnnxRuntime!.Forward(Input(s, Batch));
     }
 }

@@ -5,7 +5,7 @@ namespace FixedNet.Benchmarks;
 
 /// <summary>
 /// <c>--verify</c>: before trusting timings on a new machine, check that every benchmarked generated network computes
-/// what the reference engine computes there (forward, one SGD step, one batch-32 step), with the kernels this machine runs.
+/// what the reference engine computes there (forward, a batch-32 forward, one SGD step, one batch-32 step), with the kernels this machine runs.
 /// </summary>
 public static class Verify
 {
@@ -29,15 +29,20 @@ public static class Verify
             reference.Forward(x.AsSpan(0, net.InputSize), expected);
             net.Forward(x.AsSpan(0, net.InputSize), actual);
             double forward = MaxDifference(expected, actual);
+            var expectedBatch = new float[batch * net.OutputSize];
+            var actualBatch = new float[batch * net.OutputSize];
+            ((INetwork)reference).ForwardBatch(x, expectedBatch, batch);
+            net.ForwardBatch(x, actualBatch, batch);
+            double forwardBatch = MaxDifference(expectedBatch, actualBatch);
             float l1 = reference.TrainStep(x.AsSpan(0, net.InputSize), t.AsSpan(0, net.OutputSize), 0.05f);
             float l2 = net.TrainStep(x.AsSpan(0, net.InputSize), t.AsSpan(0, net.OutputSize), 0.05f);
             double step = Math.Max(Math.Abs(l1 - l2), MaxDifference(reference.Parameters, net.Parameters));
             l1 = reference.TrainBatch(x, t, batch, 0.05f);
             l2 = net.TrainBatch(x, t, batch, 0.05f);
             double batchStep = Math.Max(Math.Abs(l1 - l2), MaxDifference(reference.Parameters, net.Parameters));
-            bool pass = forward <= 1e-5 && step <= 1e-5 && batchStep <= 1e-5;
+            bool pass = forward <= 1e-5 && forwardBatch <= 1e-5 && step <= 1e-5 && batchStep <= 1e-5;
             ok &= pass;
-            Console.WriteLine($"{shape,-15} forward {forward:E1}  step {step:E1}  batch-32 step {batchStep:E1}  {(pass ? "ok" : "MISMATCH")}");
+            Console.WriteLine($"{shape,-15} forward {forward:E1}  batch-32 forward {forwardBatch:E1}  step {step:E1}  batch-32 step {batchStep:E1}  {(pass ? "ok" : "MISMATCH")}");
         }
         return ok ? 0 : 1;
     }
