@@ -97,21 +97,12 @@ internal sealed partial class VectorEmitter
         }
         w.Line();
         w.Line("// Z = X·Wᵀ + b and the activation, layer by layer, for n ≤ BatchChunk samples: hidden layers into _ba{l}, the output layer's z into _bz.");
-        using (w.Block("private void ChunkLayers(ref float x, int n)"))
-        {
-            w.Line("ref float p = ref " + Marshal + ".GetArrayDataReference(_parameters);");
-            for (int l = 0; l <= last; l++)
-            {
-                string output = l == last ? "_bz" : "_ba" + N(l);
-                string input = l == 0 ? "x" : Marshal + ".GetArrayDataReference(_ba" + N(l - 1) + ")";
-                w.Line("BatchDenseForward" + N(l) + "(ref " + Unsafe + ".Add(ref p, W" + N(l) + "), ref " + input + ", ref " + Marshal + ".GetArrayDataReference(" + output + "), n);");
-            }
-        }
+        using (w.Block("private void ChunkLayers(ref float x, int n)")) EmitChunkLayers(w, last);
         w.Line();
         w.Line("// Forward pass of n ≤ BatchChunk samples, then each sample's loss and output delta; returns the summed loss.");
         using (w.Block("private float ChunkForward(ref float x, " + ReadOnlySpan + " targets, int n)"))
         {
-            w.Line("ChunkLayers(ref x, n);");
+            EmitChunkLayers(w, last); // written out here as well, so the training path has no extra call
             w.Line("float loss = 0f;");
             using (w.Block("for (int s = 0; s < n; s++)"))
             {
@@ -133,6 +124,18 @@ internal sealed partial class VectorEmitter
             w.Line("return loss;");
         }
         w.Line();
+    }
+
+    // The batch forward pass of every layer, x (n samples) → _ba0 → … → _bz.
+    private static void EmitChunkLayers(SourceWriter w, int last)
+    {
+        w.Line("ref float p = ref " + Marshal + ".GetArrayDataReference(_parameters);");
+        for (int l = 0; l <= last; l++)
+        {
+            string output = l == last ? "_bz" : "_ba" + N(l);
+            string input = l == 0 ? "x" : Marshal + ".GetArrayDataReference(_ba" + N(l - 1) + ")";
+            w.Line("BatchDenseForward" + N(l) + "(ref " + Unsafe + ".Add(ref p, W" + N(l) + "), ref " + input + ", ref " + Marshal + ".GetArrayDataReference(" + output + "), n);");
+        }
     }
 
     private static string BatchInputRef(int l, string? sampleOffset) => l == 0

@@ -282,7 +282,9 @@ partial class MnistNet : global::FixedNet.INetwork
     // Forward pass of n ≤ BatchChunk samples, then each sample's loss and output delta; returns the summed loss.
     private float ChunkForward(ref float x, global::System.ReadOnlySpan<float> targets, int n)
     {
-        ChunkLayers(ref x, n);
+        ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+        BatchDenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), n);
+        BatchDenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bz), n);
         float loss = 0f;
         for (int s = 0; s < n; s++)
         {
