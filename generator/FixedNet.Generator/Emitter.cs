@@ -199,12 +199,13 @@ internal static partial class Emitter
     private static void EmitBatchInference(SourceWriter w)
     {
         w.Line();
-        w.Line("/// <summary>Outputs of a batch: row s of <paramref name=\"outputs\"/> [batchSize × OutputSize] for row s of <paramref name=\"inputs\"/> [batchSize × InputSize]; the two must not overlap.</summary>");
+        w.Line("/// <summary>Outputs of a batch: row s of <paramref name=\"outputs\"/> [batchSize × OutputSize] for row s of <paramref name=\"inputs\"/> [batchSize × InputSize], which must be a separate buffer.</summary>");
         using (w.Block("public void ForwardBatch(" + ReadOnlySpan + " inputs, " + Span + " outputs, int batchSize)"))
         {
             w.Line("if (batchSize <= 0) " + Throw + ".ThrowBatchSize(batchSize);");
             w.Line(Throw + ".CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);");
             w.Line(Throw + ".CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);");
+            w.Line(Throw + ".CheckNoOverlap(nameof(outputs), outputs, inputs, nameof(inputs));");
             w.Line("ForwardBatchCore(inputs, default, outputs, batchSize, withLoss: false);");
         }
         w.Line();
@@ -213,6 +214,8 @@ internal static partial class Emitter
         {
             CheckBatch(w);
             w.Line(Throw + ".CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);");
+            w.Line(Throw + ".CheckNoOverlap(nameof(outputs), outputs, inputs, nameof(inputs));");
+            w.Line(Throw + ".CheckNoOverlap(nameof(outputs), outputs, targets, nameof(targets));");
             w.Line("return ForwardBatchCore(inputs, targets, outputs, batchSize, withLoss: true) / batchSize;");
         }
     }

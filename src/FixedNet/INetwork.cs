@@ -52,14 +52,14 @@ public interface INetwork
     /// <paramref name="inputs"/> (<c>[batchSize × InputSize]</c>) into <paramref name="outputs"/>
     /// (<c>[batchSize × OutputSize]</c>), row s for sample s. Generated networks run this as the tiled matrix products
     /// of their mini-batch path; the default implementation calls <see cref="Forward"/> for each sample.
-    /// <paramref name="outputs"/> must not overlap <paramref name="inputs"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">A span's length is not <paramref name="batchSize"/> rows, or <paramref name="batchSize"/> is not positive; nothing is written then.</exception>
+    /// <exception cref="ArgumentException">A span's length is not <paramref name="batchSize"/> rows, <paramref name="batchSize"/> is not positive, or <paramref name="outputs"/> shares memory with <paramref name="inputs"/>; nothing is written then.</exception>
     void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
     {
         if (batchSize <= 0) Runtime.ThrowHelper.ThrowBatchSize(batchSize);
         Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
         Runtime.ThrowHelper.CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);
+        Runtime.ThrowHelper.CheckNoOverlap(nameof(outputs), outputs, inputs, nameof(inputs));
         int n = InputSize, o = OutputSize;
         for (int s = 0; s < batchSize; s++) Forward(inputs.Slice(s * n, n), outputs.Slice(s * o, o));
     }
@@ -70,13 +70,15 @@ public interface INetwork
     /// data set needs (loss and accuracy) in one pass. Generated networks run it as <see cref="ForwardBatch"/> does;
     /// the default implementation calls <see cref="ComputeLoss"/> and <see cref="Forward"/> for each sample.
     /// </summary>
-    /// <exception cref="ArgumentException">A span's length is not <paramref name="batchSize"/> rows, or <paramref name="batchSize"/> is not positive; nothing is written then.</exception>
+    /// <exception cref="ArgumentException">A span's length is not <paramref name="batchSize"/> rows, <paramref name="batchSize"/> is not positive, or <paramref name="outputs"/> shares memory with <paramref name="inputs"/> or <paramref name="targets"/>; nothing is written then.</exception>
     float ComputeLossBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> outputs)
     {
         if (batchSize <= 0) Runtime.ThrowHelper.ThrowBatchSize(batchSize);
         Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
         Runtime.ThrowHelper.CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);
         Runtime.ThrowHelper.CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);
+        Runtime.ThrowHelper.CheckNoOverlap(nameof(outputs), outputs, inputs, nameof(inputs));
+        Runtime.ThrowHelper.CheckNoOverlap(nameof(outputs), outputs, targets, nameof(targets));
         int n = InputSize, o = OutputSize;
         float loss = 0f;
         for (int s = 0; s < batchSize; s++)

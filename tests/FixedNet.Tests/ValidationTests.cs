@@ -61,7 +61,35 @@ public class ValidationTests
             AssertRejected(net, "targets", () => net.ComputeLossBatch(xs, ts.AsSpan(0, m * 2), 3, outputs), outputs);
             AssertRejected(net, "outputs", () => net.ComputeLossBatch(xs, ts, 3, badOutputs), badOutputs);
             AssertRejected(net, "batchSize", () => net.ComputeLossBatch(xs, ts, -2, outputs), outputs);
+
+            // Outputs sharing memory with what the batch path still reads: rejected, nothing written.
+            // Each pair below overlaps by exactly one value.
+            var shared = Networks.RandomInputs(n * 3 + m * 6, 6);
+            var sharedBefore = shared.ToArray();
+            AssertRejected(net, "outputs", () => net.ForwardBatch(shared.AsSpan(0, n * 3), shared.AsSpan(n * 3 - 1, m * 3), 3));
+            AssertRejected(net, "outputs", () => net.ComputeLossBatch(shared.AsSpan(0, n * 3), ts, 3, shared.AsSpan(n * 3 - 1, m * 3)));
+            AssertRejected(net, "outputs", () => net.ComputeLossBatch(xs, shared.AsSpan(0, m * 3), 3, shared.AsSpan(m * 3 - 1, m * 3)));
+            net.ForwardBatch(shared.AsSpan(0, n * 3), shared.AsSpan(n * 3, m * 3), 3); // adjacent, not overlapping: accepted
+            Assert.Equal(sharedBefore.AsSpan(0, n * 3).ToArray(), shared.AsSpan(0, n * 3).ToArray());
         }
+    }
+
+    [Fact]
+    public void BatchInferenceDefaults_ValidateLikeTheGeneratedCode()
+    {
+        // ReferenceNetwork runs INetwork's default ForwardBatch and ComputeLossBatch.
+        INetwork net = new ReferenceNetwork(MnistNet.Architecture);
+        net.InitializeParameters(5);
+        int n = net.InputSize, m = net.OutputSize;
+        float[] xs = Networks.RandomInputs(n * 3, 3), ts = Networks.RandomTargets(net.Architecture, 3, 4);
+        var outputs = Enumerable.Repeat(0.25f, m * 3).ToArray();
+        AssertRejected(net, "inputs", () => net.ForwardBatch(xs.AsSpan(1), outputs, 3), outputs);
+        AssertRejected(net, "outputs", () => net.ForwardBatch(xs, outputs.AsSpan(1), 3), outputs);
+        AssertRejected(net, "batchSize", () => net.ForwardBatch(xs, outputs, 0), outputs);
+        AssertRejected(net, "targets", () => net.ComputeLossBatch(xs, ts.AsSpan(1), 3, outputs), outputs);
+        var shared = Networks.RandomInputs(n * 3 + m * 3, 6);
+        AssertRejected(net, "outputs", () => net.ForwardBatch(shared.AsSpan(0, n * 3), shared.AsSpan(n * 3 - 1, m * 3), 3));
+        AssertRejected(net, "outputs", () => net.ComputeLossBatch(xs, shared.AsSpan(0, m * 3), 3, shared.AsSpan(m * 3 - 1, m * 3)));
     }
 
     [Fact]

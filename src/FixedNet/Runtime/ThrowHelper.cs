@@ -24,6 +24,13 @@ public static class ThrowHelper
     public static void ThrowBatchSize(int batchSize) =>
         throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be positive.");
 
+    /// <summary>Throws an <see cref="ArgumentException"/> naming <paramref name="paramName"/> when the span written shares memory with a span read.</summary>
+    public static void CheckNoOverlap(string paramName, ReadOnlySpan<float> written, ReadOnlySpan<float> read, string readName)
+    {
+        if (written.Overlaps(read))
+            throw new ArgumentException($"'{paramName}' shares memory with '{readName}'; the batch path writes outputs while it still reads its inputs, so pass separate buffers.", paramName);
+    }
+
     /// <summary>Validates a batch of <paramref name="batchSize"/> samples of <paramref name="width"/> values each.</summary>
     public static void CheckBatch(string paramName, int batchSize, int width, int actual)
     {

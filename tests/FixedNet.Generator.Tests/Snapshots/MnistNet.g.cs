@@ -108,12 +108,13 @@ partial class MnistNet : global::FixedNet.INetwork
         return TrainBatchCore(inputs, targets, batchSize, learningRate);
     }
 
-    /// <summary>Outputs of a batch: row s of <paramref name="outputs"/> [batchSize × OutputSize] for row s of <paramref name="inputs"/> [batchSize × InputSize]; the two must not overlap.</summary>
+    /// <summary>Outputs of a batch: row s of <paramref name="outputs"/> [batchSize × OutputSize] for row s of <paramref name="inputs"/> [batchSize × InputSize], which must be a separate buffer.</summary>
     public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
     {
         if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
         global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
         global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);
+        global::FixedNet.Runtime.ThrowHelper.CheckNoOverlap(nameof(outputs), outputs, inputs, nameof(inputs));
         ForwardBatchCore(inputs, default, outputs, batchSize, withLoss: false);
     }
 
@@ -124,6 +125,8 @@ partial class MnistNet : global::FixedNet.INetwork
         global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
         global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);
         global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);
+        global::FixedNet.Runtime.ThrowHelper.CheckNoOverlap(nameof(outputs), outputs, inputs, nameof(inputs));
+        global::FixedNet.Runtime.ThrowHelper.CheckNoOverlap(nameof(outputs), outputs, targets, nameof(targets));
         return ForwardBatchCore(inputs, targets, outputs, batchSize, withLoss: true) / batchSize;
     }
 
