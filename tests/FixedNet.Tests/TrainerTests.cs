@@ -181,6 +181,32 @@ public class TrainerTests
         Assert.Contains("needs validation data", Assert.Throws<ArgumentException>(() => patient.Fit(Rings(8, 1))).Message);
     }
 
+    [Theory]
+    [MemberData(nameof(OptimizerNames))]
+    public void Trainer_RunsTheReferenceEngine_LikeTheGeneratedNetwork(string optimizer)
+    {
+        // ReferenceNetwork goes through INetwork's default ComputeLossBatch in validation; the generated network through
+        // its batch path. Same start, same data and order: the same history, to float rounding.
+        var generated = new BlobNet();
+        generated.InitializeParameters(3);
+        var reference = new ReferenceNetwork(BlobNet.Architecture);
+        generated.Parameters.CopyTo(reference.Parameters);
+        TrainerOptions Options() => new() { Epochs = 3, BatchSize = 8, Seed = 2, Optimizer = Create(optimizer), LearningRate = 0.05f };
+        var train = Rings(200, 1);
+        var validation = Rings(300, 2);
+        var a = new Trainer<BlobNet>(generated, Options()).Fit(train, validation);
+        var b = new Trainer<ReferenceNetwork>(reference, Options()).Fit(train, validation);
+        Assert.Equal(3, b.History.Count);
+        for (int e = 0; e < 3; e++)
+        {
+            Assert.Equal(a.History[e].TrainingLoss, b.History[e].TrainingLoss, 1e-4);
+            Assert.Equal(a.History[e].ValidationLoss, b.History[e].ValidationLoss, 1e-4);
+            Assert.Equal(a.History[e].ValidationAccuracy, b.History[e].ValidationAccuracy, 1e-2);
+        }
+        Networks.AssertClose(generated.Parameters, reference.Parameters, 1e-4, "parameters after 3 epochs");
+        Assert.True(b.History[^1].ValidationLoss < b.History[0].ValidationLoss, "the reference engine learns");
+    }
+
     [Fact]
     public void Evaluate_AgreesWithSingleSampleLossAndArgMax_AcrossItsChunks()
     {
