@@ -81,16 +81,8 @@ internal sealed partial class VectorEmitter
                 {
                     w.Line(ReadOnlySpan + " z = new " + ReadOnlySpan + "(_bz, k * OutputSize, OutputSize);");
                     w.Line(Span + " o = outputs.Slice((s + k) * OutputSize, OutputSize);");
-                    if (ReusesLse(model))
-                    {
-                        w.Line("float lse = OutputActivation(z, o);");
-                        w.Line("if (withLoss) loss += OutputLoss(z, o, targets.Slice((s + k) * OutputSize, OutputSize), lse);");
-                    }
-                    else
-                    {
-                        w.Line("OutputActivation(z, o);");
-                        w.Line("if (withLoss) loss += OutputLoss(z, o, targets.Slice((s + k) * OutputSize, OutputSize));");
-                    }
+                    w.Line((ReusesLse(model) ? "float lse = " : string.Empty) + "OutputActivation(z, o);");
+                    w.Line("if (withLoss) loss += OutputLoss(z, o, targets.Slice((s + k) * OutputSize, OutputSize)" + LseArgument(model, "lse") + ");");
                 }
             }
             w.Line("return loss;");
@@ -109,16 +101,8 @@ internal sealed partial class VectorEmitter
                 w.Line(ReadOnlySpan + " z = new " + ReadOnlySpan + "(_bz, s * OutputSize, OutputSize);");
                 w.Line(Span + " o = new " + Span + "(_ba" + N(last) + ", s * OutputSize, OutputSize);");
                 w.Line(ReadOnlySpan + " t = targets.Slice(s * OutputSize, OutputSize);");
-                if (ReusesLse(model))
-                {
-                    w.Line("float lse = OutputActivation(z, o);");
-                    w.Line("loss += OutputLoss(z, o, t, lse);");
-                }
-                else
-                {
-                    w.Line("OutputActivation(z, o);");
-                    w.Line("loss += OutputLoss(z, o, t);");
-                }
+                w.Line((ReusesLse(model) ? "float lse = " : string.Empty) + "OutputActivation(z, o);");
+                w.Line("loss += OutputLoss(z, o, t" + LseArgument(model, "lse") + ");");
                 w.Line("OutputDelta(o, t, new " + Span + "(_bd" + N(last) + ", s * OutputSize, OutputSize));");
             }
             w.Line("return loss;");
