@@ -5,10 +5,10 @@ using Xunit;
 namespace FixedNet.Tests;
 
 /// <summary>
-/// Counting a thread's allocated bytes is exact, but the JIT can allocate on the thread it compiles on (a first call,
-/// an on-stack replacement of a running loop, which tiered compilation does at times that depend on the machine's load).
-/// So measurements run apart from the other tests, and a window in which the JIT compiled a method on this thread is
-/// measured again instead of being counted.
+/// Counting a thread's allocated bytes is exact, but what the runtime itself does on the thread is counted too, and the
+/// JIT compiles on the calling thread (a first call, an on-stack replacement of a running loop, which tiered compilation
+/// does at times that depend on the machine's load). So measurements run apart from the other tests, and a window in
+/// which the JIT compiled a method on this thread is measured again instead of being counted.
 /// </summary>
 [CollectionDefinition(nameof(AllocationMeasurements), DisableParallelization = true)]
 public sealed class AllocationMeasurements
