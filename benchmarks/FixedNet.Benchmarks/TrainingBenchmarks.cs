@@ -21,7 +21,7 @@ public abstract class EngineBenchmarks
     protected INetwork Primitives = null!;
     protected TorchEngine? Torch;
     protected OnnxRuntimeEngine? OnnxRuntime;
-    protected float[] Inputs = null!;
+    protected FixedNet.Runtime.AlignedBuffer Inputs; // 64-byte aligned, like the Trainer's batch buffer
     protected float[] Targets = null!;
     protected float[] Output = null!;
     protected float[] Outputs = null!;
@@ -39,8 +39,9 @@ public abstract class EngineBenchmarks
         Generated.Parameters.CopyTo(Scalar.Parameters);
         Generated.Parameters.CopyTo(Primitives.Parameters);
         var random = new System.Random(2);
-        Inputs = new float[Samples * Generated.InputSize];
-        for (int i = 0; i < Inputs.Length; i++) Inputs[i] = (float)random.NextDouble();
+        Inputs = new FixedNet.Runtime.AlignedBuffer(Samples * Generated.InputSize);
+        var inputs = Inputs.Span;
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = (float)random.NextDouble();
         Targets = new float[Samples * Generated.OutputSize];
         for (int s = 0; s < Samples; s++) Targets[s * Generated.OutputSize + random.Next(Generated.OutputSize)] = 1f;
         Output = new float[Generated.OutputSize];
@@ -57,7 +58,7 @@ public abstract class EngineBenchmarks
         OnnxRuntime?.Dispose();
     }
 
-    protected System.ReadOnlySpan<float> Input(int sample, int count = 1) => Inputs.AsSpan(sample * Generated.InputSize, count * Generated.InputSize);
+    protected System.ReadOnlySpan<float> Input(int sample, int count = 1) => Inputs.Span.Slice(sample * Generated.InputSize, count * Generated.InputSize);
 
     protected System.ReadOnlySpan<float> Target(int sample, int count = 1) => Targets.AsSpan(sample * Generated.OutputSize, count * Generated.OutputSize);
 }

@@ -24,6 +24,7 @@ internal static partial class Emitter
     internal const string MathF = "global::System.MathF";
     internal const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
     internal const string Marshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+    internal const string AlignedBuffer = "global::FixedNet.Runtime.AlignedBuffer";
     internal const string Primitives = "global::System.Numerics.Tensors.TensorPrimitives";
 
     public static bool IsUnrolled(NetworkModel model)
@@ -128,8 +129,9 @@ internal static partial class Emitter
         w.Line("global::FixedNet.Loss." + model.Loss + ");");
         w.Unindent();
         w.Line();
-        w.Line("private readonly float[] _parameters = new float[ParameterCount];");
-        w.Line("private readonly float[] _gradient = new float[ParameterCount]; // sum of per-sample gradients of a mini-batch");
+        w.Line("// Parameters and scratch buffers start on 64-byte boundaries (a cache line, one Vector512): no vector access of an aligned row straddles two lines.");
+        w.Line("private readonly " + AlignedBuffer + " _parameters = new " + AlignedBuffer + "(ParameterCount);");
+        w.Line("private readonly " + AlignedBuffer + " _gradient = new " + AlignedBuffer + "(ParameterCount); // sum of per-sample gradients of a mini-batch");
         w.Line();
         w.Line("/// <summary>The network's shape, layout and loss.</summary>");
         w.Line("public static global::FixedNet.NetworkArchitecture Architecture => s_architecture;");
@@ -140,10 +142,10 @@ internal static partial class Emitter
         w.Line("int global::FixedNet.INetwork.ParameterCount => ParameterCount;");
         w.Line();
         w.Line("/// <summary>All " + N(model.ParameterCount) + " parameters, layer by layer: weights row-major [outputs × inputs], then biases.</summary>");
-        w.Line("public " + Span + " Parameters => _parameters;");
+        w.Line("public " + Span + " Parameters => _parameters.Span;");
         w.Line();
         w.Line("/// <summary>Glorot-uniform weights (He-uniform for ReLU and LeakyReLU layers) from <paramref name=\"seed\"/>, zero biases.</summary>");
-        w.Line("public void InitializeParameters(int seed) => global::FixedNet.ParameterInitializer.Initialize(s_architecture, _parameters, seed);");
+        w.Line("public void InitializeParameters(int seed) => global::FixedNet.ParameterInitializer.Initialize(s_architecture, _parameters.Span, seed);");
         w.Line();
 
         w.Line("/// <summary>Computes the output for one sample.</summary>");

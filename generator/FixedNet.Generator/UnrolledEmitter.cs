@@ -17,7 +17,7 @@ internal static class UnrolledEmitter
         w.Line("// Forward pass, written out unit by unit.");
         using (w.Block("private void ForwardCore(" + ReadOnlySpan + " input, " + Span + " output)"))
         {
-            w.Line(ReadOnlySpan + " p = _parameters;");
+            w.Line(ReadOnlySpan + " p = _parameters.Span;");
             EmitInputs(w, model);
             EmitForward(w, model);
             for (int k = 0; k < model.OutputSize; k++) w.Line("output[" + N(k) + "] = " + A(last, k) + ";");
@@ -26,7 +26,7 @@ internal static class UnrolledEmitter
         w.Line("// Forward pass and loss.");
         using (w.Block("private float LossCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target)"))
         {
-            w.Line(ReadOnlySpan + " p = _parameters;");
+            w.Line(ReadOnlySpan + " p = _parameters.Span;");
             EmitInputs(w, model);
             EmitForward(w, model);
             EmitTargets(w, model);
@@ -37,7 +37,7 @@ internal static class UnrolledEmitter
         w.Line("// Forward pass, the output and the loss.");
         using (w.Block("private float ForwardLossCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target, " + Span + " output)"))
         {
-            w.Line(ReadOnlySpan + " p = _parameters;");
+            w.Line(ReadOnlySpan + " p = _parameters.Span;");
             EmitInputs(w, model);
             EmitForward(w, model);
             for (int k = 0; k < model.OutputSize; k++) w.Line("output[" + N(k) + "] = " + A(last, k) + ";");
@@ -63,7 +63,7 @@ internal static class UnrolledEmitter
         w.Line("// Forward pass, loss, deltas by the chain rule, then gradient += ∂L/∂θ.");
         using (w.Block("private float AccumulateGradient(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target, " + Span + " gradient)"))
         {
-            w.Line(ReadOnlySpan + " p = _parameters;");
+            w.Line(ReadOnlySpan + " p = _parameters.Span;");
             EmitInputs(w, model);
             EmitForward(w, model);
             EmitTargets(w, model);
@@ -76,7 +76,7 @@ internal static class UnrolledEmitter
         w.Line("// Forward pass, loss and all deltas (with the old weights), then θ ← θ − η·∂L/∂θ.");
         using (w.Block("private float TrainCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target, float learningRate)"))
         {
-            w.Line(Span + " p = _parameters;");
+            w.Line(Span + " p = _parameters.Span;");
             EmitInputs(w, model);
             EmitForward(w, model);
             EmitTargets(w, model);
@@ -91,7 +91,7 @@ internal static class UnrolledEmitter
         {
             w.Line("float loss = AccumulateBatch(inputs, targets, batchSize);");
             w.Line("// gradient += (1/m)·Σ ∂L/∂θ");
-            w.Line(Primitives + ".MultiplyAdd(_gradient, 1f / batchSize, gradient, gradient);");
+            w.Line(Primitives + ".MultiplyAdd(_gradient.Span, 1f / batchSize, gradient, gradient);");
             w.Line("return loss;");
         }
         w.Line();
@@ -99,18 +99,18 @@ internal static class UnrolledEmitter
         {
             w.Line("float loss = AccumulateBatch(inputs, targets, batchSize);");
             w.Line("// θ ← θ − (η/m)·Σ ∂L/∂θ");
-            w.Line(Primitives + ".MultiplyAdd(_gradient, -learningRate / batchSize, _parameters, _parameters);");
+            w.Line(Primitives + ".MultiplyAdd(_gradient.Span, -learningRate / batchSize, _parameters.Span, _parameters.Span);");
             w.Line("return loss;");
         }
         w.Line();
         w.Line("// Σ over the batch of each sample's gradient, into _gradient; returns the mean loss.");
         using (w.Block("private float AccumulateBatch(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize)"))
         {
-            w.Line("global::System.Array.Clear(_gradient);");
+            w.Line("_gradient.Span.Clear();");
             w.Line("float sum = 0f;");
             using (w.Block("for (int s = 0; s < batchSize; s++)"))
             {
-                w.Line("sum += AccumulateGradient(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), _gradient);");
+                w.Line("sum += AccumulateGradient(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), _gradient.Span);");
             }
             w.Line("return sum / batchSize;");
         }

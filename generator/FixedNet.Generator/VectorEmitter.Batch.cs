@@ -22,8 +22,8 @@ internal sealed partial class VectorEmitter
         w.Line("// Samples go through in chunks of up to " + N(Chunk) + ", one row per sample: _ba{l} / _bd{l} hold activations / deltas [chunk × size].");
         w.Line("private const int BatchChunk = " + N(Chunk) + ";");
         for (int l = 0; l < model.Layers.Count; l++)
-            w.Line("private readonly float[] _ba" + N(l) + " = new float[BatchChunk * " + N(model.Layers[l].Size) + "], _bd" + N(l) + " = new float[BatchChunk * " + N(model.Layers[l].Size) + "];");
-        w.Line("private readonly float[] _bz = new float[BatchChunk * OutputSize];");
+            w.Line("private readonly " + AlignedBuffer + " _ba" + N(l) + " = new " + AlignedBuffer + "(BatchChunk * " + N(model.Layers[l].Size) + "), _bd" + N(l) + " = new " + AlignedBuffer + "(BatchChunk * " + N(model.Layers[l].Size) + ");");
+        w.Line("private readonly " + AlignedBuffer + " _bz = new " + AlignedBuffer + "(BatchChunk * OutputSize);");
         w.Line();
 
         w.Line("// gradient += (1/m)·Σ_s ∂L_s/∂θ, chunk by chunk.");
@@ -51,13 +51,13 @@ internal sealed partial class VectorEmitter
         {
             using (w.Block("if (batchSize > BatchChunk)"))
             {
-                w.Line("global::System.Array.Clear(_gradient);");
-                w.Line("float mean = BackwardBatchCore(inputs, targets, batchSize, _gradient);");
-                w.Line(Primitives + ".MultiplyAdd(_gradient, -learningRate, _parameters, _parameters);");
+                w.Line("_gradient.Span.Clear();");
+                w.Line("float mean = BackwardBatchCore(inputs, targets, batchSize, _gradient.Span);");
+                w.Line(Primitives + ".MultiplyAdd(_gradient.Span, -learningRate, _parameters.Span, _parameters.Span);");
                 w.Line("return mean;");
             }
             w.Line("ref float x = ref " + Marshal + ".GetReference(inputs);");
-            w.Line("ref float p = ref " + Marshal + ".GetArrayDataReference(_parameters);");
+            w.Line("ref float p = ref _parameters.Reference;");
             w.Line("float loss = ChunkForward(ref x, targets, batchSize);");
             w.Line("float c = -learningRate / batchSize;");
             for (int l = last; l >= 0; l--)
@@ -79,7 +79,7 @@ internal sealed partial class VectorEmitter
                 w.Line("ChunkLayers(ref " + Unsafe + ".Add(ref x, s * InputSize), n);");
                 using (w.Block("for (int k = 0; k < n; k++)"))
                 {
-                    w.Line(ReadOnlySpan + " z = new " + ReadOnlySpan + "(_bz, k * OutputSize, OutputSize);");
+                    w.Line(ReadOnlySpan + " z = _bz.Span.Slice(k * OutputSize, OutputSize);");
                     w.Line(Span + " o = outputs.Slice((s + k) * OutputSize, OutputSize);");
                     w.Line((ReusesLse(model) ? "float lse = " : string.Empty) + "OutputActivation(z, o);");
                     w.Line("if (withLoss) loss += OutputLoss(z, o, targets.Slice((s + k) * OutputSize, OutputSize)" + LseArgument(model, "lse") + ");");
@@ -98,12 +98,12 @@ internal sealed partial class VectorEmitter
             w.Line("float loss = 0f;");
             using (w.Block("for (int s = 0; s < n; s++)"))
             {
-                w.Line(ReadOnlySpan + " z = new " + ReadOnlySpan + "(_bz, s * OutputSize, OutputSize);");
-                w.Line(Span + " o = new " + Span + "(_ba" + N(last) + ", s * OutputSize, OutputSize);");
+                w.Line(ReadOnlySpan + " z = _bz.Span.Slice(s * OutputSize, OutputSize);");
+                w.Line(Span + " o = _ba" + N(last) + ".Span.Slice(s * OutputSize, OutputSize);");
                 w.Line(ReadOnlySpan + " t = targets.Slice(s * OutputSize, OutputSize);");
                 w.Line((ReusesLse(model) ? "float lse = " : string.Empty) + "OutputActivation(z, o);");
                 w.Line("loss += OutputLoss(z, o, t" + LseArgument(model, "lse") + ");");
-                w.Line("OutputDelta(o, t, new " + Span + "(_bd" + N(last) + ", s * OutputSize, OutputSize));");
+                w.Line("OutputDelta(o, t, _bd" + N(last) + ".Span.Slice(s * OutputSize, OutputSize));");
             }
             w.Line("return loss;");
         }
@@ -113,18 +113,18 @@ internal sealed partial class VectorEmitter
     // The batch forward pass of every layer, x (n samples) → _ba0 → … → _bz.
     private static void EmitChunkLayers(SourceWriter w, int last)
     {
-        w.Line("ref float p = ref " + Marshal + ".GetArrayDataReference(_parameters);");
+        w.Line("ref float p = ref _parameters.Reference;");
         for (int l = 0; l <= last; l++)
         {
             string output = l == last ? "_bz" : "_ba" + N(l);
-            string input = l == 0 ? "x" : Marshal + ".GetArrayDataReference(_ba" + N(l - 1) + ")";
-            w.Line("BatchDenseForward" + N(l) + "(ref " + Unsafe + ".Add(ref p, W" + N(l) + "), ref " + input + ", ref " + Marshal + ".GetArrayDataReference(" + output + "), n);");
+            string input = l == 0 ? "x" : "_ba" + N(l - 1) + ".Reference";
+            w.Line("BatchDenseForward" + N(l) + "(ref " + Unsafe + ".Add(ref p, W" + N(l) + "), ref " + input + ", ref " + output + ".Reference, n);");
         }
     }
 
     private static string BatchInputRef(int l, string? sampleOffset) => l == 0
         ? (sampleOffset is null ? "x" : Unsafe + ".Add(ref x, " + sampleOffset + " * InputSize)")
-        : Marshal + ".GetArrayDataReference(_ba" + N(l - 1) + ")";
+        : "_ba" + N(l - 1) + ".Reference";
 
     // ---- Z = X·Wᵀ + b, then the hidden activation ----
 
@@ -257,7 +257,7 @@ internal sealed partial class VectorEmitter
             + "[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of " + N(OuterRows) + " rows × " + N(Lanes * OuterVectors) + " columns.</summary>");
         using (w.Block("private void BatchOuterProduct" + N(l) + Suffix + "(ref float m, float c, ref float x, int n)"))
         {
-            w.Line("ref float d = ref " + Marshal + ".GetArrayDataReference(_bd" + N(l) + ");");
+            w.Line("ref float d = ref _bd" + N(l) + ".Reference;");
             w.Line(VectorOfFloat + " cv = " + Vector + ".Create(c);");
             // Column strips outside, rows inside: a strip of X (n × 24 floats) stays in L1 while every row block uses it.
             if (columnsBlocked > 0)
@@ -393,10 +393,10 @@ internal sealed partial class VectorEmitter
             + "[s, i]), f′ = " + DerivativeFormula(below.Activation) + ", in tiles of " + N(BackSamples) + " samples × " + N(Lanes * BackVectors) + " columns.</summary>");
         using (w.Block("private void BatchBackpropagate" + N(l) + Suffix + "(int n)"))
         {
-            w.Line("ref float w = ref " + At(Marshal + ".GetArrayDataReference(_parameters)", "W" + N(l)) + ";");
-            w.Line("ref float d = ref " + Marshal + ".GetArrayDataReference(_bd" + N(l) + ");");
-            w.Line("ref float below = ref " + Marshal + ".GetArrayDataReference(_bd" + N(l - 1) + ");");
-            w.Line("ref float a = ref " + Marshal + ".GetArrayDataReference(_ba" + N(l - 1) + ");");
+            w.Line("ref float w = ref " + At("_parameters.Reference", "W" + N(l)) + ";");
+            w.Line("ref float d = ref _bd" + N(l) + ".Reference;");
+            w.Line("ref float below = ref _bd" + N(l - 1) + ".Reference;");
+            w.Line("ref float a = ref _ba" + N(l - 1) + ".Reference;");
             w.Line("int s = 0;");
             using (w.Block("for (; s + " + N(BackSamples) + " <= n; s += " + N(BackSamples) + ")"))
             {

@@ -43,21 +43,21 @@ internal sealed partial class VectorEmitter
         int last = model.Layers.Count - 1;
         w.Line("// Scratch, allocated once: a{l} = activations of layer l, d{l} = ∂L/∂z{l}, _z = pre-activation of the output layer.");
         for (int l = 0; l < model.Layers.Count; l++)
-            w.Line("private readonly float[] _a" + N(l) + " = new float[" + N(model.Layers[l].Size) + "], _d" + N(l) + " = new float[" + N(model.Layers[l].Size) + "];");
-        w.Line("private readonly float[] _z = new float[OutputSize];");
+            w.Line("private readonly " + AlignedBuffer + " _a" + N(l) + " = new " + AlignedBuffer + "(" + N(model.Layers[l].Size) + "), _d" + N(l) + " = new " + AlignedBuffer + "(" + N(model.Layers[l].Size) + ");");
+        w.Line("private readonly " + AlignedBuffer + " _z = new " + AlignedBuffer + "(OutputSize);");
         if (ReusesLse(model)) w.Line("private float _lse; // log Σ_k e^(z_k) of the last forward pass, from the softmax, for the loss");
         w.Line();
 
         using (w.Block("private void ForwardCore(" + ReadOnlySpan + " input, " + Span + " output)"))
         {
             w.Line("RunForward(ref " + Marshal + ".GetReference(input));");
-            w.Line("new " + ReadOnlySpan + "(_a" + N(last) + ").CopyTo(output);");
+            w.Line("_a" + N(last) + ".Span.CopyTo(output);");
         }
         w.Line();
         using (w.Block("private float LossCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target)"))
         {
             w.Line("RunForward(ref " + Marshal + ".GetReference(input));");
-            w.Line("return OutputLoss(_z, _a" + N(last) + ", target" + LseArgument(model, "_lse") + ");");
+            w.Line("return OutputLoss(_z.Span, _a" + N(last) + ".Span, target" + LseArgument(model, "_lse") + ");");
         }
         w.Line();
         w.Line("// Forward, loss, then from the output back: gradient of each layer (δ ⊗ input), then the delta of the layer below.");
@@ -66,8 +66,8 @@ internal sealed partial class VectorEmitter
             w.Line("ref float x = ref " + Marshal + ".GetReference(input);");
             w.Line("ref float g = ref " + Marshal + ".GetReference(gradient);");
             w.Line("RunForward(ref x);");
-            w.Line("float loss = OutputLoss(_z, _a" + N(last) + ", target" + LseArgument(model, "_lse") + ");");
-            w.Line("OutputDelta(_a" + N(last) + ", target, _d" + N(last) + ");");
+            w.Line("float loss = OutputLoss(_z.Span, _a" + N(last) + ".Span, target" + LseArgument(model, "_lse") + ");");
+            w.Line("OutputDelta(_a" + N(last) + ".Span, target, _d" + N(last) + ".Span);");
             for (int l = last; l >= 0; l--)
             {
                 w.Line("AddOuterProduct" + N(l) + "(ref " + Unsafe + ".Add(ref g, W" + N(l) + "), 1f, ref " + InputRef(l) + ");");
@@ -80,10 +80,10 @@ internal sealed partial class VectorEmitter
         using (w.Block("private float TrainCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target, float learningRate)"))
         {
             w.Line("ref float x = ref " + Marshal + ".GetReference(input);");
-            w.Line("ref float p = ref " + Marshal + ".GetArrayDataReference(_parameters);");
+            w.Line("ref float p = ref _parameters.Reference;");
             w.Line("RunForward(ref x);");
-            w.Line("float loss = OutputLoss(_z, _a" + N(last) + ", target" + LseArgument(model, "_lse") + ");");
-            w.Line("OutputDelta(_a" + N(last) + ", target, _d" + N(last) + ");");
+            w.Line("float loss = OutputLoss(_z.Span, _a" + N(last) + ".Span, target" + LseArgument(model, "_lse") + ");");
+            w.Line("OutputDelta(_a" + N(last) + ".Span, target, _d" + N(last) + ".Span);");
             for (int l = last; l >= 0; l--)
             {
                 if (l > 0) w.Line("Backpropagate" + N(l) + "();");
@@ -163,7 +163,7 @@ internal sealed partial class VectorEmitter
         for (; k < pairs.Count; k++) w.Line("float " + pairs[k].Target + " = " + Vector + ".Sum(" + pairs[k].Source + ");");
     }
 
-    private static string InputRef(int l) => l == 0 ? "x" : Marshal + ".GetArrayDataReference(_a" + N(l - 1) + ")";
+    private static string InputRef(int l) => l == 0 ? "x" : "_a" + N(l - 1) + ".Reference";
 
     private static string At(string reference, string index) => Unsafe + ".Add(ref " + reference + ", " + index + ")";
 
@@ -179,12 +179,12 @@ internal sealed partial class VectorEmitter
         w.Line("// x → a0 → … → a" + N(last) + "; the output layer's z is kept in _z for the loss.");
         using (w.Block("private void RunForward(ref float x)"))
         {
-            w.Line("ref float p = ref " + Marshal + ".GetArrayDataReference(_parameters);");
+            w.Line("ref float p = ref _parameters.Reference;");
             for (int l = 0; l < model.Layers.Count; l++)
             {
                 string output = l == last ? "_z" : "_a" + N(l);
-                w.Line("DenseForward" + N(l) + "(ref " + Unsafe + ".Add(ref p, W" + N(l) + "), ref " + InputRef(l) + ", ref " + Marshal + ".GetArrayDataReference(" + output + "));");
-                if (l == last) w.Line((ReusesLse(model) ? "_lse = " : string.Empty) + "OutputActivation(_z, _a" + N(l) + ");");
+                w.Line("DenseForward" + N(l) + "(ref " + Unsafe + ".Add(ref p, W" + N(l) + "), ref " + InputRef(l) + ", ref " + output + ".Reference);");
+                if (l == last) w.Line((ReusesLse(model) ? "_lse = " : string.Empty) + "OutputActivation(_z.Span, _a" + N(l) + ".Span);");
             }
         }
         w.Line();
@@ -367,7 +367,7 @@ internal sealed partial class VectorEmitter
             + "_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>");
         using (w.Block("private void AddOuterProduct" + N(l) + Suffix + "(ref float m, float c, ref float x)"))
         {
-            w.Line("ref float d = ref " + Marshal + ".GetArrayDataReference(_d" + N(l) + ");");
+            w.Line("ref float d = ref _d" + N(l) + ".Reference;");
             using (w.Block("for (int j = 0; j < " + N(size) + "; j++)"))
             {
                 w.Line("float cd = c * " + At("d", "j") + ";");
@@ -402,9 +402,9 @@ internal sealed partial class VectorEmitter
             + DerivativeFormula(below.Activation) + ".</summary>");
         using (w.Block("private void Backpropagate" + N(l) + Suffix + "()"))
         {
-            w.Line("ref float w = ref " + At(Marshal + ".GetArrayDataReference(_parameters)", "W" + N(l)) + ";");
-            w.Line("ref float d = ref " + Marshal + ".GetArrayDataReference(_d" + N(l) + ");");
-            w.Line("ref float below = ref " + Marshal + ".GetArrayDataReference(_d" + N(l - 1) + ");");
+            w.Line("ref float w = ref " + At("_parameters.Reference", "W" + N(l)) + ";");
+            w.Line("ref float d = ref _d" + N(l) + ".Reference;");
+            w.Line("ref float below = ref _d" + N(l - 1) + ".Reference;");
             if (chunkEnd > 0)
             {
                 w.Line("// " + N(chunk) + " columns at a time, accumulated in registers over all " + N(size) + " rows.");
@@ -443,7 +443,7 @@ internal sealed partial class VectorEmitter
             var derivative = DerivativeCall(below.Activation, At("a", "i"));
             if (derivative is not null)
             {
-                w.Line("ref float a = ref " + Marshal + ".GetArrayDataReference(_a" + N(l - 1) + ");");
+                w.Line("ref float a = ref _a" + N(l - 1) + ".Reference;");
                 w.Line("for (int i = 0; i < " + N(inputs) + "; i++) " + At("below", "i") + " *= " + derivative + ";");
             }
         }

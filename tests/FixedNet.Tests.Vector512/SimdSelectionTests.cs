@@ -3,7 +3,7 @@ using Xunit;
 
 namespace FixedNet.Tests;
 
-/// <summary>This process really runs the 512-bit kernels; otherwise the linked tests would check the 256-bit ones twice.</summary>
+/// <summary>This process really runs the 512-bit kernels; otherwise, on machines without AVX-512, the linked tests would check the 256-bit ones twice.</summary>
 public class SimdSelectionTests
 {
     [Fact]

@@ -39,8 +39,9 @@ partial class MnistNet : global::FixedNet.INetwork
         },
         global::FixedNet.Loss.CrossEntropy);
 
-    private readonly float[] _parameters = new float[ParameterCount];
-    private readonly float[] _gradient = new float[ParameterCount]; // sum of per-sample gradients of a mini-batch
+    // Parameters and scratch buffers start on 64-byte boundaries (a cache line, one Vector512): no vector access of an aligned row straddles two lines.
+    private readonly global::FixedNet.Runtime.AlignedBuffer _parameters = new global::FixedNet.Runtime.AlignedBuffer(ParameterCount);
+    private readonly global::FixedNet.Runtime.AlignedBuffer _gradient = new global::FixedNet.Runtime.AlignedBuffer(ParameterCount); // sum of per-sample gradients of a mini-batch
 
     /// <summary>The network's shape, layout and loss.</summary>
     public static global::FixedNet.NetworkArchitecture Architecture => s_architecture;
@@ -51,10 +52,10 @@ partial class MnistNet : global::FixedNet.INetwork
     int global::FixedNet.INetwork.ParameterCount => ParameterCount;
 
     /// <summary>All 101770 parameters, layer by layer: weights row-major [outputs × inputs], then biases.</summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => _parameters.Span;
 
     /// <summary>Glorot-uniform weights (He-uniform for ReLU and LeakyReLU layers) from <paramref name="seed"/>, zero biases.</summary>
-    public void InitializeParameters(int seed) => global::FixedNet.ParameterInitializer.Initialize(s_architecture, _parameters, seed);
+    public void InitializeParameters(int seed) => global::FixedNet.ParameterInitializer.Initialize(s_architecture, _parameters.Span, seed);
 
     /// <summary>Computes the output for one sample.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -131,21 +132,21 @@ partial class MnistNet : global::FixedNet.INetwork
     }
 
     // Scratch, allocated once: a{l} = activations of layer l, d{l} = ∂L/∂z{l}, _z = pre-activation of the output layer.
-    private readonly float[] _a0 = new float[128], _d0 = new float[128];
-    private readonly float[] _a1 = new float[10], _d1 = new float[10];
-    private readonly float[] _z = new float[OutputSize];
+    private readonly global::FixedNet.Runtime.AlignedBuffer _a0 = new global::FixedNet.Runtime.AlignedBuffer(128), _d0 = new global::FixedNet.Runtime.AlignedBuffer(128);
+    private readonly global::FixedNet.Runtime.AlignedBuffer _a1 = new global::FixedNet.Runtime.AlignedBuffer(10), _d1 = new global::FixedNet.Runtime.AlignedBuffer(10);
+    private readonly global::FixedNet.Runtime.AlignedBuffer _z = new global::FixedNet.Runtime.AlignedBuffer(OutputSize);
     private float _lse; // log Σ_k e^(z_k) of the last forward pass, from the softmax, for the loss
 
     private void ForwardCore(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         RunForward(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input));
-        new global::System.ReadOnlySpan<float>(_a1).CopyTo(output);
+        _a1.Span.CopyTo(output);
     }
 
     private float LossCore(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
     {
         RunForward(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input));
-        return OutputLoss(_z, _a1, target, _lse);
+        return OutputLoss(_z.Span, _a1.Span, target, _lse);
     }
 
     // Forward, loss, then from the output back: gradient of each layer (δ ⊗ input), then the delta of the layer below.
@@ -154,9 +155,9 @@ partial class MnistNet : global::FixedNet.INetwork
         ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
         ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
         RunForward(ref x);
-        float loss = OutputLoss(_z, _a1, target, _lse);
-        OutputDelta(_a1, target, _d1);
-        AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W1), 1f, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0));
+        float loss = OutputLoss(_z.Span, _a1.Span, target, _lse);
+        OutputDelta(_a1.Span, target, _d1.Span);
+        AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W1), 1f, ref _a0.Reference);
         Backpropagate1();
         AddOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W0), 1f, ref x);
         return loss;
@@ -166,12 +167,12 @@ partial class MnistNet : global::FixedNet.INetwork
     private float TrainCore(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
     {
         ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
-        ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+        ref float p = ref _parameters.Reference;
         RunForward(ref x);
-        float loss = OutputLoss(_z, _a1, target, _lse);
-        OutputDelta(_a1, target, _d1);
+        float loss = OutputLoss(_z.Span, _a1.Span, target, _lse);
+        OutputDelta(_a1.Span, target, _d1.Span);
         Backpropagate1();
-        AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), -learningRate, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0));
+        AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), -learningRate, ref _a0.Reference);
         AddOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), -learningRate, ref x);
         return loss;
     }
@@ -179,10 +180,10 @@ partial class MnistNet : global::FixedNet.INetwork
     // x → a0 → … → a1; the output layer's z is kept in _z for the loss.
     private void RunForward(ref float x)
     {
-        ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-        DenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0));
-        DenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z));
-        _lse = OutputActivation(_z, _a1);
+        ref float p = ref _parameters.Reference;
+        DenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref _a0.Reference);
+        DenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref _a0.Reference, ref _z.Reference);
+        _lse = OutputActivation(_z.Span, _a1.Span);
     }
 
     // Output activation: o_k = e^(z_k) / Σ_j e^(z_j)
@@ -212,9 +213,9 @@ partial class MnistNet : global::FixedNet.INetwork
     // ---- Mini-batches ----
     // Samples go through in chunks of up to 32, one row per sample: _ba{l} / _bd{l} hold activations / deltas [chunk × size].
     private const int BatchChunk = 32;
-    private readonly float[] _ba0 = new float[BatchChunk * 128], _bd0 = new float[BatchChunk * 128];
-    private readonly float[] _ba1 = new float[BatchChunk * 10], _bd1 = new float[BatchChunk * 10];
-    private readonly float[] _bz = new float[BatchChunk * OutputSize];
+    private readonly global::FixedNet.Runtime.AlignedBuffer _ba0 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 128), _bd0 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 128);
+    private readonly global::FixedNet.Runtime.AlignedBuffer _ba1 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 10), _bd1 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 10);
+    private readonly global::FixedNet.Runtime.AlignedBuffer _bz = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * OutputSize);
 
     // gradient += (1/m)·Σ_s ∂L_s/∂θ, chunk by chunk.
     private float BackwardBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> gradient)
@@ -227,7 +228,7 @@ partial class MnistNet : global::FixedNet.INetwork
         {
             int n = global::System.Math.Min(BatchChunk, batchSize - s);
             loss += ChunkForward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), targets.Slice(s * OutputSize, n * OutputSize), n);
-            BatchOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W1), c, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), n);
+            BatchOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W1), c, ref _ba0.Reference, n);
             BatchBackpropagate1(n);
             BatchOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W0), c, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), n);
         }
@@ -239,17 +240,17 @@ partial class MnistNet : global::FixedNet.INetwork
     {
         if (batchSize > BatchChunk)
         {
-            global::System.Array.Clear(_gradient);
-            float mean = BackwardBatchCore(inputs, targets, batchSize, _gradient);
-            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient, -learningRate, _parameters, _parameters);
+            _gradient.Span.Clear();
+            float mean = BackwardBatchCore(inputs, targets, batchSize, _gradient.Span);
+            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient.Span, -learningRate, _parameters.Span, _parameters.Span);
             return mean;
         }
         ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
-        ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+        ref float p = ref _parameters.Reference;
         float loss = ChunkForward(ref x, targets, batchSize);
         float c = -learningRate / batchSize;
         BatchBackpropagate1(batchSize);
-        BatchOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), c, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), batchSize);
+        BatchOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), c, ref _ba0.Reference, batchSize);
         BatchOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), c, ref x, batchSize);
         return loss / batchSize;
     }
@@ -265,7 +266,7 @@ partial class MnistNet : global::FixedNet.INetwork
             ChunkLayers(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), n);
             for (int k = 0; k < n; k++)
             {
-                global::System.ReadOnlySpan<float> z = new global::System.ReadOnlySpan<float>(_bz, k * OutputSize, OutputSize);
+                global::System.ReadOnlySpan<float> z = _bz.Span.Slice(k * OutputSize, OutputSize);
                 global::System.Span<float> o = outputs.Slice((s + k) * OutputSize, OutputSize);
                 float lse = OutputActivation(z, o);
                 if (withLoss) loss += OutputLoss(z, o, targets.Slice((s + k) * OutputSize, OutputSize), lse);
@@ -277,26 +278,26 @@ partial class MnistNet : global::FixedNet.INetwork
     // Z = X·Wᵀ + b and the activation, layer by layer, for n ≤ BatchChunk samples: hidden layers into _ba{l}, the output layer's z into _bz.
     private void ChunkLayers(ref float x, int n)
     {
-        ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-        BatchDenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), n);
-        BatchDenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bz), n);
+        ref float p = ref _parameters.Reference;
+        BatchDenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref _ba0.Reference, n);
+        BatchDenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref _ba0.Reference, ref _bz.Reference, n);
     }
 
     // Forward pass of n ≤ BatchChunk samples, then each sample's loss and output delta; returns the summed loss.
     private float ChunkForward(ref float x, global::System.ReadOnlySpan<float> targets, int n)
     {
-        ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-        BatchDenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), n);
-        BatchDenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bz), n);
+        ref float p = ref _parameters.Reference;
+        BatchDenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref _ba0.Reference, n);
+        BatchDenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref _ba0.Reference, ref _bz.Reference, n);
         float loss = 0f;
         for (int s = 0; s < n; s++)
         {
-            global::System.ReadOnlySpan<float> z = new global::System.ReadOnlySpan<float>(_bz, s * OutputSize, OutputSize);
-            global::System.Span<float> o = new global::System.Span<float>(_ba1, s * OutputSize, OutputSize);
+            global::System.ReadOnlySpan<float> z = _bz.Span.Slice(s * OutputSize, OutputSize);
+            global::System.Span<float> o = _ba1.Span.Slice(s * OutputSize, OutputSize);
             global::System.ReadOnlySpan<float> t = targets.Slice(s * OutputSize, OutputSize);
             float lse = OutputActivation(z, o);
             loss += OutputLoss(z, o, t, lse);
-            OutputDelta(o, t, new global::System.Span<float>(_bd1, s * OutputSize, OutputSize));
+            OutputDelta(o, t, _bd1.Span.Slice(s * OutputSize, OutputSize));
         }
         return loss;
     }
@@ -362,7 +363,7 @@ partial class MnistNet : global::FixedNet.INetwork
     /// <summary>Layer 0: m[j, i] += c·d0_j·x_i and m_b[j] += c·d0_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
     private void AddOuterProduct0_V256(ref float m, float c, ref float x)
     {
-        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
+        ref float d = ref _d0.Reference;
         for (int j = 0; j < 128; j++)
         {
             float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
@@ -424,7 +425,7 @@ partial class MnistNet : global::FixedNet.INetwork
     /// <summary>Layer 1: m[j, i] += c·d1_j·x_i and m_b[j] += c·d1_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
     private void AddOuterProduct1_V256(ref float m, float c, ref float x)
     {
-        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+        ref float d = ref _d1.Reference;
         for (int j = 0; j < 10; j++)
         {
             float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
@@ -441,9 +442,9 @@ partial class MnistNet : global::FixedNet.INetwork
     /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = a > 0 ? 1 : 0.</summary>
     private void Backpropagate1_V256()
     {
-        ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
-        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
-        ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
+        ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
+        ref float d = ref _d1.Reference;
+        ref float below = ref _d0.Reference;
         // 32 columns at a time, accumulated in registers over all 10 rows.
         for (int i = 0; i < 128; i += 32)
         {
@@ -465,7 +466,7 @@ partial class MnistNet : global::FixedNet.INetwork
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s2, ref below, (nuint)(i + 16));
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s3, ref below, (nuint)(i + 24));
         }
-        ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0);
+        ref float a = ref _a0.Reference;
         for (int i = 0; i < 128; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.ReLUDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
     }
 
@@ -652,7 +653,7 @@ partial class MnistNet : global::FixedNet.INetwork
     /// <summary>Layer 0 on n samples: m[j, i] += c·Σ_s Δ0[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ0[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 24 columns.</summary>
     private void BatchOuterProduct0_V256(ref float m, float c, ref float x, int n)
     {
-        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
+        ref float d = ref _bd0.Reference;
         global::System.Runtime.Intrinsics.Vector256<float> cv = global::System.Runtime.Intrinsics.Vector256.Create(c);
         for (int i = 0; i < 768; i += 24)
         {
@@ -959,7 +960,7 @@ partial class MnistNet : global::FixedNet.INetwork
     /// <summary>Layer 1 on n samples: m[j, i] += c·Σ_s Δ1[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ1[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 24 columns.</summary>
     private void BatchOuterProduct1_V256(ref float m, float c, ref float x, int n)
     {
-        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
+        ref float d = ref _bd1.Reference;
         global::System.Runtime.Intrinsics.Vector256<float> cv = global::System.Runtime.Intrinsics.Vector256.Create(c);
         for (int i = 0; i < 120; i += 24)
         {
@@ -1146,10 +1147,10 @@ partial class MnistNet : global::FixedNet.INetwork
     /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(A0[s, i]), f′ = a > 0 ? 1 : 0, in tiles of 4 samples × 24 columns.</summary>
     private void BatchBackpropagate1_V256(int n)
     {
-        ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
-        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
-        ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
-        ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0);
+        ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
+        ref float d = ref _bd1.Reference;
+        ref float below = ref _bd0.Reference;
+        ref float a = ref _ba0.Reference;
         int s = 0;
         for (; s + 4 <= n; s += 4)
         {
@@ -1327,7 +1328,7 @@ partial class MnistNet : global::FixedNet.INetwork
     /// <summary>Layer 0: m[j, i] += c·d0_j·x_i and m_b[j] += c·d0_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
     private void AddOuterProduct0_V512(ref float m, float c, ref float x)
     {
-        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
+        ref float d = ref _d0.Reference;
         for (int j = 0; j < 128; j++)
         {
             float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
@@ -1389,7 +1390,7 @@ partial class MnistNet : global::FixedNet.INetwork
     /// <summary>Layer 1: m[j, i] += c·d1_j·x_i and m_b[j] += c·d1_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
     private void AddOuterProduct1_V512(ref float m, float c, ref float x)
     {
-        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+        ref float d = ref _d1.Reference;
         for (int j = 0; j < 10; j++)
         {
             float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
@@ -1406,9 +1407,9 @@ partial class MnistNet : global::FixedNet.INetwork
     /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = a > 0 ? 1 : 0.</summary>
     private void Backpropagate1_V512()
     {
-        ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
-        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
-        ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
+        ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
+        ref float d = ref _d1.Reference;
+        ref float below = ref _d0.Reference;
         // 64 columns at a time, accumulated in registers over all 10 rows.
         for (int i = 0; i < 128; i += 64)
         {
@@ -1430,7 +1431,7 @@ partial class MnistNet : global::FixedNet.INetwork
             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(s2, ref below, (nuint)(i + 32));
             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(s3, ref below, (nuint)(i + 48));
         }
-        ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0);
+        ref float a = ref _a0.Reference;
         for (int i = 0; i < 128; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.ReLUDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
     }
 
@@ -1709,7 +1710,7 @@ partial class MnistNet : global::FixedNet.INetwork
     /// <summary>Layer 0 on n samples: m[j, i] += c·Σ_s Δ0[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ0[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 96 columns.</summary>
     private void BatchOuterProduct0_V512(ref float m, float c, ref float x, int n)
     {
-        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
+        ref float d = ref _bd0.Reference;
         global::System.Runtime.Intrinsics.Vector512<float> cv = global::System.Runtime.Intrinsics.Vector512.Create(c);
         for (int i = 0; i < 768; i += 96)
         {
@@ -2155,7 +2156,7 @@ partial class MnistNet : global::FixedNet.INetwork
     /// <summary>Layer 1 on n samples: m[j, i] += c·Σ_s Δ1[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ1[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 96 columns.</summary>
     private void BatchOuterProduct1_V512(ref float m, float c, ref float x, int n)
     {
-        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
+        ref float d = ref _bd1.Reference;
         global::System.Runtime.Intrinsics.Vector512<float> cv = global::System.Runtime.Intrinsics.Vector512.Create(c);
         for (int i = 0; i < 96; i += 96)
         {
@@ -2394,10 +2395,10 @@ partial class MnistNet : global::FixedNet.INetwork
     /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(A0[s, i]), f′ = a > 0 ? 1 : 0, in tiles of 8 samples × 48 columns.</summary>
     private void BatchBackpropagate1_V512(int n)
     {
-        ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
-        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
-        ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
-        ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0);
+        ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
+        ref float d = ref _bd1.Reference;
+        ref float below = ref _bd0.Reference;
+        ref float a = ref _ba0.Reference;
         int s = 0;
         for (; s + 8 <= n; s += 8)
         {

@@ -41,8 +41,9 @@ namespace Samples
             },
             global::FixedNet.Loss.BinaryCrossEntropy);
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradient = new float[ParameterCount]; // sum of per-sample gradients of a mini-batch
+        // Parameters and scratch buffers start on 64-byte boundaries (a cache line, one Vector512): no vector access of an aligned row straddles two lines.
+        private readonly global::FixedNet.Runtime.AlignedBuffer _parameters = new global::FixedNet.Runtime.AlignedBuffer(ParameterCount);
+        private readonly global::FixedNet.Runtime.AlignedBuffer _gradient = new global::FixedNet.Runtime.AlignedBuffer(ParameterCount); // sum of per-sample gradients of a mini-batch
 
         /// <summary>The network's shape, layout and loss.</summary>
         public static global::FixedNet.NetworkArchitecture Architecture => s_architecture;
@@ -53,10 +54,10 @@ namespace Samples
         int global::FixedNet.INetwork.ParameterCount => ParameterCount;
 
         /// <summary>All 328 parameters, layer by layer: weights row-major [outputs × inputs], then biases.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Span;
 
         /// <summary>Glorot-uniform weights (He-uniform for ReLU and LeakyReLU layers) from <paramref name="seed"/>, zero biases.</summary>
-        public void InitializeParameters(int seed) => global::FixedNet.ParameterInitializer.Initialize(s_architecture, _parameters, seed);
+        public void InitializeParameters(int seed) => global::FixedNet.ParameterInitializer.Initialize(s_architecture, _parameters.Span, seed);
 
         /// <summary>Computes the output for one sample.</summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -133,20 +134,20 @@ namespace Samples
         }
 
         // Scratch, allocated once: a{l} = activations of layer l, d{l} = ∂L/∂z{l}, _z = pre-activation of the output layer.
-        private readonly float[] _a0 = new float[13], _d0 = new float[13];
-        private readonly float[] _a1 = new float[3], _d1 = new float[3];
-        private readonly float[] _z = new float[OutputSize];
+        private readonly global::FixedNet.Runtime.AlignedBuffer _a0 = new global::FixedNet.Runtime.AlignedBuffer(13), _d0 = new global::FixedNet.Runtime.AlignedBuffer(13);
+        private readonly global::FixedNet.Runtime.AlignedBuffer _a1 = new global::FixedNet.Runtime.AlignedBuffer(3), _d1 = new global::FixedNet.Runtime.AlignedBuffer(3);
+        private readonly global::FixedNet.Runtime.AlignedBuffer _z = new global::FixedNet.Runtime.AlignedBuffer(OutputSize);
 
         private void ForwardCore(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             RunForward(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input));
-            new global::System.ReadOnlySpan<float>(_a1).CopyTo(output);
+            _a1.Span.CopyTo(output);
         }
 
         private float LossCore(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
         {
             RunForward(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input));
-            return OutputLoss(_z, _a1, target);
+            return OutputLoss(_z.Span, _a1.Span, target);
         }
 
         // Forward, loss, then from the output back: gradient of each layer (δ ⊗ input), then the delta of the layer below.
@@ -155,9 +156,9 @@ namespace Samples
             ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
             ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
             RunForward(ref x);
-            float loss = OutputLoss(_z, _a1, target);
-            OutputDelta(_a1, target, _d1);
-            AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W1), 1f, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0));
+            float loss = OutputLoss(_z.Span, _a1.Span, target);
+            OutputDelta(_a1.Span, target, _d1.Span);
+            AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W1), 1f, ref _a0.Reference);
             Backpropagate1();
             AddOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W0), 1f, ref x);
             return loss;
@@ -167,12 +168,12 @@ namespace Samples
         private float TrainCore(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
         {
             ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Reference;
             RunForward(ref x);
-            float loss = OutputLoss(_z, _a1, target);
-            OutputDelta(_a1, target, _d1);
+            float loss = OutputLoss(_z.Span, _a1.Span, target);
+            OutputDelta(_a1.Span, target, _d1.Span);
             Backpropagate1();
-            AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), -learningRate, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0));
+            AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), -learningRate, ref _a0.Reference);
             AddOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), -learningRate, ref x);
             return loss;
         }
@@ -180,10 +181,10 @@ namespace Samples
         // x → a0 → … → a1; the output layer's z is kept in _z for the loss.
         private void RunForward(ref float x)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            DenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0));
-            DenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z));
-            OutputActivation(_z, _a1);
+            ref float p = ref _parameters.Reference;
+            DenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref _a0.Reference);
+            DenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref _a0.Reference, ref _z.Reference);
+            OutputActivation(_z.Span, _a1.Span);
         }
 
         // Output activation: o = 1 / (1 + e^(−z))
@@ -209,9 +210,9 @@ namespace Samples
         // ---- Mini-batches ----
         // Samples go through in chunks of up to 32, one row per sample: _ba{l} / _bd{l} hold activations / deltas [chunk × size].
         private const int BatchChunk = 32;
-        private readonly float[] _ba0 = new float[BatchChunk * 13], _bd0 = new float[BatchChunk * 13];
-        private readonly float[] _ba1 = new float[BatchChunk * 3], _bd1 = new float[BatchChunk * 3];
-        private readonly float[] _bz = new float[BatchChunk * OutputSize];
+        private readonly global::FixedNet.Runtime.AlignedBuffer _ba0 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 13), _bd0 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 13);
+        private readonly global::FixedNet.Runtime.AlignedBuffer _ba1 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 3), _bd1 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 3);
+        private readonly global::FixedNet.Runtime.AlignedBuffer _bz = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * OutputSize);
 
         // gradient += (1/m)·Σ_s ∂L_s/∂θ, chunk by chunk.
         private float BackwardBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> gradient)
@@ -224,7 +225,7 @@ namespace Samples
             {
                 int n = global::System.Math.Min(BatchChunk, batchSize - s);
                 loss += ChunkForward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), targets.Slice(s * OutputSize, n * OutputSize), n);
-                BatchOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W1), c, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), n);
+                BatchOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W1), c, ref _ba0.Reference, n);
                 BatchBackpropagate1(n);
                 BatchOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W0), c, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), n);
             }
@@ -236,17 +237,17 @@ namespace Samples
         {
             if (batchSize > BatchChunk)
             {
-                global::System.Array.Clear(_gradient);
-                float mean = BackwardBatchCore(inputs, targets, batchSize, _gradient);
-                global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient, -learningRate, _parameters, _parameters);
+                _gradient.Span.Clear();
+                float mean = BackwardBatchCore(inputs, targets, batchSize, _gradient.Span);
+                global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient.Span, -learningRate, _parameters.Span, _parameters.Span);
                 return mean;
             }
             ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Reference;
             float loss = ChunkForward(ref x, targets, batchSize);
             float c = -learningRate / batchSize;
             BatchBackpropagate1(batchSize);
-            BatchOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), c, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), batchSize);
+            BatchOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), c, ref _ba0.Reference, batchSize);
             BatchOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), c, ref x, batchSize);
             return loss / batchSize;
         }
@@ -262,7 +263,7 @@ namespace Samples
                 ChunkLayers(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), n);
                 for (int k = 0; k < n; k++)
                 {
-                    global::System.ReadOnlySpan<float> z = new global::System.ReadOnlySpan<float>(_bz, k * OutputSize, OutputSize);
+                    global::System.ReadOnlySpan<float> z = _bz.Span.Slice(k * OutputSize, OutputSize);
                     global::System.Span<float> o = outputs.Slice((s + k) * OutputSize, OutputSize);
                     OutputActivation(z, o);
                     if (withLoss) loss += OutputLoss(z, o, targets.Slice((s + k) * OutputSize, OutputSize));
@@ -274,26 +275,26 @@ namespace Samples
         // Z = X·Wᵀ + b and the activation, layer by layer, for n ≤ BatchChunk samples: hidden layers into _ba{l}, the output layer's z into _bz.
         private void ChunkLayers(ref float x, int n)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            BatchDenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), n);
-            BatchDenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bz), n);
+            ref float p = ref _parameters.Reference;
+            BatchDenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref _ba0.Reference, n);
+            BatchDenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref _ba0.Reference, ref _bz.Reference, n);
         }
 
         // Forward pass of n ≤ BatchChunk samples, then each sample's loss and output delta; returns the summed loss.
         private float ChunkForward(ref float x, global::System.ReadOnlySpan<float> targets, int n)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            BatchDenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), n);
-            BatchDenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bz), n);
+            ref float p = ref _parameters.Reference;
+            BatchDenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref _ba0.Reference, n);
+            BatchDenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref _ba0.Reference, ref _bz.Reference, n);
             float loss = 0f;
             for (int s = 0; s < n; s++)
             {
-                global::System.ReadOnlySpan<float> z = new global::System.ReadOnlySpan<float>(_bz, s * OutputSize, OutputSize);
-                global::System.Span<float> o = new global::System.Span<float>(_ba1, s * OutputSize, OutputSize);
+                global::System.ReadOnlySpan<float> z = _bz.Span.Slice(s * OutputSize, OutputSize);
+                global::System.Span<float> o = _ba1.Span.Slice(s * OutputSize, OutputSize);
                 global::System.ReadOnlySpan<float> t = targets.Slice(s * OutputSize, OutputSize);
                 OutputActivation(z, o);
                 loss += OutputLoss(z, o, t);
-                OutputDelta(o, t, new global::System.Span<float>(_bd1, s * OutputSize, OutputSize));
+                OutputDelta(o, t, _bd1.Span.Slice(s * OutputSize, OutputSize));
             }
             return loss;
         }
@@ -384,7 +385,7 @@ namespace Samples
         /// <summary>Layer 0: m[j, i] += c·d0_j·x_i and m_b[j] += c·d0_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
         private void AddOuterProduct0_V256(ref float m, float c, ref float x)
         {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
+            ref float d = ref _d0.Reference;
             for (int j = 0; j < 13; j++)
             {
                 float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
@@ -425,7 +426,7 @@ namespace Samples
         /// <summary>Layer 1: m[j, i] += c·d1_j·x_i and m_b[j] += c·d1_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
         private void AddOuterProduct1_V256(ref float m, float c, ref float x)
         {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+            ref float d = ref _d1.Reference;
             for (int j = 0; j < 3; j++)
             {
                 float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
@@ -443,9 +444,9 @@ namespace Samples
         /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = 1 − a².</summary>
         private void Backpropagate1_V256()
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
-            ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
+            ref float d = ref _d1.Reference;
+            ref float below = ref _d0.Reference;
             for (int i = 0; i < 8; i += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -458,7 +459,7 @@ namespace Samples
                 for (int j = 0; j < 3; j++) s += global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) = s;
             }
-            ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0);
+            ref float a = ref _a0.Reference;
             for (int i = 0; i < 13; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.TanhDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
         }
 
@@ -662,7 +663,7 @@ namespace Samples
         /// <summary>Layer 0 on n samples: m[j, i] += c·Σ_s Δ0[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ0[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 24 columns.</summary>
         private void BatchOuterProduct0_V256(ref float m, float c, ref float x, int n)
         {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
+            ref float d = ref _bd0.Reference;
             global::System.Runtime.Intrinsics.Vector256<float> cv = global::System.Runtime.Intrinsics.Vector256.Create(c);
             for (int i = 0; i < 16; i += 8)
             {
@@ -891,7 +892,7 @@ namespace Samples
         /// <summary>Layer 1 on n samples: m[j, i] += c·Σ_s Δ1[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ1[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 24 columns.</summary>
         private void BatchOuterProduct1_V256(ref float m, float c, ref float x, int n)
         {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
+            ref float d = ref _bd1.Reference;
             global::System.Runtime.Intrinsics.Vector256<float> cv = global::System.Runtime.Intrinsics.Vector256.Create(c);
             for (int i = 0; i < 8; i += 8)
             {
@@ -933,10 +934,10 @@ namespace Samples
         /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(A0[s, i]), f′ = 1 − a², in tiles of 4 samples × 24 columns.</summary>
         private void BatchBackpropagate1_V256(int n)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
-            ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
-            ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
+            ref float d = ref _bd1.Reference;
+            ref float below = ref _bd0.Reference;
+            ref float a = ref _ba0.Reference;
             int s = 0;
             for (; s + 4 <= n; s += 4)
             {
@@ -1067,7 +1068,7 @@ namespace Samples
         /// <summary>Layer 0: m[j, i] += c·d0_j·x_i and m_b[j] += c·d0_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
         private void AddOuterProduct0_V512(ref float m, float c, ref float x)
         {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
+            ref float d = ref _d0.Reference;
             for (int j = 0; j < 13; j++)
             {
                 float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
@@ -1102,7 +1103,7 @@ namespace Samples
         /// <summary>Layer 1: m[j, i] += c·d1_j·x_i and m_b[j] += c·d1_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
         private void AddOuterProduct1_V512(ref float m, float c, ref float x)
         {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+            ref float d = ref _d1.Reference;
             for (int j = 0; j < 3; j++)
             {
                 float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
@@ -1115,16 +1116,16 @@ namespace Samples
         /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = 1 − a².</summary>
         private void Backpropagate1_V512()
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
-            ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d0);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
+            ref float d = ref _d1.Reference;
+            ref float below = ref _d0.Reference;
             for (int i = 0; i < 13; i++)
             {
                 float s = 0f;
                 for (int j = 0; j < 3; j++) s += global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) = s;
             }
-            ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0);
+            ref float a = ref _a0.Reference;
             for (int i = 0; i < 13; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.TanhDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
         }
 
@@ -1436,7 +1437,7 @@ namespace Samples
         /// <summary>Layer 0 on n samples: m[j, i] += c·Σ_s Δ0[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ0[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 96 columns.</summary>
         private void BatchOuterProduct0_V512(ref float m, float c, ref float x, int n)
         {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
+            ref float d = ref _bd0.Reference;
             global::System.Runtime.Intrinsics.Vector512<float> cv = global::System.Runtime.Intrinsics.Vector512.Create(c);
             for (int i = 0; i < 16; i += 16)
             {
@@ -1630,7 +1631,7 @@ namespace Samples
         /// <summary>Layer 1 on n samples: m[j, i] += c·Σ_s Δ1[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ1[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 96 columns.</summary>
         private void BatchOuterProduct1_V512(ref float m, float c, ref float x, int n)
         {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
+            ref float d = ref _bd1.Reference;
             global::System.Runtime.Intrinsics.Vector512<float> cv = global::System.Runtime.Intrinsics.Vector512.Create(c);
             // the last 13 columns, one at a time
             for (int j = 0; j < 3; j++)
@@ -1654,10 +1655,10 @@ namespace Samples
         /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(A0[s, i]), f′ = 1 − a², in tiles of 8 samples × 48 columns.</summary>
         private void BatchBackpropagate1_V512(int n)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), W1);
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd1);
-            ref float below = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bd0);
-            ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ba0);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
+            ref float d = ref _bd1.Reference;
+            ref float below = ref _bd0.Reference;
+            ref float a = ref _ba0.Reference;
             int s = 0;
             for (; s + 8 <= n; s += 8)
             {

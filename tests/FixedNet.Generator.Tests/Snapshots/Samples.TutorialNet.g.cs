@@ -41,8 +41,9 @@ namespace Samples
             },
             global::FixedNet.Loss.CrossEntropy);
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradient = new float[ParameterCount]; // sum of per-sample gradients of a mini-batch
+        // Parameters and scratch buffers start on 64-byte boundaries (a cache line, one Vector512): no vector access of an aligned row straddles two lines.
+        private readonly global::FixedNet.Runtime.AlignedBuffer _parameters = new global::FixedNet.Runtime.AlignedBuffer(ParameterCount);
+        private readonly global::FixedNet.Runtime.AlignedBuffer _gradient = new global::FixedNet.Runtime.AlignedBuffer(ParameterCount); // sum of per-sample gradients of a mini-batch
 
         /// <summary>The network's shape, layout and loss.</summary>
         public static global::FixedNet.NetworkArchitecture Architecture => s_architecture;
@@ -53,10 +54,10 @@ namespace Samples
         int global::FixedNet.INetwork.ParameterCount => ParameterCount;
 
         /// <summary>All 12 parameters, layer by layer: weights row-major [outputs × inputs], then biases.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Span;
 
         /// <summary>Glorot-uniform weights (He-uniform for ReLU and LeakyReLU layers) from <paramref name="seed"/>, zero biases.</summary>
-        public void InitializeParameters(int seed) => global::FixedNet.ParameterInitializer.Initialize(s_architecture, _parameters, seed);
+        public void InitializeParameters(int seed) => global::FixedNet.ParameterInitializer.Initialize(s_architecture, _parameters.Span, seed);
 
         /// <summary>Computes the output for one sample.</summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -135,7 +136,7 @@ namespace Samples
         // Forward pass, written out unit by unit.
         private void ForwardCore(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.Span;
             float x0 = input[0];
             float x1 = input[1];
 
@@ -163,7 +164,7 @@ namespace Samples
         // Forward pass and loss.
         private float LossCore(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.Span;
             float x0 = input[0];
             float x1 = input[1];
 
@@ -196,7 +197,7 @@ namespace Samples
         // Forward pass, the output and the loss.
         private float ForwardLossCore(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::System.Span<float> output)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.Span;
             float x0 = input[0];
             float x1 = input[1];
 
@@ -245,7 +246,7 @@ namespace Samples
         // Forward pass, loss, deltas by the chain rule, then gradient += ∂L/∂θ.
         private float AccumulateGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::System.Span<float> gradient)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.Span;
             float x0 = input[0];
             float x1 = input[1];
 
@@ -303,7 +304,7 @@ namespace Samples
         // Forward pass, loss and all deltas (with the old weights), then θ ← θ − η·∂L/∂θ.
         private float TrainCore(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
         {
-            global::System.Span<float> p = _parameters;
+            global::System.Span<float> p = _parameters.Span;
             float x0 = input[0];
             float x1 = input[1];
 
@@ -363,7 +364,7 @@ namespace Samples
         {
             float loss = AccumulateBatch(inputs, targets, batchSize);
             // gradient += (1/m)·Σ ∂L/∂θ
-            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient, 1f / batchSize, gradient, gradient);
+            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient.Span, 1f / batchSize, gradient, gradient);
             return loss;
         }
 
@@ -371,18 +372,18 @@ namespace Samples
         {
             float loss = AccumulateBatch(inputs, targets, batchSize);
             // θ ← θ − (η/m)·Σ ∂L/∂θ
-            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient, -learningRate / batchSize, _parameters, _parameters);
+            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient.Span, -learningRate / batchSize, _parameters.Span, _parameters.Span);
             return loss;
         }
 
         // Σ over the batch of each sample's gradient, into _gradient; returns the mean loss.
         private float AccumulateBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
         {
-            global::System.Array.Clear(_gradient);
+            _gradient.Span.Clear();
             float sum = 0f;
             for (int s = 0; s < batchSize; s++)
             {
-                sum += AccumulateGradient(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), _gradient);
+                sum += AccumulateGradient(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), _gradient.Span);
             }
             return sum / batchSize;
         }

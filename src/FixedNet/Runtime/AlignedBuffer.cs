@@ -1,0 +1,52 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace FixedNet.Runtime;
+
+/// <summary>
+/// Floats whose first element sits on a 64-byte boundary: the start of a cache line, and of a whole
+/// <see cref="System.Runtime.Intrinsics.Vector512{T}"/>. Generated networks keep their parameters and scratch in
+/// these, so that a vector load or store at a multiple of 16 floats from the start never straddles two cache lines
+/// (a split access costs two).
+/// </summary>
+/// <remarks>
+/// <para>The floats live in an array on the Pinned Object Heap, 15 elements longer than asked for. A pinned array
+/// never moves, so the aligned start, found once, stays aligned; the array is collected like any other once nothing
+/// refers to it. The buffer starts zeroed.</para>
+/// <para>A .NET array of floats is only guaranteed 8-byte alignment, and its elements start 16 bytes after its
+/// header, so without this most 64-byte loads of a large array straddle two lines. On an AVX-512 Zen 5 core, aligning
+/// the parameters and the input made a 784-128-10 single-sample training step about 18 % faster
+/// (benchmarks/README.md).</para>
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public readonly struct AlignedBuffer
+{
+    /// <summary>The alignment of the first element, in bytes.</summary>
+    public const int Alignment = 64;
+
+    private readonly float[]? _array;
+    private readonly int _offset;
+
+    /// <summary>Allocates <paramref name="length"/> zeroed floats starting on a 64-byte boundary.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
+    public AlignedBuffer(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        _array = GC.AllocateArray<float>(checked(length + Alignment / sizeof(float) - 1), pinned: true);
+        nint address = Marshal.UnsafeAddrOfPinnedArrayElement(_array, 0);
+        _offset = (int)((-address & (Alignment - 1)) / sizeof(float)); // elements are 4-byte aligned, so this is exact
+        Length = length;
+    }
+
+    /// <summary>Number of floats.</summary>
+    public int Length { get; }
+
+    /// <summary>The floats.</summary>
+    public Span<float> Span => new(_array, _offset, Length);
+
+    /// <summary>The first float, on a 64-byte boundary (for generated kernels, which walk the buffer by offsets from it).</summary>
+    /// <exception cref="NullReferenceException">This is a default (never allocated) buffer.</exception>
+    public ref float Reference => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_array!), _offset);
+}
