@@ -17,7 +17,7 @@ internal static class UnrolledEmitter
         w.Line("// Forward pass, written out unit by unit.");
         using (w.Block("private void ForwardCore(" + ReadOnlySpan + " input, " + Span + " output)"))
         {
-            w.Line(ReadOnlySpan + " p = _parameters.Span;");
+            w.Line(ReadOnlySpan + " p = " + Marshal + ".CreateReadOnlySpan(ref _parameters.Reference, ParameterCount); // a constant length: p[k] needs no bounds check");
             EmitInputs(w, model);
             EmitForward(w, model);
             for (int k = 0; k < model.OutputSize; k++) w.Line("output[" + N(k) + "] = " + A(last, k) + ";");
@@ -26,7 +26,7 @@ internal static class UnrolledEmitter
         w.Line("// Forward pass and loss.");
         using (w.Block("private float LossCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target)"))
         {
-            w.Line(ReadOnlySpan + " p = _parameters.Span;");
+            w.Line(ReadOnlySpan + " p = " + Marshal + ".CreateReadOnlySpan(ref _parameters.Reference, ParameterCount); // a constant length: p[k] needs no bounds check");
             EmitInputs(w, model);
             EmitForward(w, model);
             EmitTargets(w, model);
@@ -37,7 +37,7 @@ internal static class UnrolledEmitter
         w.Line("// Forward pass, the output and the loss.");
         using (w.Block("private float ForwardLossCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target, " + Span + " output)"))
         {
-            w.Line(ReadOnlySpan + " p = _parameters.Span;");
+            w.Line(ReadOnlySpan + " p = " + Marshal + ".CreateReadOnlySpan(ref _parameters.Reference, ParameterCount); // a constant length: p[k] needs no bounds check");
             EmitInputs(w, model);
             EmitForward(w, model);
             for (int k = 0; k < model.OutputSize; k++) w.Line("output[" + N(k) + "] = " + A(last, k) + ";");
@@ -63,7 +63,7 @@ internal static class UnrolledEmitter
         w.Line("// Forward pass, loss, deltas by the chain rule, then gradient += ∂L/∂θ.");
         using (w.Block("private float AccumulateGradient(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target, " + Span + " gradient)"))
         {
-            w.Line(ReadOnlySpan + " p = _parameters.Span;");
+            w.Line(ReadOnlySpan + " p = " + Marshal + ".CreateReadOnlySpan(ref _parameters.Reference, ParameterCount); // a constant length: p[k] needs no bounds check");
             EmitInputs(w, model);
             EmitForward(w, model);
             EmitTargets(w, model);
@@ -76,7 +76,7 @@ internal static class UnrolledEmitter
         w.Line("// Forward pass, loss and all deltas (with the old weights), then θ ← θ − η·∂L/∂θ.");
         using (w.Block("private float TrainCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target, float learningRate)"))
         {
-            w.Line(Span + " p = _parameters.Span;");
+            w.Line(Span + " p = " + Marshal + ".CreateSpan(ref _parameters.Reference, ParameterCount); // a constant length: p[k] needs no bounds check");
             EmitInputs(w, model);
             EmitForward(w, model);
             EmitTargets(w, model);

@@ -44,7 +44,7 @@ public readonly struct AlignedBuffer
     public int Length { get; }
 
     /// <summary>The floats.</summary>
-    public Span<float> Span => new(_array, _offset, Length);
+    public Span<float> Span => _array is null ? default : MemoryMarshal.CreateSpan(ref Reference, Length); // the constructor checked the bounds
 
     /// <summary>The first float, on a 64-byte boundary (for generated kernels, which walk the buffer by offsets from it).</summary>
     /// <exception cref="NullReferenceException">This is a default (never allocated) buffer.</exception>

@@ -138,7 +138,7 @@ namespace Samples.Regression
             // Forward pass, written out unit by unit.
             private void ForwardCore(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
-                global::System.ReadOnlySpan<float> p = _parameters.Span;
+                global::System.ReadOnlySpan<float> p = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref _parameters.Reference, ParameterCount); // a constant length: p[k] needs no bounds check
                 float x0 = input[0];
                 float x1 = input[1];
                 float x2 = input[2];
@@ -165,7 +165,7 @@ namespace Samples.Regression
             // Forward pass and loss.
             private float LossCore(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
             {
-                global::System.ReadOnlySpan<float> p = _parameters.Span;
+                global::System.ReadOnlySpan<float> p = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref _parameters.Reference, ParameterCount); // a constant length: p[k] needs no bounds check
                 float x0 = input[0];
                 float x1 = input[1];
                 float x2 = input[2];
@@ -198,7 +198,7 @@ namespace Samples.Regression
             // Forward pass, the output and the loss.
             private float ForwardLossCore(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::System.Span<float> output)
             {
-                global::System.ReadOnlySpan<float> p = _parameters.Span;
+                global::System.ReadOnlySpan<float> p = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref _parameters.Reference, ParameterCount); // a constant length: p[k] needs no bounds check
                 float x0 = input[0];
                 float x1 = input[1];
                 float x2 = input[2];
@@ -247,7 +247,7 @@ namespace Samples.Regression
             // Forward pass, loss, deltas by the chain rule, then gradient += ∂L/∂θ.
             private float AccumulateGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::System.Span<float> gradient)
             {
-                global::System.ReadOnlySpan<float> p = _parameters.Span;
+                global::System.ReadOnlySpan<float> p = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref _parameters.Reference, ParameterCount); // a constant length: p[k] needs no bounds check
                 float x0 = input[0];
                 float x1 = input[1];
                 float x2 = input[2];
@@ -323,7 +323,7 @@ namespace Samples.Regression
             // Forward pass, loss and all deltas (with the old weights), then θ ← θ − η·∂L/∂θ.
             private float TrainCore(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
             {
-                global::System.Span<float> p = _parameters.Span;
+                global::System.Span<float> p = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref _parameters.Reference, ParameterCount); // a constant length: p[k] needs no bounds check
                 float x0 = input[0];
                 float x1 = input[1];
                 float x2 = input[2];
