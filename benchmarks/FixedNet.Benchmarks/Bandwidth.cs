@@ -54,7 +54,7 @@ public static class Bandwidth
         return 0;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized from the first call: the trials are over before tiering would recompile
     private static float Read(float[] buffer)
     {
         ref float p = ref MemoryMarshal.GetArrayDataReference(buffer);
@@ -69,7 +69,7 @@ public static class Bandwidth
         return Vector256.Sum((s0 + s1) + (s2 + s3) + (s4 + s5) + (s6 + s7));
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized from the first call: the trials are over before tiering would recompile
     private static void Update(float[] buffer, float c)
     {
         ref float p = ref MemoryMarshal.GetArrayDataReference(buffer);
