@@ -17,8 +17,8 @@ namespace FixedNet.Runtime;
 /// refers to it. The buffer starts zeroed.</para>
 /// <para>A .NET array of floats is only guaranteed 8-byte alignment, and its elements start 16 bytes after its
 /// header, so without this most 64-byte loads of a large array straddle two lines. On an AVX-512 Zen 5 core, aligning
-/// the parameters and the input made a 784-128-10 single-sample training step about 18 % faster
-/// (benchmarks/README.md).</para>
+/// the parameters, the scratch and the input made single-sample training steps about 15 % (784-128-10) and 24 %
+/// (784-256-128-10) faster (benchmarks/README.md).</para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public readonly struct AlignedBuffer
