@@ -17,7 +17,7 @@ internal static class UnrolledEmitter
         w.Line("// Forward pass, written out unit by unit.");
         using (w.Block("private void ForwardCore(" + ReadOnlySpan + " input, " + Span + " output)"))
         {
-            w.Line(ReadOnlySpan + " p = " + Marshal + ".CreateReadOnlySpan(ref _parameters.Reference, ParameterCount); // a constant length: p[k] needs no bounds check");
+            EmitParameterSpan(w, writable: false);
             EmitInputs(w, model);
             EmitForward(w, model);
             for (int k = 0; k < model.OutputSize; k++) w.Line("output[" + N(k) + "] = " + A(last, k) + ";");
@@ -26,7 +26,7 @@ internal static class UnrolledEmitter
         w.Line("// Forward pass and loss.");
         using (w.Block("private float LossCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target)"))
         {
-            w.Line(ReadOnlySpan + " p = " + Marshal + ".CreateReadOnlySpan(ref _parameters.Reference, ParameterCount); // a constant length: p[k] needs no bounds check");
+            EmitParameterSpan(w, writable: false);
             EmitInputs(w, model);
             EmitForward(w, model);
             EmitTargets(w, model);
@@ -37,7 +37,7 @@ internal static class UnrolledEmitter
         w.Line("// Forward pass, the output and the loss.");
         using (w.Block("private float ForwardLossCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target, " + Span + " output)"))
         {
-            w.Line(ReadOnlySpan + " p = " + Marshal + ".CreateReadOnlySpan(ref _parameters.Reference, ParameterCount); // a constant length: p[k] needs no bounds check");
+            EmitParameterSpan(w, writable: false);
             EmitInputs(w, model);
             EmitForward(w, model);
             for (int k = 0; k < model.OutputSize; k++) w.Line("output[" + N(k) + "] = " + A(last, k) + ";");
@@ -63,7 +63,7 @@ internal static class UnrolledEmitter
         w.Line("// Forward pass, loss, deltas by the chain rule, then gradient += ∂L/∂θ.");
         using (w.Block("private float AccumulateGradient(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target, " + Span + " gradient)"))
         {
-            w.Line(ReadOnlySpan + " p = " + Marshal + ".CreateReadOnlySpan(ref _parameters.Reference, ParameterCount); // a constant length: p[k] needs no bounds check");
+            EmitParameterSpan(w, writable: false);
             EmitInputs(w, model);
             EmitForward(w, model);
             EmitTargets(w, model);
@@ -76,7 +76,7 @@ internal static class UnrolledEmitter
         w.Line("// Forward pass, loss and all deltas (with the old weights), then θ ← θ − η·∂L/∂θ.");
         using (w.Block("private float TrainCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target, float learningRate)"))
         {
-            w.Line(Span + " p = " + Marshal + ".CreateSpan(ref _parameters.Reference, ParameterCount); // a constant length: p[k] needs no bounds check");
+            EmitParameterSpan(w, writable: true);
             EmitInputs(w, model);
             EmitForward(w, model);
             EmitTargets(w, model);
@@ -123,6 +123,11 @@ internal static class UnrolledEmitter
     private static string Z(int l, int j) => "z" + N(l) + "_" + N(j);
 
     private static string D(int l, int j) => "d" + N(l) + "_" + N(j);
+
+    // p = the parameters, as a span whose length is the constant ParameterCount, so indexing it by constants needs no bounds check.
+    private static void EmitParameterSpan(SourceWriter w, bool writable) =>
+        w.Line((writable ? Span : ReadOnlySpan) + " p = " + Marshal + (writable ? ".CreateSpan" : ".CreateReadOnlySpan")
+            + "(ref _parameters.Reference, ParameterCount); // a constant length: p[k] needs no bounds check");
 
     private static void EmitInputs(SourceWriter w, NetworkModel model)
     {

@@ -12,10 +12,18 @@ namespace FixedNet.Tests;
 public class PinnedWidthTests
 {
     [Fact]
-    public void TheProjectsSwitchIsSetAndSelectsTheKernels()
+    public void TheProjectsSwitchIsSetAndSelectsItsWidth()
     {
+        // The width each project exists to test, from its name: FixedNet.Tests.Vector256 or FixedNet.Tests.Vector512.
+        int expected = typeof(PinnedWidthTests).Assembly.GetName().Name switch
+        {
+            "FixedNet.Tests.Vector256" => 256,
+            "FixedNet.Tests.Vector512" => 512,
+            var other => throw new InvalidOperationException($"PinnedWidthTests is linked into {other}, which pins no known width."),
+        };
         Assert.True(AppContext.TryGetSwitch(Simd.SwitchName, out bool pinned), $"{Simd.SwitchName} is not set in this test project's runtimeconfig.");
-        Assert.Equal(pinned, Simd.UseVector512);
-        Assert.Equal(pinned ? 512 : 256, Simd.VectorBits);
+        Assert.Equal(expected == 512, pinned);
+        Assert.Equal(expected == 512, Simd.UseVector512);
+        Assert.Equal(expected, Simd.VectorBits);
     }
 }

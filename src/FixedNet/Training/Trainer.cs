@@ -106,9 +106,9 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
         for (int i = 0; i < order.Length; i++) order[i] = i;
         // The batch is copied into a buffer that starts on a 64-byte boundary, like the network's own buffers: with rows
         // a multiple of 16 floats long, the kernels' vector loads of every row then stay within cache lines.
-        var inputs = new AlignedBuffer(batchSize * inputSize);
+        Span<float> inputs = new AlignedBuffer(batchSize * inputSize).Span;
         var targets = new float[batchSize * outputSize];
-        var gradient = optimizer is null ? default : new AlignedBuffer(_network.ParameterCount);
+        Span<float> gradient = optimizer is null ? default : new AlignedBuffer(_network.ParameterCount).Span;
         float[]? best = Options.EarlyStoppingPatience is null ? null : new float[_network.ParameterCount];
         var history = new List<EpochReport>(Options.Epochs);
         float bestLoss = float.PositiveInfinity;
@@ -129,10 +129,10 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
                 int m = Math.Min(batchSize, order.Length - start);
                 for (int k = 0; k < m; k++)
                 {
-                    training.Input(order[start + k]).CopyTo(inputs.Span.Slice(k * inputSize, inputSize));
+                    training.Input(order[start + k]).CopyTo(inputs.Slice(k * inputSize, inputSize));
                     training.Target(order[start + k]).CopyTo(targets.AsSpan(k * outputSize, outputSize));
                 }
-                ReadOnlySpan<float> x = inputs.Span[..(m * inputSize)], t = targets.AsSpan(0, m * outputSize);
+                ReadOnlySpan<float> x = inputs[..(m * inputSize)], t = targets.AsSpan(0, m * outputSize);
                 float loss;
                 if (optimizer is null)
                 {
@@ -140,9 +140,9 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
                 }
                 else
                 {
-                    gradient.Span.Clear();
-                    loss = _network.BackwardBatch(x, t, m, gradient.Span);
-                    optimizer.Step(_network.Parameters, gradient.Span, rate);
+                    gradient.Clear();
+                    loss = _network.BackwardBatch(x, t, m, gradient);
+                    optimizer.Step(_network.Parameters, gradient, rate);
                 }
                 lossSum += (double)loss * m;
                 batchProgress?.Report(new BatchProgress(epoch + 1, Options.Epochs, start + m, order.Length, (float)(lossSum / (start + m))));
