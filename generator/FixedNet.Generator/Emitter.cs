@@ -19,7 +19,6 @@ internal static partial class Emitter
 
     internal const string Span = "global::System.Span<float>";
     internal const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
-    internal const string NetMath = "global::FixedNet.Runtime.NetMath";
     internal const string Throw = "global::FixedNet.Runtime.ThrowHelper";
     internal const string MathF = "global::System.MathF";
     internal const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
@@ -239,53 +238,11 @@ internal static partial class Emitter
         return text;
     }
 
-    internal static string LossFormula(LossKind loss) => loss switch
-    {
-        LossKind.MeanSquaredError => "MeanSquaredError, L = (1/n)·Σ(o − t)²",
-        LossKind.HalfSquaredError => "HalfSquaredError, L = ½·Σ(o − t)²",
-        LossKind.CrossEntropy => "CrossEntropy, L = −Σ t·log o",
-        _ => "BinaryCrossEntropy, L = −(1/n)·Σ[t·log o + (1 − t)·log(1 − o)]",
-    };
+    internal static string LossFormula(LossKind loss) => OperatorTable.Of(loss).Formula;
 
-    internal static string ActivationFormula(ActivationKind activation, string a = "a", string z = "z") => activation switch
-    {
-        ActivationKind.Identity => a + " = " + z,
-        ActivationKind.Sigmoid => a + " = 1 / (1 + e^(−" + z + "))",
-        ActivationKind.Tanh => a + " = tanh " + z,
-        ActivationKind.ReLU => a + " = max(0, " + z + ")",
-        ActivationKind.LeakyReLU => a + " = " + z + " > 0 ? " + z + " : 0.01·" + z,
-        _ => a + "_k = e^(" + z + "_k) / Σ_j e^(" + z + "_j)",
-    };
+    internal static string ActivationFormula(ActivationKind activation, string a = "a", string z = "z") => OperatorTable.Formula(activation, a, z);
 
-    internal static string DerivativeFormula(ActivationKind activation) => activation switch
-    {
-        ActivationKind.Identity => "1",
-        ActivationKind.Sigmoid => "a(1 − a)",
-        ActivationKind.Tanh => "1 − a²",
-        ActivationKind.ReLU => "a > 0 ? 1 : 0",
-        _ => "a > 0 ? 1 : 0.01",
-    };
-
-    /// <summary>The call applying an element-wise activation to <paramref name="z"/>, or null for Identity.</summary>
-    internal static string? ActivationCall(ActivationKind activation, string z) => activation switch
-    {
-        ActivationKind.Identity => null,
-        ActivationKind.Sigmoid => NetMath + ".Sigmoid(" + z + ")",
-        ActivationKind.Tanh => NetMath + ".Tanh(" + z + ")",
-        ActivationKind.ReLU => NetMath + ".ReLU(" + z + ")",
-        ActivationKind.LeakyReLU => NetMath + ".LeakyReLU(" + z + ")",
-        _ => null,
-    };
-
-    /// <summary>The call computing f′ from the activation <paramref name="a"/>, or null for Identity (f′ = 1).</summary>
-    internal static string? DerivativeCall(ActivationKind activation, string a) => activation switch
-    {
-        ActivationKind.Sigmoid => NetMath + ".SigmoidDerivative(" + a + ")",
-        ActivationKind.Tanh => NetMath + ".TanhDerivative(" + a + ")",
-        ActivationKind.ReLU => NetMath + ".ReLUDerivative(" + a + ")",
-        ActivationKind.LeakyReLU => NetMath + ".LeakyReLUDerivative(" + a + ")",
-        _ => null,
-    };
+    internal static string DerivativeFormula(ActivationKind activation) => OperatorTable.Of(activation).Derivative;
 
     internal static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 

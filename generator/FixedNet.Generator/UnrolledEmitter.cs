@@ -162,7 +162,7 @@ internal static class UnrolledEmitter
                 continue;
             }
             for (int j = 0; j < layer.Size; j++)
-                w.Line("float " + A(l, j) + " = " + (ActivationCall(layer.Activation, Z(l, j)) ?? Z(l, j)) + ";");
+                w.Line("float " + A(l, j) + " = " + (OperatorTable.Invoke(layer.Activation, Z(l, j)) ?? Z(l, j)) + ";");
         }
     }
 
@@ -184,40 +184,21 @@ internal static class UnrolledEmitter
         for (int j = 0; j < size; j++) w.Line("float " + A(l, j) + " = e" + N(l) + "_" + N(j) + " * r" + N(l) + ";");
     }
 
+    // L = Reduce(Σ_k Term(z_k, a_k, t_k, lse), n), through the loss operator.
     private static void EmitLoss(SourceWriter w, NetworkModel model)
     {
         int l = model.Layers.Count - 1;
         int n = model.OutputSize;
+        var loss = OperatorTable.Of(model.Loss);
+        string op = OperatorTable.OperatorType(model.Loss);
         w.Line();
+        w.Line("// Loss: " + loss.Formula.Substring(loss.Formula.IndexOf(", ") + 2) + " over the output o = a" + N(l)
+            + (loss.NeedsLogSumExp ? ", with log o_k = z" + N(l) + "_k − lse, lse = m + log Σ_j e^(z" + N(l) + "_j − m): exact even where o_k underflows" : string.Empty));
+        if (loss.NeedsLogSumExp) w.Line("float lse = m" + N(l) + " + " + MathF + ".Log(s" + N(l) + ");");
         var sum = new StringBuilder();
-        switch (model.Loss)
-        {
-            case LossKind.MeanSquaredError:
-            case LossKind.HalfSquaredError:
-                w.Line(model.Loss == LossKind.MeanSquaredError ? "// Loss: L = (1/n)·Σ(a_k − t_k)²" : "// Loss: L = ½·Σ(a_k − t_k)²");
-                for (int k = 0; k < n; k++)
-                {
-                    w.Line("float r_" + N(k) + " = " + A(l, k) + " - t" + N(k) + ";");
-                    sum.Append(k == 0 ? string.Empty : " + ").Append("r_" + N(k) + " * r_" + N(k));
-                }
-                w.Line(model.Loss == LossKind.MeanSquaredError
-                    ? "float loss = (" + sum + ") / " + N(n) + "f;"
-                    : "float loss = 0.5f * (" + sum + ");");
-                break;
-            case LossKind.CrossEntropy:
-                w.Line("// Loss: L = −Σ t_k·log a_k, with log a_k = z_k − (m + log Σ_j e^(z_j − m)) computed exactly.");
-                w.Line("float lse = m" + N(l) + " + " + MathF + ".Log(s" + N(l) + ");");
-                for (int k = 0; k < n; k++)
-                    sum.Append(k == 0 ? "-(" : " - (").Append("t" + N(k) + " * (" + Z(l, k) + " - lse))");
-                w.Line("float loss = " + sum + ";");
-                break;
-            default:
-                w.Line("// Loss: L = −(1/n)·Σ[t·log a + (1 − t)·log(1 − a)], from the logits z so that log never sees 0.");
-                for (int k = 0; k < n; k++)
-                    sum.Append(k == 0 ? string.Empty : " + ").Append(NetMath + ".BinaryCrossEntropyTerm(" + Z(l, k) + ", t" + N(k) + ")");
-                w.Line("float loss = (" + sum + ") / " + N(n) + "f;");
-                break;
-        }
+        for (int k = 0; k < n; k++)
+            sum.Append(k == 0 ? string.Empty : " + ").Append(op + ".Term(" + Z(l, k) + ", " + A(l, k) + ", t" + N(k) + ", " + (loss.NeedsLogSumExp ? "lse" : "0f") + ")");
+        w.Line("float loss = " + op + ".Reduce(" + sum + ", " + N(n) + ");");
     }
 
     private static void EmitDeltas(SourceWriter w, NetworkModel model)
@@ -225,46 +206,39 @@ internal static class UnrolledEmitter
         int last = model.Layers.Count - 1;
         var output = model.Layers[last];
         int n = model.OutputSize;
+        var loss = OperatorTable.Of(model.Loss);
+        string op = OperatorTable.OperatorType(model.Loss);
         w.Line();
-        switch (model.Loss)
+        w.Line("// Output delta (o = a" + N(last) + "), " + loss.Delta + (loss.DeltaIsFused ? "." : string.Empty));
+        string tsum = "0f";
+        if (loss.DeltaNeedsTargetSum)
         {
-            case LossKind.CrossEntropy:
+            var total = new StringBuilder("float tsum = ");
+            for (int k = 0; k < n; k++) total.Append(k == 0 ? string.Empty : " + ").Append("t" + N(k));
+            w.Line(total + ";");
+            tsum = "tsum";
+        }
+        string target = loss.DeltaIsFused ? "d" + N(last) + "_" : "g_";
+        for (int k = 0; k < n; k++)
+            w.Line("float " + target + N(k) + " = " + op + ".Delta(" + A(last, k) + ", t" + N(k) + ", " + tsum + ", " + N(n) + ");");
+        if (!loss.DeltaIsFused)
+        {
+            if (output.Activation == ActivationKind.Softmax)
             {
-                w.Line("// Output delta, softmax and cross-entropy together: d_k = ∂L/∂z_k = a_k·Σt − t_k (= a_k − t_k for one-hot t).");
-                var tsum = new StringBuilder("float tsum = ");
-                for (int k = 0; k < n; k++) tsum.Append(k == 0 ? string.Empty : " + ").Append("t" + N(k));
-                w.Line(tsum + ";");
-                for (int k = 0; k < n; k++) w.Line("float " + D(last, k) + " = " + A(last, k) + " * tsum - t" + N(k) + ";");
-                break;
+                w.Line("// Through softmax: d_k = a_k·(g_k − Σ_j g_j·a_j)");
+                var dot = new StringBuilder("float ga = ");
+                for (int k = 0; k < n; k++) dot.Append(k == 0 ? string.Empty : " + ").Append("g_" + N(k) + " * " + A(last, k));
+                w.Line(dot + ";");
+                for (int k = 0; k < n; k++) w.Line("float " + D(last, k) + " = " + A(last, k) + " * (g_" + N(k) + " - ga);");
             }
-            case LossKind.BinaryCrossEntropy:
-                w.Line("// Output delta, sigmoid and binary cross-entropy together: d_k = ∂L/∂z_k = (a_k − t_k)/n.");
-                for (int k = 0; k < n; k++) w.Line("float " + D(last, k) + " = (" + A(last, k) + " - t" + N(k) + ") / " + N(n) + "f;");
-                break;
-            default:
+            else
             {
-                bool mean = model.Loss == LossKind.MeanSquaredError;
-                w.Line(mean ? "// g_k = ∂L/∂a_k = 2(a_k − t_k)/n" : "// g_k = ∂L/∂a_k = a_k − t_k");
+                w.Line("// Through the activation: d_k = g_k·f′(z_k), f′ = " + DerivativeFormula(output.Activation));
                 for (int k = 0; k < n; k++)
-                    w.Line("float g_" + N(k) + " = " + (mean ? "2f / " + N(n) + "f * r_" + N(k) : "r_" + N(k)) + ";");
-                if (output.Activation == ActivationKind.Softmax)
                 {
-                    w.Line("// Through softmax: d_k = a_k·(g_k − Σ_j g_j·a_j)");
-                    var dot = new StringBuilder("float ga = ");
-                    for (int k = 0; k < n; k++) dot.Append(k == 0 ? string.Empty : " + ").Append("g_" + N(k) + " * " + A(last, k));
-                    w.Line(dot + ";");
-                    for (int k = 0; k < n; k++) w.Line("float " + D(last, k) + " = " + A(last, k) + " * (g_" + N(k) + " - ga);");
+                    var derivative = OperatorTable.Derivative(output.Activation, Z(last, k), A(last, k));
+                    w.Line("float " + D(last, k) + " = g_" + N(k) + (derivative is null ? string.Empty : " * " + derivative) + ";");
                 }
-                else
-                {
-                    w.Line("// Through the activation: d_k = g_k·f′(a_k), f′ = " + DerivativeFormula(output.Activation));
-                    for (int k = 0; k < n; k++)
-                    {
-                        var derivative = DerivativeCall(output.Activation, A(last, k));
-                        w.Line("float " + D(last, k) + " = g_" + N(k) + (derivative is null ? string.Empty : " * " + derivative) + ";");
-                    }
-                }
-                break;
             }
         }
         for (int l = last; l > 0; l--)
@@ -272,14 +246,14 @@ internal static class UnrolledEmitter
             var layer = model.Layers[l];
             var below = model.Layers[l - 1];
             w.Line();
-            w.Line("// Back through W" + N(l) + ": d" + N(l - 1) + "_i = (Σ_j W" + N(l) + "[j, i]·d" + N(l) + "_j)·f′(a" + N(l - 1) + "_i), f′ = "
+            w.Line("// Back through W" + N(l) + ": d" + N(l - 1) + "_i = (Σ_j W" + N(l) + "[j, i]·d" + N(l) + "_j)·f′(z" + N(l - 1) + "_i), f′ = "
                 + DerivativeFormula(below.Activation));
             for (int i = 0; i < layer.Inputs; i++)
             {
                 var sum = new StringBuilder();
                 for (int j = 0; j < layer.Size; j++)
                     sum.Append(j == 0 ? string.Empty : " + ").Append("p[" + N(layer.WeightOffset + j * layer.Inputs + i) + "] * " + D(l, j));
-                var derivative = DerivativeCall(below.Activation, A(l - 1, i));
+                var derivative = OperatorTable.Derivative(below.Activation, Z(l - 1, i), A(l - 1, i));
                 w.Line("float " + D(l - 1, i) + " = " + (derivative is null ? sum.ToString() : "(" + sum + ") * " + derivative) + ";");
             }
         }

@@ -22,7 +22,8 @@ internal sealed partial class VectorEmitter
         w.Line("// Samples go through in chunks of up to " + N(Chunk) + ", one row per sample: _ba{l} / _bd{l} hold activations / deltas [chunk × size].");
         w.Line("private const int BatchChunk = " + N(Chunk) + ";");
         for (int l = 0; l < model.Layers.Count; l++)
-            w.Line("private readonly " + AlignedBuffer + " _ba" + N(l) + " = new " + AlignedBuffer + "(BatchChunk * " + N(model.Layers[l].Size) + "), _bd" + N(l) + " = new " + AlignedBuffer + "(BatchChunk * " + N(model.Layers[l].Size) + ");");
+            w.Line("private readonly " + AlignedBuffer + " _ba" + N(l) + " = new " + AlignedBuffer + "(BatchChunk * " + N(model.Layers[l].Size) + "), _bd" + N(l) + " = new " + AlignedBuffer + "(BatchChunk * " + N(model.Layers[l].Size) + ")"
+                + (HiddenKeepsZ(model, l) ? ", _bz" + N(l) + " = new " + AlignedBuffer + "(BatchChunk * " + N(model.Layers[l].Size) + ")" : string.Empty) + ";");
         w.Line("private readonly " + AlignedBuffer + " _bz = new " + AlignedBuffer + "(BatchChunk * OutputSize);");
         w.Line();
 
@@ -82,19 +83,19 @@ internal sealed partial class VectorEmitter
                     w.Line(ReadOnlySpan + " z = _bz.Span.Slice(k * OutputSize, OutputSize);");
                     w.Line(Span + " o = outputs.Slice((s + k) * OutputSize, OutputSize);");
                     w.Line((ReusesLse(model) ? "float lse = " : string.Empty) + "OutputActivation(z, o);");
-                    w.Line("if (withLoss) loss += OutputLoss(z, o, targets.Slice((s + k) * OutputSize, OutputSize)" + LseArgument(model, "lse") + ");");
+                    w.Line("if (withLoss) loss += " + LossCall(model, "z", "o", "targets.Slice((s + k) * OutputSize, OutputSize)", "lse") + ";");
                 }
             }
             w.Line("return loss;");
         }
         w.Line();
         w.Line("// Z = X·Wᵀ + b and the activation, layer by layer, for n ≤ BatchChunk samples: hidden layers into _ba{l}, the output layer's z into _bz.");
-        using (w.Block("private void ChunkLayers(ref float x, int n)")) EmitChunkLayers(w, last);
+        using (w.Block("private void ChunkLayers(ref float x, int n)")) EmitChunkLayers(w, model);
         w.Line();
         w.Line("// Forward pass of n ≤ BatchChunk samples, then each sample's loss and output delta; returns the summed loss.");
         using (w.Block("private float ChunkForward(ref float x, " + ReadOnlySpan + " targets, int n)"))
         {
-            EmitChunkLayers(w, last); // written out here as well, so the training path has no extra call
+            EmitChunkLayers(w, model); // written out here as well, so the training path has no extra call
             w.Line("float loss = 0f;");
             using (w.Block("for (int s = 0; s < n; s++)"))
             {
@@ -102,23 +103,25 @@ internal sealed partial class VectorEmitter
                 w.Line(Span + " o = _ba" + N(last) + ".Span.Slice(s * OutputSize, OutputSize);");
                 w.Line(ReadOnlySpan + " t = targets.Slice(s * OutputSize, OutputSize);");
                 w.Line((ReusesLse(model) ? "float lse = " : string.Empty) + "OutputActivation(z, o);");
-                w.Line("loss += OutputLoss(z, o, t" + LseArgument(model, "lse") + ");");
-                w.Line("OutputDelta(o, t, _bd" + N(last) + ".Span.Slice(s * OutputSize, OutputSize));");
+                w.Line("loss += " + LossCall(model, "z", "o", "t", "lse") + ";");
+                w.Line("OutputDelta(z, o, t, _bd" + N(last) + ".Span.Slice(s * OutputSize, OutputSize));");
             }
             w.Line("return loss;");
         }
         w.Line();
     }
 
-    // The batch forward pass of every layer, x (n samples) → _ba0 → … → _bz.
-    private static void EmitChunkLayers(SourceWriter w, int last)
+    // The batch forward pass of every layer, x (n samples) → _ba0 → … → _bz: each layer's kernel, then its activation over the n rows.
+    private static void EmitChunkLayers(SourceWriter w, NetworkModel model)
     {
+        int last = model.Layers.Count - 1;
         w.Line("ref float p = ref _parameters.Reference;");
         for (int l = 0; l <= last; l++)
         {
-            string output = l == last ? "_bz" : "_ba" + N(l);
+            string output = l == last ? "_bz" : HiddenKeepsZ(model, l) ? "_bz" + N(l) : "_ba" + N(l);
             string input = l == 0 ? "x" : "_ba" + N(l - 1) + ".Reference";
             w.Line("BatchDenseForward" + N(l) + "(ref " + Unsafe + ".Add(ref p, W" + N(l) + "), ref " + input + ", ref " + output + ".Reference, n);");
+            if (l < last) EmitApply(w, model.Layers[l].Activation, output + ".Reference", "_ba" + N(l) + ".Reference", "n * " + N(model.Layers[l].Size));
         }
     }
 
@@ -136,14 +139,12 @@ internal sealed partial class VectorEmitter
     private void EmitBatchForward(SourceWriter w, NetworkModel model, int l)
     {
         var layer = model.Layers[l];
-        bool last = l == model.Layers.Count - 1;
         int inputs = layer.Inputs, size = layer.Size;
         int vectorEnd = inputs / Lanes * Lanes;
         int rowsBlocked = size / TileRows * TileRows;
         int panelRows = System.Math.Max(1, PanelBytes / (inputs * sizeof(float)) / TileRows) * TileRows;
         bool panels = rowsBlocked > panelRows;
-        string? activation = last ? null : ActivationCall(layer.Activation, "{0}");
-        w.Line("/// <summary>Layer " + N(l) + " on n samples: Y[s, j] = " + (activation is null ? "" : "f(") + "Σ_i X[s, i]·W" + N(l) + "[j, i] + b" + N(l) + "[j]" + (activation is null ? "" : ")")
+        w.Line("/// <summary>Layer " + N(l) + " on n samples: Y[s, j] = Σ_i X[s, i]·W" + N(l) + "[j, i] + b" + N(l) + "[j]"
             + ", in tiles of " + N(TileSamples) + " samples × " + N(TileRows) + " rows (" + N(TileSamples * TileRows) + " accumulators: each load feeds " + N(TileRows) + " or " + N(TileSamples) + " FMAs)"
             + (panels ? ", " + N(panelRows) + " rows of W (" + N(panelRows * inputs * sizeof(float) / 1024) + " KiB) at a time" : string.Empty) + ".</summary>");
         using (w.Block("private static void BatchDenseForward" + N(l) + Suffix + "(ref float w, ref float x, ref float y, int n)"))
@@ -156,21 +157,21 @@ internal sealed partial class VectorEmitter
                 using (w.Block("for (int p = 0; p < " + N(rowsBlocked) + "; p += " + N(panelRows) + ")"))
                 {
                     w.Line("int pe = global::System.Math.Min(p + " + N(panelRows) + ", " + N(rowsBlocked) + ");");
-                    EmitForwardSamples(w, inputs, size, vectorEnd, activation, layer.WeightCount, [("p", "pe", TileRows)]);
+                    EmitForwardSamples(w, inputs, size, vectorEnd, layer.WeightCount, [("p", "pe", TileRows)]);
                 }
-                if (rest.Length > 0) EmitForwardSamples(w, inputs, size, vectorEnd, activation, layer.WeightCount, rest);
+                if (rest.Length > 0) EmitForwardSamples(w, inputs, size, vectorEnd, layer.WeightCount, rest);
             }
             else
             {
                 var blocked = rowsBlocked > 0 ? new[] { ("0", N(rowsBlocked), TileRows) } : [];
-                EmitForwardSamples(w, inputs, size, vectorEnd, activation, layer.WeightCount, [.. blocked, .. rest]);
+                EmitForwardSamples(w, inputs, size, vectorEnd, layer.WeightCount, [.. blocked, .. rest]);
             }
         }
         w.Line();
     }
 
     // All samples, TileSamples at a time then one by one; for each, the row ranges [From, To) in tiles of Rows rows.
-    private void EmitForwardSamples(SourceWriter w, int inputs, int size, int vectorEnd, string? activation, int biasOffset,
+    private void EmitForwardSamples(SourceWriter w, int inputs, int size, int vectorEnd, int biasOffset,
         (string From, string To, int Rows)[] rowRanges)
     {
         foreach (int samples in new[] { TileSamples, 1 })
@@ -183,14 +184,14 @@ internal sealed partial class VectorEmitter
                 {
                     using (w.Block("for (int j = " + from + "; j < " + to + "; j" + (rows == 1 ? "++" : " += " + N(rows)) + ")"))
                     {
-                        EmitForwardTile(w, inputs, size, vectorEnd, samples, rows, activation, biasOffset);
+                        EmitForwardTile(w, inputs, size, vectorEnd, samples, rows, biasOffset);
                     }
                 }
             }
         }
     }
 
-    private void EmitForwardTile(SourceWriter w, int inputs, int size, int vectorEnd, int samples, int rows, string? activation, int biasOffset)
+    private void EmitForwardTile(SourceWriter w, int inputs, int size, int vectorEnd, int samples, int rows, int biasOffset)
     {
         w.Line("ref float row = ref " + At("w", "j * " + N(inputs)) + ";");
         if (vectorEnd > 0)
@@ -238,8 +239,7 @@ internal sealed partial class VectorEmitter
         {
             for (int r = 0; r < rows; r++)
             {
-                string z = "y" + N(s) + N(r) + " + " + At("w", N(biasOffset) + " + " + Offset("j", r));
-                w.Line(At("ys", Offset("j", s * size + r)) + " = " + (activation is null ? z : string.Format(activation, z)) + ";");
+                w.Line(At("ys", Offset("j", s * size + r)) + " = y" + N(s) + N(r) + " + " + At("w", N(biasOffset) + " + " + Offset("j", r)) + ";");
             }
         }
     }
@@ -389,7 +389,7 @@ internal sealed partial class VectorEmitter
         int inputs = layer.Inputs, size = layer.Size;
         int vectorEnd = inputs / Lanes * Lanes;
         int columnsBlocked = inputs / (Lanes * BackVectors) * (Lanes * BackVectors);
-        w.Line("/// <summary>Back through layer " + N(l) + " on n samples: Δ" + N(l - 1) + "[s, i] = (Σ_j Δ" + N(l) + "[s, j]·W" + N(l) + "[j, i])·f′(A" + N(l - 1)
+        w.Line("/// <summary>Back through layer " + N(l) + " on n samples: Δ" + N(l - 1) + "[s, i] = (Σ_j Δ" + N(l) + "[s, j]·W" + N(l) + "[j, i])·f′(Z" + N(l - 1)
             + "[s, i]), f′ = " + DerivativeFormula(below.Activation) + ", in tiles of " + N(BackSamples) + " samples × " + N(Lanes * BackVectors) + " columns.</summary>");
         using (w.Block("private void BatchBackpropagate" + N(l) + Suffix + "(int n)"))
         {
@@ -397,6 +397,7 @@ internal sealed partial class VectorEmitter
             w.Line("ref float d = ref _bd" + N(l) + ".Reference;");
             w.Line("ref float below = ref _bd" + N(l - 1) + ".Reference;");
             w.Line("ref float a = ref _ba" + N(l - 1) + ".Reference;");
+            if (HiddenKeepsZ(model, l - 1)) w.Line("ref float z = ref _bz" + N(l - 1) + ".Reference;");
             w.Line("int s = 0;");
             using (w.Block("for (; s + " + N(BackSamples) + " <= n; s += " + N(BackSamples) + ")"))
             {
@@ -415,7 +416,8 @@ internal sealed partial class VectorEmitter
                     {
                         w.Line("float sum = 0f;");
                         w.Line("for (int j = 0; j < " + N(size) + "; j++) sum += " + At("d", "s * " + N(size) + " + j") + " * " + At("w", "j * " + N(inputs) + " + i") + ";");
-                        var derivative = DerivativeCall(below.Activation, At("a", "s * " + N(inputs) + " + i"));
+                        string index = "s * " + N(inputs) + " + i";
+                        var derivative = OperatorTable.Derivative(below.Activation, At(OperatorTable.Of(below.Activation).DerivativeNeedsZ ? "z" : "a", index), At("a", index));
                         w.Line(At("below", "s * " + N(inputs) + " + i") + " = " + (derivative is null ? "sum" : "sum * " + derivative) + ";");
                     }
                 }
@@ -467,20 +469,12 @@ internal sealed partial class VectorEmitter
             for (int v = 0; v < vectors; v++)
             {
                 string index = "(s" + (s == 0 ? string.Empty : " + " + N(s)) + ") * " + N(inputs) + " + i" + (v == 0 ? string.Empty : " + " + N(v * Lanes));
-                w.Line(Store(VectorDerivative(activation, "a" + N(s) + N(v), Load("a", index)), "below", index) + ";");
+                string acc = "a" + N(s) + N(v);
+                string? derivative = OperatorTable.Derivative(activation, OperatorTable.Of(activation).DerivativeNeedsZ ? Load("z", index) : Load("a", index), Load("a", index));
+                w.Line(Store(derivative is null ? acc : acc + " * " + derivative, "below", index) + ";");
             }
         }
     }
-
-    /// <summary>acc ⊙ f′(a) on a whole vector, with f′ expressed through the activation a.</summary>
-    private string VectorDerivative(ActivationKind activation, string acc, string a) => activation switch
-    {
-        ActivationKind.Sigmoid => Vector + ".Multiply(" + acc + ", " + a + " * (" + VectorOfFloat + ".One - " + a + "))",
-        ActivationKind.Tanh => Vector + ".Multiply(" + acc + ", " + VectorOfFloat + ".One - " + a + " * " + a + ")",
-        ActivationKind.ReLU => Vector + ".ConditionalSelect(" + Vector + ".GreaterThan(" + a + ", " + VectorOfFloat + ".Zero), " + acc + ", " + VectorOfFloat + ".Zero)",
-        ActivationKind.LeakyReLU => Vector + ".ConditionalSelect(" + Vector + ".GreaterThan(" + a + ", " + VectorOfFloat + ".Zero), " + acc + ", " + acc + " * " + NetMath + ".LeakySlope)",
-        _ => acc,
-    };
 
     private static string Offset(string variable, int offset) => offset == 0 ? variable : variable + " + " + N(offset);
 }

@@ -41,9 +41,11 @@ internal sealed partial class VectorEmitter
     public static void Emit(SourceWriter w, NetworkModel model)
     {
         int last = model.Layers.Count - 1;
-        w.Line("// Scratch, allocated once: a{l} = activations of layer l, d{l} = ∂L/∂z{l}, _z = pre-activation of the output layer.");
+        w.Line("// Scratch, allocated once: a{l} = activations of layer l, d{l} = ∂L/∂z{l}, _z = pre-activation of the output layer"
+            + (KeepsZ(model) ? ", z{l} = pre-activation of a hidden layer whose f′ reads z." : "."));
         for (int l = 0; l < model.Layers.Count; l++)
-            w.Line("private readonly " + AlignedBuffer + " _a" + N(l) + " = new " + AlignedBuffer + "(" + N(model.Layers[l].Size) + "), _d" + N(l) + " = new " + AlignedBuffer + "(" + N(model.Layers[l].Size) + ");");
+            w.Line("private readonly " + AlignedBuffer + " _a" + N(l) + " = new " + AlignedBuffer + "(" + N(model.Layers[l].Size) + "), _d" + N(l) + " = new " + AlignedBuffer + "(" + N(model.Layers[l].Size) + ")"
+                + (HiddenKeepsZ(model, l) ? ", _z" + N(l) + " = new " + AlignedBuffer + "(" + N(model.Layers[l].Size) + ")" : string.Empty) + ";");
         w.Line("private readonly " + AlignedBuffer + " _z = new " + AlignedBuffer + "(OutputSize);");
         if (ReusesLse(model)) w.Line("private float _lse; // log Σ_k e^(z_k) of the last forward pass, from the softmax, for the loss");
         w.Line();
@@ -57,7 +59,7 @@ internal sealed partial class VectorEmitter
         using (w.Block("private float LossCore(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target)"))
         {
             w.Line("RunForward(ref " + Marshal + ".GetReference(input));");
-            w.Line("return OutputLoss(_z.Span, _a" + N(last) + ".Span, target" + LseArgument(model, "_lse") + ");");
+            w.Line("return " + LossCall(model, "_z.Span", "_a" + N(last) + ".Span", "target", "_lse") + ";");
         }
         w.Line();
         w.Line("// Forward, loss, then from the output back: gradient of each layer (δ ⊗ input), then the delta of the layer below.");
@@ -66,8 +68,8 @@ internal sealed partial class VectorEmitter
             w.Line("ref float x = ref " + Marshal + ".GetReference(input);");
             w.Line("ref float g = ref " + Marshal + ".GetReference(gradient);");
             w.Line("RunForward(ref x);");
-            w.Line("float loss = OutputLoss(_z.Span, _a" + N(last) + ".Span, target" + LseArgument(model, "_lse") + ");");
-            w.Line("OutputDelta(_a" + N(last) + ".Span, target, _d" + N(last) + ".Span);");
+            w.Line("float loss = " + LossCall(model, "_z.Span", "_a" + N(last) + ".Span", "target", "_lse") + ";");
+            w.Line("OutputDelta(_z.Span, _a" + N(last) + ".Span, target, _d" + N(last) + ".Span);");
             for (int l = last; l >= 0; l--)
             {
                 w.Line("AddOuterProduct" + N(l) + "(ref " + Unsafe + ".Add(ref g, W" + N(l) + "), 1f, ref " + InputRef(l) + ");");
@@ -82,8 +84,8 @@ internal sealed partial class VectorEmitter
             w.Line("ref float x = ref " + Marshal + ".GetReference(input);");
             w.Line("ref float p = ref _parameters.Reference;");
             w.Line("RunForward(ref x);");
-            w.Line("float loss = OutputLoss(_z.Span, _a" + N(last) + ".Span, target" + LseArgument(model, "_lse") + ");");
-            w.Line("OutputDelta(_a" + N(last) + ".Span, target, _d" + N(last) + ".Span);");
+            w.Line("float loss = " + LossCall(model, "_z.Span", "_a" + N(last) + ".Span", "target", "_lse") + ";");
+            w.Line("OutputDelta(_z.Span, _a" + N(last) + ".Span, target, _d" + N(last) + ".Span);");
             for (int l = last; l >= 0; l--)
             {
                 if (l > 0) w.Line("Backpropagate" + N(l) + "();");
@@ -94,7 +96,6 @@ internal sealed partial class VectorEmitter
         w.Line();
         EmitRunForward(w, model);
         EmitOutputActivation(w, model);
-        EmitOutputLoss(w, model);
         EmitOutputDelta(w, model);
         EmitBatch(w, model);
         EmitDispatchers(w, model);
@@ -176,24 +177,55 @@ internal sealed partial class VectorEmitter
     private static void EmitRunForward(SourceWriter w, NetworkModel model)
     {
         int last = model.Layers.Count - 1;
-        w.Line("// x → a0 → … → a" + N(last) + "; the output layer's z is kept in _z for the loss.");
+        w.Line("// x → a0 → … → a" + N(last) + ": z = W·x + b by the layer's kernel, then a = f(z) by the activation's operator over the whole row; the output layer's z is kept in _z for the loss.");
         using (w.Block("private void RunForward(ref float x)"))
         {
             w.Line("ref float p = ref _parameters.Reference;");
             for (int l = 0; l < model.Layers.Count; l++)
             {
-                string output = l == last ? "_z" : "_a" + N(l);
+                string output = l == last ? "_z" : HiddenKeepsZ(model, l) ? "_z" + N(l) : "_a" + N(l);
                 w.Line("DenseForward" + N(l) + "(ref " + Unsafe + ".Add(ref p, W" + N(l) + "), ref " + InputRef(l) + ", ref " + output + ".Reference);");
                 if (l == last) w.Line((ReusesLse(model) ? "_lse = " : string.Empty) + "OutputActivation(_z.Span, _a" + N(l) + ".Span);");
+                else EmitApply(w, model.Layers[l].Activation, output + ".Reference", "_a" + N(l) + ".Reference", N(model.Layers[l].Size));
             }
         }
         w.Line();
     }
 
-    // Cross-entropy always follows a softmax (FN diagnostics enforce it); the softmax's log-sum-exp is passed on, not recomputed.
-    internal static bool ReusesLse(NetworkModel model) => model.Loss == LossKind.CrossEntropy;
+    /// <summary>a = f(z) over <paramref name="count"/> values through the activation's operator (nothing for Identity).</summary>
+    internal static void EmitApply(SourceWriter w, ActivationKind activation, string z, string a, string count)
+    {
+        if (activation == ActivationKind.Identity) return;
+        w.Line(OperatorTable.Activations + ".Apply<" + OperatorTable.OperatorType(activation) + ">(ref " + z + ", ref " + a + ", " + count + "); // " + ActivationFormula(activation));
+    }
 
-    internal static string LseArgument(NetworkModel model, string lse) => ReusesLse(model) ? ", " + lse : string.Empty;
+    /// <summary>d ·= f′(z, a) over <paramref name="count"/> values (nothing for Identity); z is a itself where f′ does not read z.</summary>
+    internal static void EmitMultiplyDerivative(SourceWriter w, ActivationKind activation, string z, string a, string d, string count)
+    {
+        if (activation == ActivationKind.Identity) return;
+        w.Line(OperatorTable.Activations + ".MultiplyDerivative<" + OperatorTable.OperatorType(activation) + ">(ref " + (OperatorTable.Of(activation).DerivativeNeedsZ ? z : a) + ", ref " + a + ", ref " + d + ", " + count
+            + "); // f′ = " + DerivativeFormula(activation));
+    }
+
+    /// <summary>True when hidden layer <paramref name="l"/> keeps its pre-activation z: its activation's f′ reads z.</summary>
+    internal static bool HiddenKeepsZ(NetworkModel model, int l) => l < model.Layers.Count - 1 && OperatorTable.Of(model.Layers[l].Activation).DerivativeNeedsZ;
+
+    private static bool KeepsZ(NetworkModel model)
+    {
+        for (int l = 0; l < model.Layers.Count - 1; l++)
+        {
+            if (HiddenKeepsZ(model, l)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The loss of one sample through the loss operator.</summary>
+    internal static string LossCall(NetworkModel model, string z, string o, string t, string lse) =>
+        OperatorTable.Operators + "Losses.Loss<" + OperatorTable.OperatorType(model.Loss) + ">(" + z + ", " + o + ", " + t + ", " + (ReusesLse(model) ? lse : "0f") + ")";
+
+    // Cross-entropy always follows a softmax (FN diagnostics enforce it); the softmax's log-sum-exp is passed on, not recomputed.
+    internal static bool ReusesLse(NetworkModel model) => OperatorTable.Of(model.Loss).NeedsLogSumExp;
+
 
     private static void EmitOutputActivation(SourceWriter w, NetworkModel model)
     {
@@ -203,42 +235,9 @@ internal sealed partial class VectorEmitter
         if (softmax) w.Line("// Returns lse = log Σ_j e^(z_j), which the cross-entropy needs: log o_k = z_k − lse.");
         using (w.Block("private static " + (softmax ? "float" : "void") + " OutputActivation(" + ReadOnlySpan + " z, " + Span + " o)"))
         {
-            if (softmax)
-            {
-                w.Line("return " + NetMath + ".Softmax(z, o); // shifted by max z, which cancels and prevents overflow");
-            }
-            else
-            {
-                w.Line("for (int k = 0; k < OutputSize; k++) o[k] = " + (ActivationCall(output.Activation, "z[k]") ?? "z[k]") + ";");
-            }
-        }
-        w.Line();
-    }
-
-    private static void EmitOutputLoss(SourceWriter w, NetworkModel model)
-    {
-        string o = "o";
-        w.Line("// " + LossFormula(model.Loss) + ", from the output o (and its pre-activation z).");
-        using (w.Block("private static float OutputLoss(" + ReadOnlySpan + " z, " + ReadOnlySpan + " o, " + ReadOnlySpan + " t" + (ReusesLse(model) ? ", float lse" : string.Empty) + ")"))
-        {
-            w.Line("float sum = 0f;");
-            switch (model.Loss)
-            {
-                case LossKind.MeanSquaredError:
-                case LossKind.HalfSquaredError:
-                    w.Line("for (int k = 0; k < OutputSize; k++) sum += (" + o + "[k] - t[k]) * (" + o + "[k] - t[k]);");
-                    w.Line(model.Loss == LossKind.MeanSquaredError ? "return sum / OutputSize;" : "return 0.5f * sum;");
-                    break;
-                case LossKind.CrossEntropy:
-                    w.Line("// log o_k = z_k − lse with lse = m + log Σ_j e^(z_j − m), m = max z (from the softmax): exact even where o_k underflows.");
-                    w.Line("for (int k = 0; k < OutputSize; k++) sum -= t[k] * (z[k] - lse);");
-                    w.Line("return sum;");
-                    break;
-                default:
-                    w.Line("for (int k = 0; k < OutputSize; k++) sum += " + NetMath + ".BinaryCrossEntropyTerm(z[k], t[k]);");
-                    w.Line("return sum / OutputSize;");
-                    break;
-            }
+            if (softmax) w.Line("return " + OperatorTable.Operators + "Softmax.Forward(z, o); // shifted by max z, which cancels and prevents overflow");
+            else if (output.Activation == ActivationKind.Identity) w.Line("z.CopyTo(o);");
+            else EmitApply(w, output.Activation, Marshal + ".GetReference(z)", Marshal + ".GetReference(o)", "OutputSize");
         }
         w.Line();
     }
@@ -246,51 +245,17 @@ internal sealed partial class VectorEmitter
     private static void EmitOutputDelta(SourceWriter w, NetworkModel model)
     {
         var output = model.Layers[model.Layers.Count - 1];
-        string o = "o", d = "d";
-        switch (model.Loss)
+        var loss = OperatorTable.Of(model.Loss);
+        w.Line("// Output delta: " + loss.Delta + (loss.DeltaIsFused ? "." : ", then through the output activation."));
+        using (w.Block("private static void OutputDelta(" + ReadOnlySpan + " z, " + ReadOnlySpan + " o, " + ReadOnlySpan + " t, " + Span + " d)"))
         {
-            case LossKind.CrossEntropy:
-                w.Line("// Softmax and cross-entropy together: δ_k = ∂L/∂z_k = o_k·Σt − t_k (= o_k − t_k for one-hot t).");
-                break;
-            case LossKind.BinaryCrossEntropy:
-                w.Line("// Sigmoid and binary cross-entropy together: δ_k = ∂L/∂z_k = (o_k − t_k)/n.");
-                break;
-            default:
-                w.Line(model.Loss == LossKind.MeanSquaredError ? "// g_k = ∂L/∂o_k = 2(o_k − t_k)/n, then through the output activation." : "// g_k = ∂L/∂o_k = o_k − t_k, then through the output activation.");
-                break;
-        }
-        using (w.Block("private static void OutputDelta(" + ReadOnlySpan + " o, " + ReadOnlySpan + " t, " + Span + " d)"))
-        {
-            switch (model.Loss)
+            w.Line(OperatorTable.Operators + "Losses.Delta<" + OperatorTable.OperatorType(model.Loss) + ">(o, t, d);");
+            if (!loss.DeltaIsFused)
             {
-                case LossKind.CrossEntropy:
-                    w.Line("float tsum = 0f;");
-                    w.Line("for (int k = 0; k < OutputSize; k++) tsum += t[k];");
-                    w.Line("for (int k = 0; k < OutputSize; k++) " + d + "[k] = " + o + "[k] * tsum - t[k];");
-                    break;
-                case LossKind.BinaryCrossEntropy:
-                    w.Line("for (int k = 0; k < OutputSize; k++) " + d + "[k] = (" + o + "[k] - t[k]) / OutputSize;");
-                    break;
-                default:
-                    w.Line("for (int k = 0; k < OutputSize; k++) " + d + "[k] = " + (model.Loss == LossKind.MeanSquaredError ? "2f / OutputSize * " : string.Empty)
-                        + "(" + o + "[k] - t[k]);");
-                    if (output.Activation == ActivationKind.Softmax)
-                    {
-                        w.Line("// through softmax: δ_k = o_k·(g_k − Σ_j g_j·o_j)");
-                        w.Line("float ga = 0f;");
-                        w.Line("for (int k = 0; k < OutputSize; k++) ga += " + d + "[k] * " + o + "[k];");
-                        w.Line("for (int k = 0; k < OutputSize; k++) " + d + "[k] = " + o + "[k] * (" + d + "[k] - ga);");
-                    }
-                    else
-                    {
-                        var derivative = DerivativeCall(output.Activation, o + "[k]");
-                        if (derivative is not null)
-                        {
-                            w.Line("// through the activation: δ_k = g_k·f′(o_k), f′ = " + DerivativeFormula(output.Activation));
-                            w.Line("for (int k = 0; k < OutputSize; k++) " + d + "[k] *= " + derivative + ";");
-                        }
-                    }
-                    break;
+                if (output.Activation == ActivationKind.Softmax)
+                    w.Line(OperatorTable.Operators + "Softmax.Backward(o, d, d); // δ_k = o_k·(g_k − Σ_j g_j·o_j)");
+                else
+                    EmitMultiplyDerivative(w, output.Activation, Marshal + ".GetReference(z)", Marshal + ".GetReference(o)", Marshal + ".GetReference(d)", "OutputSize");
             }
         }
         w.Line();
@@ -303,9 +268,7 @@ internal sealed partial class VectorEmitter
         int inputs = layer.Inputs, size = layer.Size;
         int vectorEnd = inputs / Lanes * Lanes;
         string bias = N(layer.WeightCount);
-        string? activation = last ? null : ActivationCall(layer.Activation, "{0}");
-        w.Line("/// <summary>Layer " + N(l) + ", dense " + N(inputs) + " → " + N(size) + (last ? ": y = W" + N(l) + "·x + b" + N(l) + " (the output activation is applied by RunForward)."
-            : ", " + layer.Activation + ": y = f(W" + N(l) + "·x + b" + N(l) + "), " + ActivationFormula(layer.Activation, "f(z)")) + "</summary>");
+        w.Line("/// <summary>Layer " + N(l) + ", dense " + N(inputs) + " → " + N(size) + ": y = W" + N(l) + "·x + b" + N(l) + " (RunForward applies the activation).</summary>");
         w.Line("/// <remarks><paramref name=\"w\"/> points at W" + N(l) + " [" + N(size) + " × " + N(inputs) + "], followed by b" + N(l) + " [" + N(size) + "].</remarks>");
         using (w.Block("private static void DenseForward" + N(l) + Suffix + "(ref float w, ref float x, ref float y)"))
         {
@@ -313,14 +276,14 @@ internal sealed partial class VectorEmitter
             if (blocked > 0)
             {
                 w.Line("// " + N(ForwardRows) + " rows at a time: one load of x feeds " + N(ForwardRows) + " fused multiply-adds.");
-                EmitDotRows(w, 0, blocked, ForwardRows, inputs, vectorEnd, bias, activation);
+                EmitDotRows(w, 0, blocked, ForwardRows, inputs, vectorEnd, bias);
             }
-            if (blocked < size) EmitDotRows(w, blocked, size, 1, inputs, vectorEnd, bias, activation);
+            if (blocked < size) EmitDotRows(w, blocked, size, 1, inputs, vectorEnd, bias);
         }
         w.Line();
     }
 
-    private void EmitDotRows(SourceWriter w, int start, int end, int rows, int inputs, int vectorEnd, string bias, string? activation)
+    private void EmitDotRows(SourceWriter w, int start, int end, int rows, int inputs, int vectorEnd, string bias)
     {
         using (w.Block("for (int j = " + N(start) + "; j < " + N(end) + "; j += " + N(rows) + ")"))
         {
@@ -352,8 +315,7 @@ internal sealed partial class VectorEmitter
             for (int r = 0; r < rows; r++)
             {
                 string j = r == 0 ? "j" : "j + " + N(r);
-                string z = "y" + N(r) + " + " + At("w", bias + " + " + j);
-                w.Line(At("y", j) + " = " + (activation is null ? z : string.Format(activation, z)) + ";");
+                w.Line(At("y", j) + " = y" + N(r) + " + " + At("w", bias + " + " + j) + ";");
             }
         }
     }
@@ -371,7 +333,7 @@ internal sealed partial class VectorEmitter
             using (w.Block("for (int j = 0; j < " + N(size) + "; j++)"))
             {
                 w.Line("float cd = c * " + At("d", "j") + ";");
-                if (layer.Activation == ActivationKind.ReLU && l < model.Layers.Count - 1)
+                if (OperatorTable.Of(layer.Activation).SparseDelta && l < model.Layers.Count - 1)
                     w.Line("if (cd == 0f) continue; // an inactive ReLU unit (δ_j = 0) adds nothing to its row: often half the rows");
                 w.Line("ref float row = ref " + At("m", "j * " + N(inputs)) + ";");
                 if (vectorEnd > 0)
@@ -398,7 +360,7 @@ internal sealed partial class VectorEmitter
         int vectorEnd = inputs / Lanes * Lanes;
         int chunk = BackwardVectors * Lanes;
         int chunkEnd = inputs / chunk * chunk;
-        w.Line("/// <summary>Back through layer " + N(l) + ": d" + N(l - 1) + "_i = (Σ_j W" + N(l) + "[j, i]·d" + N(l) + "_j)·f′(a" + N(l - 1) + "_i), f′ = "
+        w.Line("/// <summary>Back through layer " + N(l) + ": d" + N(l - 1) + "_i = (Σ_j W" + N(l) + "[j, i]·d" + N(l) + "_j)·f′(z" + N(l - 1) + "_i), f′ = "
             + DerivativeFormula(below.Activation) + ".</summary>");
         using (w.Block("private void Backpropagate" + N(l) + Suffix + "()"))
         {
@@ -440,12 +402,7 @@ internal sealed partial class VectorEmitter
                     w.Line(At("below", "i") + " = s;");
                 }
             }
-            var derivative = DerivativeCall(below.Activation, At("a", "i"));
-            if (derivative is not null)
-            {
-                w.Line("ref float a = ref _a" + N(l - 1) + ".Reference;");
-                w.Line("for (int i = 0; i < " + N(inputs) + "; i++) " + At("below", "i") + " *= " + derivative + ";");
-            }
+            EmitMultiplyDerivative(w, below.Activation, "_z" + N(l - 1) + ".Reference", "_a" + N(l - 1) + ".Reference", "below", N(inputs));
         }
         w.Line();
     }

@@ -1,4 +1,5 @@
 using System;
+using FixedNet.Operators;
 using FixedNet.Runtime;
 
 namespace FixedNet;
@@ -8,7 +9,7 @@ public static class ParameterInitializer
 {
     /// <summary>
     /// Fills <paramref name="parameters"/> for <paramref name="architecture"/> from <paramref name="seed"/>: weights of
-    /// ReLU and LeakyReLU layers He-uniform, <c>U(−√(6/fan_in), √(6/fan_in))</c>; weights of other layers Glorot-uniform,
+    /// layers with a ReLU-like activation (ReLU, LeakyReLU) He-uniform, <c>U(−√(6/fan_in), √(6/fan_in))</c>; weights of other layers Glorot-uniform,
     /// <c>U(−√(6/(fan_in+fan_out)), +…)</c>; biases zero. The same seed gives the same values everywhere.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="parameters"/> does not have <see cref="NetworkArchitecture.ParameterCount"/> values.</exception>
@@ -20,7 +21,7 @@ public static class ParameterInitializer
         var random = new DeterministicRandom(seed);
         foreach (var layer in architecture.Layers)
         {
-            double limit = layer.Activation is Activation.ReLU or Activation.LeakyReLU
+            double limit = ActivationInfo.Of(layer.Activation).HeInitialization
                 ? Math.Sqrt(6.0 / layer.Inputs)
                 : Math.Sqrt(6.0 / (layer.Inputs + layer.Size));
             var weights = parameters.Slice(layer.WeightOffset, layer.WeightCount);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics.Tensors;
+using FixedNet.Operators;
 using FixedNet.Runtime;
 
 namespace FixedNet;
@@ -22,10 +23,12 @@ public sealed class ReferenceNetwork : INetwork
 {
     private readonly LayerSpec[] _layers;
     private readonly float[] _parameters;
-    private readonly float[][] _activations; // output of each layer
+    private readonly ActivationInfo[] _activationInfo; // each layer's activation operator
+    private readonly LossInfo _loss;                   // the loss operator
+    private readonly float[][] _activations; // output a of each layer
+    private readonly float[][] _preActivations; // z of each layer
     private readonly float[][] _deltas;      // ∂L/∂z of each layer
-    private readonly float[] _outputLogits;  // z of the last layer
-    private float _outputLogSumExp;          // log Σ e^z of a softmax output, from NetMath.Softmax
+    private float _outputLogSumExp;          // log Σ e^z of a softmax output, from Softmax.Forward
     private readonly float[] _gradient;      // scratch for TrainStep and batches
     private readonly ReferenceKernel _kernel;
 
@@ -39,14 +42,18 @@ public sealed class ReferenceNetwork : INetwork
         for (int l = 0; l < _layers.Length; l++) _layers[l] = architecture.Layers[l];
         _parameters = new float[architecture.ParameterCount];
         _gradient = new float[architecture.ParameterCount];
+        _activationInfo = new ActivationInfo[_layers.Length];
+        _loss = LossInfo.For(architecture.Loss);
         _activations = new float[_layers.Length][];
+        _preActivations = new float[_layers.Length][];
         _deltas = new float[_layers.Length][];
         for (int l = 0; l < _layers.Length; l++)
         {
+            _activationInfo[l] = ActivationInfo.Of(_layers[l].Activation);
             _activations[l] = new float[_layers[l].Size];
+            _preActivations[l] = new float[_layers[l].Size];
             _deltas[l] = new float[_layers[l].Size];
         }
-        _outputLogits = new float[architecture.OutputSize];
     }
 
     /// <summary>Creates a network from an input size, layers and loss.</summary>
@@ -152,64 +159,36 @@ public sealed class ReferenceNetwork : INetwork
         return loss / batchSize;
     }
 
-    // z = W·x + b, a = f(z), layer by layer; the last layer's z is kept for the loss.
+    // z = W·x + b, a = f(z), layer by layer, each through the layer's activation operator; every z is kept for the derivatives and the loss.
     private void RunForward(ReadOnlySpan<float> input)
     {
         ReadOnlySpan<float> x = input;
         for (int l = 0; l < _layers.Length; l++)
         {
             var layer = _layers[l];
-            bool last = l == _layers.Length - 1;
             Span<float> a = _activations[l];
-            Span<float> z = last ? _outputLogits : a;
+            Span<float> z = _preActivations[l];
             for (int j = 0; j < layer.Size; j++)
             {
                 var row = new ReadOnlySpan<float>(_parameters, layer.WeightOffset + j * layer.Inputs, layer.Inputs);
                 z[j] = Dot(row, x) + _parameters[layer.BiasOffset + j];
             }
-            if (layer.Activation == Activation.Softmax)
-            {
-                _outputLogSumExp = NetMath.Softmax(z, a);
-            }
-            else
-            {
-                for (int j = 0; j < layer.Size; j++) a[j] = NetMath.Activate(layer.Activation, z[j]);
-            }
+            _outputLogSumExp = _activationInfo[l].Forward(z, a);
             x = a;
         }
     }
 
-    private float LossOf(ReadOnlySpan<float> t)
-    {
-        ReadOnlySpan<float> o = _activations[^1];
-        ReadOnlySpan<float> z = _outputLogits;
-        int n = o.Length;
-        float sum = 0f;
-        switch (Architecture.Loss)
-        {
-            case Loss.MeanSquaredError:
-                for (int k = 0; k < n; k++) sum += (o[k] - t[k]) * (o[k] - t[k]);
-                return sum / n;
-            case Loss.HalfSquaredError:
-                for (int k = 0; k < n; k++) sum += (o[k] - t[k]) * (o[k] - t[k]);
-                return 0.5f * sum;
-            case Loss.CrossEntropy:
-                float lse = _outputLogSumExp; // CrossEntropy implies a softmax output
-                for (int k = 0; k < n; k++) sum -= t[k] * (z[k] - lse);
-                return sum;
-            default:
-                for (int k = 0; k < n; k++) sum += NetMath.BinaryCrossEntropyTerm(z[k], t[k]);
-                return sum / n;
-        }
-    }
+    private float LossOf(ReadOnlySpan<float> t) => _loss.Loss(_preActivations[^1], _activations[^1], t, _outputLogSumExp);
 
     // Forward, then the chain rule from the output back: δ_L = ∂L/∂z_L; ∂L/∂W_l = δ_l ⊗ a_(l−1);
-    // ∂L/∂b_l = δ_l; δ_(l−1) = (W_lᵀ δ_l) ⊙ f′(a_(l−1)).
+    // ∂L/∂b_l = δ_l; δ_(l−1) = (W_lᵀ δ_l) ⊙ f′(z_(l−1)).
     private float Accumulate(ReadOnlySpan<float> input, ReadOnlySpan<float> t, Span<float> gradient)
     {
         RunForward(input);
         float loss = LossOf(t);
-        OutputDelta(t, _deltas[^1]);
+        // δ_L: the loss's delta, which is ∂L/∂z already where the loss is fused with its output activation, else ∂L/∂o taken through the activation
+        _loss.Delta(_activations[^1], t, _deltas[^1]);
+        if (!_loss.DeltaIsFused) _activationInfo[^1].Backward(_preActivations[^1], _activations[^1], _deltas[^1]);
         for (int l = _layers.Length - 1; l >= 0; l--)
         {
             var layer = _layers[l];
@@ -225,44 +204,9 @@ public sealed class ReferenceNetwork : INetwork
             previous.Clear();
             for (int j = 0; j < layer.Size; j++)
                 Axpy(delta[j], new ReadOnlySpan<float>(_parameters, layer.WeightOffset + j * layer.Inputs, layer.Inputs), previous);
-            var below = _layers[l - 1];
-            ReadOnlySpan<float> a = _activations[l - 1];
-            for (int i = 0; i < previous.Length; i++) previous[i] *= NetMath.Derivative(below.Activation, a[i]);
+            _activationInfo[l - 1].Backward(_preActivations[l - 1], _activations[l - 1], previous);
         }
         return loss;
-    }
-
-    // δ_L = ∂L/∂z_L for the loss and the last activation.
-    private void OutputDelta(ReadOnlySpan<float> t, Span<float> delta)
-    {
-        ReadOnlySpan<float> o = _activations[^1];
-        int n = o.Length;
-        var activation = _layers[^1].Activation;
-        switch (Architecture.Loss)
-        {
-            case Loss.CrossEntropy: // softmax + cross-entropy: δ_k = o_k·Σt − t_k
-                float tsum = 0f;
-                for (int k = 0; k < n; k++) tsum += t[k];
-                for (int k = 0; k < n; k++) delta[k] = o[k] * tsum - t[k];
-                return;
-            case Loss.BinaryCrossEntropy: // sigmoid + BCE: δ_k = (o_k − t_k)/n
-                for (int k = 0; k < n; k++) delta[k] = (o[k] - t[k]) / n;
-                return;
-        }
-        // g = ∂L/∂o: 2(o − t)/n for MSE, (o − t) for ½Σ(o − t)².
-        float scale = Architecture.Loss == Loss.MeanSquaredError ? 2f / n : 1f;
-        for (int k = 0; k < n; k++) delta[k] = scale * (o[k] - t[k]);
-        if (activation == Activation.Softmax)
-        {
-            // δ_k = o_k (g_k − Σ_j g_j o_j)
-            float dot = 0f;
-            for (int k = 0; k < n; k++) dot += delta[k] * o[k];
-            for (int k = 0; k < n; k++) delta[k] = o[k] * (delta[k] - dot);
-        }
-        else
-        {
-            for (int k = 0; k < n; k++) delta[k] *= NetMath.Derivative(activation, o[k]);
-        }
     }
 
     private float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)

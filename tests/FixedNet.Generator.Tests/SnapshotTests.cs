@@ -70,7 +70,7 @@ public class SnapshotTests
         Assert.Contains("/// dense_0          2  Sigmoid     2×2", text);
         Assert.Contains("/// Total parameters: 12", text);
         Assert.Contains("// Layer 0: dense 2 → 2, Sigmoid.", text);
-        Assert.Contains("// Loss: L = −Σ t_k·log a_k", text);
+        Assert.Contains("// Loss: L = −Σ t·log o over the output o = a1", text);
         Assert.Contains("float z0_0 = p[0] * x0 + p[1] * x1 + p[4];", text);
         // Types are global:: qualified: no using directives at all.
         Assert.DoesNotContain("\nusing ", text);

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
+using FixedNet.Operators;
 using Google.Protobuf;
 
 namespace FixedNet.Interop;
@@ -65,13 +66,12 @@ public static class Onnx
             previous = z;
             if (identity) continue;
             string a = last ? outputName : $"layers.{l}.a";
-            var (op, attribute) = layer.Activation switch
+            string op = ActivationInfo.Of(layer.Activation).OnnxOperator!;
+            var attribute = layer.Activation switch
             {
-                Activation.Sigmoid => ("Sigmoid", null),
-                Activation.Tanh => ("Tanh", null),
-                Activation.ReLU => ("Relu", null),
-                Activation.LeakyReLU => ("LeakyRelu", new ProtoWriter().String(AttributeName, "alpha").Float(AttributeFloat, Runtime.NetMath.LeakySlope).Int32(AttributeType, 1)),
-                _ => ("Softmax", new ProtoWriter().String(AttributeName, "axis").Int64(AttributeInt, 1).Int32(AttributeType, 2)),
+                Activation.LeakyReLU => new ProtoWriter().String(AttributeName, "alpha").Float(AttributeFloat, LeakyReLUOperator.Slope).Int32(AttributeType, 1),
+                Activation.Softmax => new ProtoWriter().String(AttributeName, "axis").Int64(AttributeInt, 1).Int32(AttributeType, 2),
+                _ => null,
             };
             graph.Message(GraphNode, Node($"layers.{l}.{op.ToLowerInvariant()}", op, [z], a, attribute));
             previous = a;
@@ -220,22 +220,15 @@ public static class Onnx
                     pendingAdd.Output = output;
                     pendingAdd = null;
                     break;
-                case "Relu" or "Sigmoid" or "Tanh" or "LeakyRelu" or "Softmax":
+                case var _ when ActivationFor(op) is Activation activation:
                 {
                     if (layers.Count == 0) throw new InvalidDataException($"{name}: {op} node '{output}' comes before any dense layer.");
                     var last = layers[^1];
                     if (last.ActivationNode is not null) throw new InvalidDataException($"{name}: dense layer {layers.Count - 1} is followed by two activations, {last.ActivationNode} and {op}.");
-                    if (op == "LeakyRelu" && MathF.Abs(Float(attributes, "alpha", 0.01f) - Runtime.NetMath.LeakySlope) > 1e-7f)
+                    if (op == "LeakyRelu" && MathF.Abs(Float(attributes, "alpha", 0.01f) - LeakyReLUOperator.Slope) > 1e-7f)
                         throw new InvalidDataException($"{name}: LeakyRelu node '{output}' has alpha {Float(attributes, "alpha", 0.01f).ToString(CultureInfo.InvariantCulture)}; FixedNet's LeakyReLU uses 0.01.");
                     last.ActivationNode = op;
-                    last.Activation = op switch
-                    {
-                        "Relu" => Activation.ReLU,
-                        "Sigmoid" => Activation.Sigmoid,
-                        "Tanh" => Activation.Tanh,
-                        "LeakyRelu" => Activation.LeakyReLU,
-                        _ => Activation.Softmax,
-                    };
+                    last.Activation = activation;
                     break;
                 }
                 case "Identity" or "Flatten" or "Dropout":
@@ -260,6 +253,16 @@ public static class Onnx
         foreach (var fields in attributes)
             if (fields.Find(f => f.Number == AttributeName).Text == attribute) return fields.Find(f => f.Number == AttributeInt).Integer;
         return fallback;
+    }
+
+    // The activation whose ONNX operator is op (the table in ActivationInfo), or null.
+    private static Activation? ActivationFor(string op)
+    {
+        foreach (var info in ActivationInfo.All)
+        {
+            if (info.OnnxOperator == op) return info.Activation;
+        }
+        return null;
     }
 
     private static float Float(List<List<ProtoField>> attributes, string attribute, float fallback)

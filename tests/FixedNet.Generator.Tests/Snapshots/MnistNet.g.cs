@@ -146,7 +146,7 @@ partial class MnistNet : global::FixedNet.INetwork
     private float LossCore(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
     {
         RunForward(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input));
-        return OutputLoss(_z.Span, _a1.Span, target, _lse);
+        return global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.CrossEntropyLoss>(_z.Span, _a1.Span, target, _lse);
     }
 
     // Forward, loss, then from the output back: gradient of each layer (δ ⊗ input), then the delta of the layer below.
@@ -155,8 +155,8 @@ partial class MnistNet : global::FixedNet.INetwork
         ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
         ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
         RunForward(ref x);
-        float loss = OutputLoss(_z.Span, _a1.Span, target, _lse);
-        OutputDelta(_a1.Span, target, _d1.Span);
+        float loss = global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.CrossEntropyLoss>(_z.Span, _a1.Span, target, _lse);
+        OutputDelta(_z.Span, _a1.Span, target, _d1.Span);
         AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W1), 1f, ref _a0.Reference);
         Backpropagate1();
         AddOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W0), 1f, ref x);
@@ -169,19 +169,20 @@ partial class MnistNet : global::FixedNet.INetwork
         ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
         ref float p = ref _parameters.Reference;
         RunForward(ref x);
-        float loss = OutputLoss(_z.Span, _a1.Span, target, _lse);
-        OutputDelta(_a1.Span, target, _d1.Span);
+        float loss = global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.CrossEntropyLoss>(_z.Span, _a1.Span, target, _lse);
+        OutputDelta(_z.Span, _a1.Span, target, _d1.Span);
         Backpropagate1();
         AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), -learningRate, ref _a0.Reference);
         AddOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), -learningRate, ref x);
         return loss;
     }
 
-    // x → a0 → … → a1; the output layer's z is kept in _z for the loss.
+    // x → a0 → … → a1: z = W·x + b by the layer's kernel, then a = f(z) by the activation's operator over the whole row; the output layer's z is kept in _z for the loss.
     private void RunForward(ref float x)
     {
         ref float p = ref _parameters.Reference;
         DenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref _a0.Reference);
+        global::FixedNet.Operators.Activations.Apply<global::FixedNet.Operators.ReLUOperator>(ref _a0.Reference, ref _a0.Reference, 128); // a = max(0, z)
         DenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref _a0.Reference, ref _z.Reference);
         _lse = OutputActivation(_z.Span, _a1.Span);
     }
@@ -190,24 +191,13 @@ partial class MnistNet : global::FixedNet.INetwork
     // Returns lse = log Σ_j e^(z_j), which the cross-entropy needs: log o_k = z_k − lse.
     private static float OutputActivation(global::System.ReadOnlySpan<float> z, global::System.Span<float> o)
     {
-        return global::FixedNet.Runtime.NetMath.Softmax(z, o); // shifted by max z, which cancels and prevents overflow
+        return global::FixedNet.Operators.Softmax.Forward(z, o); // shifted by max z, which cancels and prevents overflow
     }
 
-    // CrossEntropy, L = −Σ t·log o, from the output o (and its pre-activation z).
-    private static float OutputLoss(global::System.ReadOnlySpan<float> z, global::System.ReadOnlySpan<float> o, global::System.ReadOnlySpan<float> t, float lse)
+    // Output delta: softmax and cross-entropy together: δ_k = ∂L/∂z_k = o_k·Σt − t_k (= o_k − t_k for one-hot t).
+    private static void OutputDelta(global::System.ReadOnlySpan<float> z, global::System.ReadOnlySpan<float> o, global::System.ReadOnlySpan<float> t, global::System.Span<float> d)
     {
-        float sum = 0f;
-        // log o_k = z_k − lse with lse = m + log Σ_j e^(z_j − m), m = max z (from the softmax): exact even where o_k underflows.
-        for (int k = 0; k < OutputSize; k++) sum -= t[k] * (z[k] - lse);
-        return sum;
-    }
-
-    // Softmax and cross-entropy together: δ_k = ∂L/∂z_k = o_k·Σt − t_k (= o_k − t_k for one-hot t).
-    private static void OutputDelta(global::System.ReadOnlySpan<float> o, global::System.ReadOnlySpan<float> t, global::System.Span<float> d)
-    {
-        float tsum = 0f;
-        for (int k = 0; k < OutputSize; k++) tsum += t[k];
-        for (int k = 0; k < OutputSize; k++) d[k] = o[k] * tsum - t[k];
+        global::FixedNet.Operators.Losses.Delta<global::FixedNet.Operators.CrossEntropyLoss>(o, t, d);
     }
 
     // ---- Mini-batches ----
@@ -269,7 +259,7 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.ReadOnlySpan<float> z = _bz.Span.Slice(k * OutputSize, OutputSize);
                 global::System.Span<float> o = outputs.Slice((s + k) * OutputSize, OutputSize);
                 float lse = OutputActivation(z, o);
-                if (withLoss) loss += OutputLoss(z, o, targets.Slice((s + k) * OutputSize, OutputSize), lse);
+                if (withLoss) loss += global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.CrossEntropyLoss>(z, o, targets.Slice((s + k) * OutputSize, OutputSize), lse);
             }
         }
         return loss;
@@ -280,6 +270,7 @@ partial class MnistNet : global::FixedNet.INetwork
     {
         ref float p = ref _parameters.Reference;
         BatchDenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref _ba0.Reference, n);
+        global::FixedNet.Operators.Activations.Apply<global::FixedNet.Operators.ReLUOperator>(ref _ba0.Reference, ref _ba0.Reference, n * 128); // a = max(0, z)
         BatchDenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref _ba0.Reference, ref _bz.Reference, n);
     }
 
@@ -288,6 +279,7 @@ partial class MnistNet : global::FixedNet.INetwork
     {
         ref float p = ref _parameters.Reference;
         BatchDenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref _ba0.Reference, n);
+        global::FixedNet.Operators.Activations.Apply<global::FixedNet.Operators.ReLUOperator>(ref _ba0.Reference, ref _ba0.Reference, n * 128); // a = max(0, z)
         BatchDenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref _ba0.Reference, ref _bz.Reference, n);
         float loss = 0f;
         for (int s = 0; s < n; s++)
@@ -296,8 +288,8 @@ partial class MnistNet : global::FixedNet.INetwork
             global::System.Span<float> o = _ba1.Span.Slice(s * OutputSize, OutputSize);
             global::System.ReadOnlySpan<float> t = targets.Slice(s * OutputSize, OutputSize);
             float lse = OutputActivation(z, o);
-            loss += OutputLoss(z, o, t, lse);
-            OutputDelta(o, t, _bd1.Span.Slice(s * OutputSize, OutputSize));
+            loss += global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.CrossEntropyLoss>(z, o, t, lse);
+            OutputDelta(z, o, t, _bd1.Span.Slice(s * OutputSize, OutputSize));
         }
         return loss;
     }
@@ -328,7 +320,7 @@ partial class MnistNet : global::FixedNet.INetwork
 
     // ---- Vector256 kernels (8 floats per vector) ----
 
-    /// <summary>Layer 0, dense 784 → 128, ReLU: y = f(W0·x + b0), f(z) = max(0, z)</summary>
+    /// <summary>Layer 0, dense 784 → 128: y = W0·x + b0 (RunForward applies the activation).</summary>
     /// <remarks><paramref name="w"/> points at W0 [128 × 784], followed by b0 [128].</remarks>
     private static void DenseForward0_V256(ref float w, ref float x, ref float y)
     {
@@ -353,10 +345,10 @@ partial class MnistNet : global::FixedNet.INetwork
             float y1 = sum0[1];
             float y2 = sum0[2];
             float y3 = sum0[3];
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = global::FixedNet.Runtime.NetMath.ReLU(y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = global::FixedNet.Runtime.NetMath.ReLU(y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 3));
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 3);
         }
     }
 
@@ -378,7 +370,7 @@ partial class MnistNet : global::FixedNet.INetwork
         }
     }
 
-    /// <summary>Layer 1, dense 128 → 10: y = W1·x + b1 (the output activation is applied by RunForward).</summary>
+    /// <summary>Layer 1, dense 128 → 10: y = W1·x + b1 (RunForward applies the activation).</summary>
     /// <remarks><paramref name="w"/> points at W1 [10 × 128], followed by b1 [10].</remarks>
     private static void DenseForward1_V256(ref float w, ref float x, ref float y)
     {
@@ -439,7 +431,7 @@ partial class MnistNet : global::FixedNet.INetwork
         }
     }
 
-    /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = a > 0 ? 1 : 0.</summary>
+    /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(z0_i), f′ = a > 0 ? 1 : 0.</summary>
     private void Backpropagate1_V256()
     {
         ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
@@ -466,11 +458,10 @@ partial class MnistNet : global::FixedNet.INetwork
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s2, ref below, (nuint)(i + 16));
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s3, ref below, (nuint)(i + 24));
         }
-        ref float a = ref _a0.Reference;
-        for (int i = 0; i < 128; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.ReLUDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
+        global::FixedNet.Operators.Activations.MultiplyDerivative<global::FixedNet.Operators.ReLUOperator>(ref _a0.Reference, ref _a0.Reference, ref below, 128); // f′ = a > 0 ? 1 : 0
     }
 
-    /// <summary>Layer 0 on n samples: Y[s, j] = f(Σ_i X[s, i]·W0[j, i] + b0[j]), in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs), 39 rows of W (119 KiB) at a time.</summary>
+    /// <summary>Layer 0 on n samples: Y[s, j] = Σ_i X[s, i]·W0[j, i] + b0[j], in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs), 39 rows of W (119 KiB) at a time.</summary>
     private static void BatchDenseForward0_V256(ref float w, ref float x, ref float y, int n)
     {
         // Panels of 39 rows: each panel stays in cache while all n samples go through it.
@@ -541,18 +532,18 @@ partial class MnistNet : global::FixedNet.INetwork
                     float y12 = sum2[1];
                     float y22 = sum2[2];
                     float y32 = sum2[3];
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = global::FixedNet.Runtime.NetMath.ReLU(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 129) = global::FixedNet.Runtime.NetMath.ReLU(y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 130) = global::FixedNet.Runtime.NetMath.ReLU(y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = global::FixedNet.Runtime.NetMath.ReLU(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 257) = global::FixedNet.Runtime.NetMath.ReLU(y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 258) = global::FixedNet.Runtime.NetMath.ReLU(y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = global::FixedNet.Runtime.NetMath.ReLU(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 385) = global::FixedNet.Runtime.NetMath.ReLU(y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 386) = global::FixedNet.Runtime.NetMath.ReLU(y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 129) = y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 130) = y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 257) = y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 258) = y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 385) = y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 386) = y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
                 }
             }
             for (int s = n - n % 4; s < n; s++)
@@ -580,9 +571,9 @@ partial class MnistNet : global::FixedNet.INetwork
                     float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
                     float y01 = global::System.Runtime.Intrinsics.Vector256.Sum(a01);
                     float y02 = global::System.Runtime.Intrinsics.Vector256.Sum(a02);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
                 }
             }
         }
@@ -622,10 +613,10 @@ partial class MnistNet : global::FixedNet.INetwork
                 float y10 = sum0[1];
                 float y20 = sum0[2];
                 float y30 = sum0[3];
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = global::FixedNet.Runtime.NetMath.ReLU(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = global::FixedNet.Runtime.NetMath.ReLU(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = global::FixedNet.Runtime.NetMath.ReLU(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
             }
         }
         for (int s = n - n % 4; s < n; s++)
@@ -645,7 +636,7 @@ partial class MnistNet : global::FixedNet.INetwork
                     }
                 }
                 float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
             }
         }
     }
@@ -1144,7 +1135,7 @@ partial class MnistNet : global::FixedNet.INetwork
         }
     }
 
-    /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(A0[s, i]), f′ = a > 0 ? 1 : 0, in tiles of 4 samples × 24 columns.</summary>
+    /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(Z0[s, i]), f′ = a > 0 ? 1 : 0, in tiles of 4 samples × 24 columns.</summary>
     private void BatchBackpropagate1_V256(int n)
     {
         ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
@@ -1200,18 +1191,18 @@ partial class MnistNet : global::FixedNet.INetwork
                         a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w2, a32);
                     }
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a00, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a01, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s) * 128 + i + 8));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a02, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s) * 128 + i + 16));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a10, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 1) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a11, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 1) * 128 + i + 8));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a12, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 1) * 128 + i + 16));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a20, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 2) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a21, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 2) * 128 + i + 8));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a22, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 2) * 128 + i + 16));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a30, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 3) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a31, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 3) * 128 + i + 8));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a32, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 3) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 8))), ref below, (nuint)((s) * 128 + i + 8));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16))), ref below, (nuint)((s) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i))), ref below, (nuint)((s + 1) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 8))), ref below, (nuint)((s + 1) * 128 + i + 8));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 16))), ref below, (nuint)((s + 1) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i))), ref below, (nuint)((s + 2) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 8))), ref below, (nuint)((s + 2) * 128 + i + 8));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 16))), ref below, (nuint)((s + 2) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i))), ref below, (nuint)((s + 3) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 8))), ref below, (nuint)((s + 3) * 128 + i + 8));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 16))), ref below, (nuint)((s + 3) * 128 + i + 16));
             }
             for (int i = 120; i < 128; i += 8)
             {
@@ -1241,10 +1232,10 @@ partial class MnistNet : global::FixedNet.INetwork
                         a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a30);
                     }
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a00, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a10, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 1) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a20, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 2) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a30, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s + 3) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i))), ref below, (nuint)((s + 1) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i))), ref below, (nuint)((s + 2) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i))), ref below, (nuint)((s + 3) * 128 + i));
             }
         }
         for (; s < n; s++)
@@ -1268,9 +1259,9 @@ partial class MnistNet : global::FixedNet.INetwork
                         a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w2, a02);
                     }
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a00, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a01, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s) * 128 + i + 8));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a02, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 8))), ref below, (nuint)((s) * 128 + i + 8));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16))), ref below, (nuint)((s) * 128 + i + 16));
             }
             for (int i = 120; i < 128; i += 8)
             {
@@ -1285,7 +1276,7 @@ partial class MnistNet : global::FixedNet.INetwork
                         a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a00);
                     }
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), a00, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref below, (nuint)((s) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
             }
         }
     }
@@ -1293,7 +1284,7 @@ partial class MnistNet : global::FixedNet.INetwork
 
     // ---- Vector512 kernels (16 floats per vector) ----
 
-    /// <summary>Layer 0, dense 784 → 128, ReLU: y = f(W0·x + b0), f(z) = max(0, z)</summary>
+    /// <summary>Layer 0, dense 784 → 128: y = W0·x + b0 (RunForward applies the activation).</summary>
     /// <remarks><paramref name="w"/> points at W0 [128 × 784], followed by b0 [128].</remarks>
     private static void DenseForward0_V512(ref float w, ref float x, ref float y)
     {
@@ -1318,10 +1309,10 @@ partial class MnistNet : global::FixedNet.INetwork
             float y1 = sum0[1];
             float y2 = sum0[2];
             float y3 = sum0[3];
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = global::FixedNet.Runtime.NetMath.ReLU(y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = global::FixedNet.Runtime.NetMath.ReLU(y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 3));
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 3);
         }
     }
 
@@ -1343,7 +1334,7 @@ partial class MnistNet : global::FixedNet.INetwork
         }
     }
 
-    /// <summary>Layer 1, dense 128 → 10: y = W1·x + b1 (the output activation is applied by RunForward).</summary>
+    /// <summary>Layer 1, dense 128 → 10: y = W1·x + b1 (RunForward applies the activation).</summary>
     /// <remarks><paramref name="w"/> points at W1 [10 × 128], followed by b1 [10].</remarks>
     private static void DenseForward1_V512(ref float w, ref float x, ref float y)
     {
@@ -1404,7 +1395,7 @@ partial class MnistNet : global::FixedNet.INetwork
         }
     }
 
-    /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = a > 0 ? 1 : 0.</summary>
+    /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(z0_i), f′ = a > 0 ? 1 : 0.</summary>
     private void Backpropagate1_V512()
     {
         ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
@@ -1431,11 +1422,10 @@ partial class MnistNet : global::FixedNet.INetwork
             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(s2, ref below, (nuint)(i + 32));
             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(s3, ref below, (nuint)(i + 48));
         }
-        ref float a = ref _a0.Reference;
-        for (int i = 0; i < 128; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.ReLUDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
+        global::FixedNet.Operators.Activations.MultiplyDerivative<global::FixedNet.Operators.ReLUOperator>(ref _a0.Reference, ref _a0.Reference, ref below, 128); // f′ = a > 0 ? 1 : 0
     }
 
-    /// <summary>Layer 0 on n samples: Y[s, j] = f(Σ_i X[s, i]·W0[j, i] + b0[j]), in tiles of 8 samples × 3 rows (24 accumulators: each load feeds 3 or 8 FMAs), 39 rows of W (119 KiB) at a time.</summary>
+    /// <summary>Layer 0 on n samples: Y[s, j] = Σ_i X[s, i]·W0[j, i] + b0[j], in tiles of 8 samples × 3 rows (24 accumulators: each load feeds 3 or 8 FMAs), 39 rows of W (119 KiB) at a time.</summary>
     private static void BatchDenseForward0_V512(ref float w, ref float x, ref float y, int n)
     {
         // Panels of 39 rows: each panel stays in cache while all n samples go through it.
@@ -1557,30 +1547,30 @@ partial class MnistNet : global::FixedNet.INetwork
                     float y52 = sum5[1];
                     float y62 = sum5[2];
                     float y72 = sum5[3];
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = global::FixedNet.Runtime.NetMath.ReLU(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 129) = global::FixedNet.Runtime.NetMath.ReLU(y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 130) = global::FixedNet.Runtime.NetMath.ReLU(y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = global::FixedNet.Runtime.NetMath.ReLU(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 257) = global::FixedNet.Runtime.NetMath.ReLU(y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 258) = global::FixedNet.Runtime.NetMath.ReLU(y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = global::FixedNet.Runtime.NetMath.ReLU(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 385) = global::FixedNet.Runtime.NetMath.ReLU(y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 386) = global::FixedNet.Runtime.NetMath.ReLU(y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 512) = global::FixedNet.Runtime.NetMath.ReLU(y40 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 513) = global::FixedNet.Runtime.NetMath.ReLU(y41 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 514) = global::FixedNet.Runtime.NetMath.ReLU(y42 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 640) = global::FixedNet.Runtime.NetMath.ReLU(y50 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 641) = global::FixedNet.Runtime.NetMath.ReLU(y51 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 642) = global::FixedNet.Runtime.NetMath.ReLU(y52 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 768) = global::FixedNet.Runtime.NetMath.ReLU(y60 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 769) = global::FixedNet.Runtime.NetMath.ReLU(y61 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 770) = global::FixedNet.Runtime.NetMath.ReLU(y62 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 896) = global::FixedNet.Runtime.NetMath.ReLU(y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 897) = global::FixedNet.Runtime.NetMath.ReLU(y71 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 898) = global::FixedNet.Runtime.NetMath.ReLU(y72 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 129) = y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 130) = y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 257) = y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 258) = y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 385) = y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 386) = y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 512) = y40 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 513) = y41 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 514) = y42 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 640) = y50 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 641) = y51 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 642) = y52 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 768) = y60 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 769) = y61 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 770) = y62 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 896) = y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 897) = y71 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 898) = y72 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
                 }
             }
             for (int s = n - n % 8; s < n; s++)
@@ -1608,9 +1598,9 @@ partial class MnistNet : global::FixedNet.INetwork
                     float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
                     float y01 = global::System.Runtime.Intrinsics.Vector512.Sum(a01);
                     float y02 = global::System.Runtime.Intrinsics.Vector512.Sum(a02);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.ReLU(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.ReLU(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
                 }
             }
         }
@@ -1675,14 +1665,14 @@ partial class MnistNet : global::FixedNet.INetwork
                 float y50 = sum1[1];
                 float y60 = sum1[2];
                 float y70 = sum1[3];
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = global::FixedNet.Runtime.NetMath.ReLU(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = global::FixedNet.Runtime.NetMath.ReLU(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = global::FixedNet.Runtime.NetMath.ReLU(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 512) = global::FixedNet.Runtime.NetMath.ReLU(y40 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 640) = global::FixedNet.Runtime.NetMath.ReLU(y50 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 768) = global::FixedNet.Runtime.NetMath.ReLU(y60 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 896) = global::FixedNet.Runtime.NetMath.ReLU(y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 512) = y40 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 640) = y50 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 768) = y60 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 896) = y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
             }
         }
         for (int s = n - n % 8; s < n; s++)
@@ -1702,7 +1692,7 @@ partial class MnistNet : global::FixedNet.INetwork
                     }
                 }
                 float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.ReLU(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
             }
         }
     }
@@ -2392,7 +2382,7 @@ partial class MnistNet : global::FixedNet.INetwork
         }
     }
 
-    /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(A0[s, i]), f′ = a > 0 ? 1 : 0, in tiles of 8 samples × 48 columns.</summary>
+    /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(Z0[s, i]), f′ = a > 0 ? 1 : 0, in tiles of 8 samples × 48 columns.</summary>
     private void BatchBackpropagate1_V512(int n)
     {
         ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
@@ -2484,30 +2474,30 @@ partial class MnistNet : global::FixedNet.INetwork
                         a72 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a72);
                     }
                 }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a00, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a01, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s) * 128 + i + 16));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a02, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s) * 128 + i + 32));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a10, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 1) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a11, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 1) * 128 + i + 16));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a12, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 1) * 128 + i + 32));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a20, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 2) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a21, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 2) * 128 + i + 16));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a22, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 2) * 128 + i + 32));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a30, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 3) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a31, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 3) * 128 + i + 16));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a32, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 3) * 128 + i + 32));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 4) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a40, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 4) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 4) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a41, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 4) * 128 + i + 16));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 4) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a42, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 4) * 128 + i + 32));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 5) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a50, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 5) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 5) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a51, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 5) * 128 + i + 16));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 5) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a52, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 5) * 128 + i + 32));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 6) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a60, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 6) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 6) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a61, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 6) * 128 + i + 16));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 6) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a62, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 6) * 128 + i + 32));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 7) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a70, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 7) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 7) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a71, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 7) * 128 + i + 16));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 7) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a72, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 7) * 128 + i + 32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a01 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16))), ref below, (nuint)((s) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a02 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 32))), ref below, (nuint)((s) * 128 + i + 32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a10 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i))), ref below, (nuint)((s + 1) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a11 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 16))), ref below, (nuint)((s + 1) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a12 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 32))), ref below, (nuint)((s + 1) * 128 + i + 32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a20 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i))), ref below, (nuint)((s + 2) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a21 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 16))), ref below, (nuint)((s + 2) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a22 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 32))), ref below, (nuint)((s + 2) * 128 + i + 32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a30 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i))), ref below, (nuint)((s + 3) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a31 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 16))), ref below, (nuint)((s + 3) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a32 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 32))), ref below, (nuint)((s + 3) * 128 + i + 32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a40 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 4) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 4) * 128 + i))), ref below, (nuint)((s + 4) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a41 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 4) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 4) * 128 + i + 16))), ref below, (nuint)((s + 4) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a42 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 4) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 4) * 128 + i + 32))), ref below, (nuint)((s + 4) * 128 + i + 32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a50 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 5) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 5) * 128 + i))), ref below, (nuint)((s + 5) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a51 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 5) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 5) * 128 + i + 16))), ref below, (nuint)((s + 5) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a52 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 5) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 5) * 128 + i + 32))), ref below, (nuint)((s + 5) * 128 + i + 32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a60 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 6) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 6) * 128 + i))), ref below, (nuint)((s + 6) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a61 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 6) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 6) * 128 + i + 16))), ref below, (nuint)((s + 6) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a62 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 6) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 6) * 128 + i + 32))), ref below, (nuint)((s + 6) * 128 + i + 32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a70 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 7) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 7) * 128 + i))), ref below, (nuint)((s + 7) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a71 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 7) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 7) * 128 + i + 16))), ref below, (nuint)((s + 7) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a72 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 7) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 7) * 128 + i + 32))), ref below, (nuint)((s + 7) * 128 + i + 32));
             }
             for (int i = 96; i < 128; i += 16)
             {
@@ -2557,14 +2547,14 @@ partial class MnistNet : global::FixedNet.INetwork
                         a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a70);
                     }
                 }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a00, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a10, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 1) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a20, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 2) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a30, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 3) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 4) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a40, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 4) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 5) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a50, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 5) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 6) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a60, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 6) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 7) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a70, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s + 7) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a10 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i))), ref below, (nuint)((s + 1) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a20 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i))), ref below, (nuint)((s + 2) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a30 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i))), ref below, (nuint)((s + 3) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a40 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 4) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 4) * 128 + i))), ref below, (nuint)((s + 4) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a50 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 5) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 5) * 128 + i))), ref below, (nuint)((s + 5) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a60 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 6) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 6) * 128 + i))), ref below, (nuint)((s + 6) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a70 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 7) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s + 7) * 128 + i))), ref below, (nuint)((s + 7) * 128 + i));
             }
         }
         for (; s < n; s++)
@@ -2588,9 +2578,9 @@ partial class MnistNet : global::FixedNet.INetwork
                         a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a02);
                     }
                 }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a00, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s) * 128 + i));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a01, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s) * 128 + i + 16));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a02, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s) * 128 + i + 32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a01 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16))), ref below, (nuint)((s) * 128 + i + 16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a02 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 32))), ref below, (nuint)((s) * 128 + i + 32));
             }
             for (int i = 96; i < 128; i += 16)
             {
@@ -2605,7 +2595,7 @@ partial class MnistNet : global::FixedNet.INetwork
                         a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a00);
                     }
                 }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), a00, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref below, (nuint)((s) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
             }
         }
     }

@@ -148,10 +148,10 @@ namespace Samples.Regression
                 float z0_1 = p[3] * x0 + p[4] * x1 + p[5] * x2 + p[13];
                 float z0_2 = p[6] * x0 + p[7] * x1 + p[8] * x2 + p[14];
                 float z0_3 = p[9] * x0 + p[10] * x1 + p[11] * x2 + p[15];
-                float a0_0 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_0);
-                float a0_1 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_1);
-                float a0_2 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_2);
-                float a0_3 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_3);
+                float a0_0 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_0);
+                float a0_1 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_1);
+                float a0_2 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_2);
+                float a0_3 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_3);
 
                 // Layer 1: dense 4 → 2, Identity. z1 = W1·a0 + b1, a1 = z1
                 float z1_0 = p[16] * a0_0 + p[17] * a0_1 + p[18] * a0_2 + p[19] * a0_3 + p[24];
@@ -175,10 +175,10 @@ namespace Samples.Regression
                 float z0_1 = p[3] * x0 + p[4] * x1 + p[5] * x2 + p[13];
                 float z0_2 = p[6] * x0 + p[7] * x1 + p[8] * x2 + p[14];
                 float z0_3 = p[9] * x0 + p[10] * x1 + p[11] * x2 + p[15];
-                float a0_0 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_0);
-                float a0_1 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_1);
-                float a0_2 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_2);
-                float a0_3 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_3);
+                float a0_0 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_0);
+                float a0_1 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_1);
+                float a0_2 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_2);
+                float a0_3 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_3);
 
                 // Layer 1: dense 4 → 2, Identity. z1 = W1·a0 + b1, a1 = z1
                 float z1_0 = p[16] * a0_0 + p[17] * a0_1 + p[18] * a0_2 + p[19] * a0_3 + p[24];
@@ -188,10 +188,8 @@ namespace Samples.Regression
                 float t0 = target[0];
                 float t1 = target[1];
 
-                // Loss: L = ½·Σ(a_k − t_k)²
-                float r_0 = a1_0 - t0;
-                float r_1 = a1_1 - t1;
-                float loss = 0.5f * (r_0 * r_0 + r_1 * r_1);
+                // Loss: L = ½·Σ(o − t)² over the output o = a1
+                float loss = global::FixedNet.Operators.HalfSquaredErrorLoss.Reduce(global::FixedNet.Operators.HalfSquaredErrorLoss.Term(z1_0, a1_0, t0, 0f) + global::FixedNet.Operators.HalfSquaredErrorLoss.Term(z1_1, a1_1, t1, 0f), 2);
                 return loss;
             }
 
@@ -208,10 +206,10 @@ namespace Samples.Regression
                 float z0_1 = p[3] * x0 + p[4] * x1 + p[5] * x2 + p[13];
                 float z0_2 = p[6] * x0 + p[7] * x1 + p[8] * x2 + p[14];
                 float z0_3 = p[9] * x0 + p[10] * x1 + p[11] * x2 + p[15];
-                float a0_0 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_0);
-                float a0_1 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_1);
-                float a0_2 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_2);
-                float a0_3 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_3);
+                float a0_0 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_0);
+                float a0_1 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_1);
+                float a0_2 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_2);
+                float a0_3 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_3);
 
                 // Layer 1: dense 4 → 2, Identity. z1 = W1·a0 + b1, a1 = z1
                 float z1_0 = p[16] * a0_0 + p[17] * a0_1 + p[18] * a0_2 + p[19] * a0_3 + p[24];
@@ -223,10 +221,8 @@ namespace Samples.Regression
                 float t0 = target[0];
                 float t1 = target[1];
 
-                // Loss: L = ½·Σ(a_k − t_k)²
-                float r_0 = a1_0 - t0;
-                float r_1 = a1_1 - t1;
-                float loss = 0.5f * (r_0 * r_0 + r_1 * r_1);
+                // Loss: L = ½·Σ(o − t)² over the output o = a1
+                float loss = global::FixedNet.Operators.HalfSquaredErrorLoss.Reduce(global::FixedNet.Operators.HalfSquaredErrorLoss.Term(z1_0, a1_0, t0, 0f) + global::FixedNet.Operators.HalfSquaredErrorLoss.Term(z1_1, a1_1, t1, 0f), 2);
                 return loss;
             }
 
@@ -257,10 +253,10 @@ namespace Samples.Regression
                 float z0_1 = p[3] * x0 + p[4] * x1 + p[5] * x2 + p[13];
                 float z0_2 = p[6] * x0 + p[7] * x1 + p[8] * x2 + p[14];
                 float z0_3 = p[9] * x0 + p[10] * x1 + p[11] * x2 + p[15];
-                float a0_0 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_0);
-                float a0_1 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_1);
-                float a0_2 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_2);
-                float a0_3 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_3);
+                float a0_0 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_0);
+                float a0_1 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_1);
+                float a0_2 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_2);
+                float a0_3 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_3);
 
                 // Layer 1: dense 4 → 2, Identity. z1 = W1·a0 + b1, a1 = z1
                 float z1_0 = p[16] * a0_0 + p[17] * a0_1 + p[18] * a0_2 + p[19] * a0_3 + p[24];
@@ -270,23 +266,21 @@ namespace Samples.Regression
                 float t0 = target[0];
                 float t1 = target[1];
 
-                // Loss: L = ½·Σ(a_k − t_k)²
-                float r_0 = a1_0 - t0;
-                float r_1 = a1_1 - t1;
-                float loss = 0.5f * (r_0 * r_0 + r_1 * r_1);
+                // Loss: L = ½·Σ(o − t)² over the output o = a1
+                float loss = global::FixedNet.Operators.HalfSquaredErrorLoss.Reduce(global::FixedNet.Operators.HalfSquaredErrorLoss.Term(z1_0, a1_0, t0, 0f) + global::FixedNet.Operators.HalfSquaredErrorLoss.Term(z1_1, a1_1, t1, 0f), 2);
 
-                // g_k = ∂L/∂a_k = a_k − t_k
-                float g_0 = r_0;
-                float g_1 = r_1;
-                // Through the activation: d_k = g_k·f′(a_k), f′ = 1
+                // Output delta (o = a1), g_k = ∂L/∂o_k = o_k − t_k
+                float g_0 = global::FixedNet.Operators.HalfSquaredErrorLoss.Delta(a1_0, t0, 0f, 2);
+                float g_1 = global::FixedNet.Operators.HalfSquaredErrorLoss.Delta(a1_1, t1, 0f, 2);
+                // Through the activation: d_k = g_k·f′(z_k), f′ = 1
                 float d1_0 = g_0;
                 float d1_1 = g_1;
 
-                // Back through W1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = a > 0 ? 1 : 0.01
-                float d0_0 = (p[16] * d1_0 + p[20] * d1_1) * global::FixedNet.Runtime.NetMath.LeakyReLUDerivative(a0_0);
-                float d0_1 = (p[17] * d1_0 + p[21] * d1_1) * global::FixedNet.Runtime.NetMath.LeakyReLUDerivative(a0_1);
-                float d0_2 = (p[18] * d1_0 + p[22] * d1_1) * global::FixedNet.Runtime.NetMath.LeakyReLUDerivative(a0_2);
-                float d0_3 = (p[19] * d1_0 + p[23] * d1_1) * global::FixedNet.Runtime.NetMath.LeakyReLUDerivative(a0_3);
+                // Back through W1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(z0_i), f′ = a > 0 ? 1 : 0.01
+                float d0_0 = (p[16] * d1_0 + p[20] * d1_1) * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.LeakyReLUOperator>(z0_0, a0_0);
+                float d0_1 = (p[17] * d1_0 + p[21] * d1_1) * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.LeakyReLUOperator>(z0_1, a0_1);
+                float d0_2 = (p[18] * d1_0 + p[22] * d1_1) * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.LeakyReLUOperator>(z0_2, a0_2);
+                float d0_3 = (p[19] * d1_0 + p[23] * d1_1) * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.LeakyReLUOperator>(z0_3, a0_3);
 
                 // Layer 1 gradient: ∂L/∂W1[j, i] = d1_j·a0_i, ∂L/∂b1[j] = d1_j
                 gradient[16] += d1_0 * a0_0;
@@ -333,10 +327,10 @@ namespace Samples.Regression
                 float z0_1 = p[3] * x0 + p[4] * x1 + p[5] * x2 + p[13];
                 float z0_2 = p[6] * x0 + p[7] * x1 + p[8] * x2 + p[14];
                 float z0_3 = p[9] * x0 + p[10] * x1 + p[11] * x2 + p[15];
-                float a0_0 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_0);
-                float a0_1 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_1);
-                float a0_2 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_2);
-                float a0_3 = global::FixedNet.Runtime.NetMath.LeakyReLU(z0_3);
+                float a0_0 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_0);
+                float a0_1 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_1);
+                float a0_2 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_2);
+                float a0_3 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.LeakyReLUOperator>(z0_3);
 
                 // Layer 1: dense 4 → 2, Identity. z1 = W1·a0 + b1, a1 = z1
                 float z1_0 = p[16] * a0_0 + p[17] * a0_1 + p[18] * a0_2 + p[19] * a0_3 + p[24];
@@ -346,23 +340,21 @@ namespace Samples.Regression
                 float t0 = target[0];
                 float t1 = target[1];
 
-                // Loss: L = ½·Σ(a_k − t_k)²
-                float r_0 = a1_0 - t0;
-                float r_1 = a1_1 - t1;
-                float loss = 0.5f * (r_0 * r_0 + r_1 * r_1);
+                // Loss: L = ½·Σ(o − t)² over the output o = a1
+                float loss = global::FixedNet.Operators.HalfSquaredErrorLoss.Reduce(global::FixedNet.Operators.HalfSquaredErrorLoss.Term(z1_0, a1_0, t0, 0f) + global::FixedNet.Operators.HalfSquaredErrorLoss.Term(z1_1, a1_1, t1, 0f), 2);
 
-                // g_k = ∂L/∂a_k = a_k − t_k
-                float g_0 = r_0;
-                float g_1 = r_1;
-                // Through the activation: d_k = g_k·f′(a_k), f′ = 1
+                // Output delta (o = a1), g_k = ∂L/∂o_k = o_k − t_k
+                float g_0 = global::FixedNet.Operators.HalfSquaredErrorLoss.Delta(a1_0, t0, 0f, 2);
+                float g_1 = global::FixedNet.Operators.HalfSquaredErrorLoss.Delta(a1_1, t1, 0f, 2);
+                // Through the activation: d_k = g_k·f′(z_k), f′ = 1
                 float d1_0 = g_0;
                 float d1_1 = g_1;
 
-                // Back through W1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = a > 0 ? 1 : 0.01
-                float d0_0 = (p[16] * d1_0 + p[20] * d1_1) * global::FixedNet.Runtime.NetMath.LeakyReLUDerivative(a0_0);
-                float d0_1 = (p[17] * d1_0 + p[21] * d1_1) * global::FixedNet.Runtime.NetMath.LeakyReLUDerivative(a0_1);
-                float d0_2 = (p[18] * d1_0 + p[22] * d1_1) * global::FixedNet.Runtime.NetMath.LeakyReLUDerivative(a0_2);
-                float d0_3 = (p[19] * d1_0 + p[23] * d1_1) * global::FixedNet.Runtime.NetMath.LeakyReLUDerivative(a0_3);
+                // Back through W1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(z0_i), f′ = a > 0 ? 1 : 0.01
+                float d0_0 = (p[16] * d1_0 + p[20] * d1_1) * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.LeakyReLUOperator>(z0_0, a0_0);
+                float d0_1 = (p[17] * d1_0 + p[21] * d1_1) * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.LeakyReLUOperator>(z0_1, a0_1);
+                float d0_2 = (p[18] * d1_0 + p[22] * d1_1) * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.LeakyReLUOperator>(z0_2, a0_2);
+                float d0_3 = (p[19] * d1_0 + p[23] * d1_1) * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.LeakyReLUOperator>(z0_3, a0_3);
 
                 // SGD on layer 1: W1[j, i] −= η·d1_j·a0_i, b1[j] −= η·d1_j
                 p[16] -= learningRate * (d1_0 * a0_0);

@@ -147,7 +147,7 @@ namespace Samples
         private float LossCore(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
         {
             RunForward(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input));
-            return OutputLoss(_z.Span, _a1.Span, target);
+            return global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.BinaryCrossEntropyLoss>(_z.Span, _a1.Span, target, 0f);
         }
 
         // Forward, loss, then from the output back: gradient of each layer (δ ⊗ input), then the delta of the layer below.
@@ -156,8 +156,8 @@ namespace Samples
             ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
             ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
             RunForward(ref x);
-            float loss = OutputLoss(_z.Span, _a1.Span, target);
-            OutputDelta(_a1.Span, target, _d1.Span);
+            float loss = global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.BinaryCrossEntropyLoss>(_z.Span, _a1.Span, target, 0f);
+            OutputDelta(_z.Span, _a1.Span, target, _d1.Span);
             AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W1), 1f, ref _a0.Reference);
             Backpropagate1();
             AddOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, W0), 1f, ref x);
@@ -170,19 +170,20 @@ namespace Samples
             ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
             ref float p = ref _parameters.Reference;
             RunForward(ref x);
-            float loss = OutputLoss(_z.Span, _a1.Span, target);
-            OutputDelta(_a1.Span, target, _d1.Span);
+            float loss = global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.BinaryCrossEntropyLoss>(_z.Span, _a1.Span, target, 0f);
+            OutputDelta(_z.Span, _a1.Span, target, _d1.Span);
             Backpropagate1();
             AddOuterProduct1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), -learningRate, ref _a0.Reference);
             AddOuterProduct0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), -learningRate, ref x);
             return loss;
         }
 
-        // x → a0 → … → a1; the output layer's z is kept in _z for the loss.
+        // x → a0 → … → a1: z = W·x + b by the layer's kernel, then a = f(z) by the activation's operator over the whole row; the output layer's z is kept in _z for the loss.
         private void RunForward(ref float x)
         {
             ref float p = ref _parameters.Reference;
             DenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref _a0.Reference);
+            global::FixedNet.Operators.Activations.Apply<global::FixedNet.Operators.TanhOperator>(ref _a0.Reference, ref _a0.Reference, 13); // a = tanh z
             DenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref _a0.Reference, ref _z.Reference);
             OutputActivation(_z.Span, _a1.Span);
         }
@@ -190,21 +191,13 @@ namespace Samples
         // Output activation: o = 1 / (1 + e^(−z))
         private static void OutputActivation(global::System.ReadOnlySpan<float> z, global::System.Span<float> o)
         {
-            for (int k = 0; k < OutputSize; k++) o[k] = global::FixedNet.Runtime.NetMath.Sigmoid(z[k]);
+            global::FixedNet.Operators.Activations.Apply<global::FixedNet.Operators.SigmoidOperator>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(o), OutputSize); // a = 1 / (1 + e^(−z))
         }
 
-        // BinaryCrossEntropy, L = −(1/n)·Σ[t·log o + (1 − t)·log(1 − o)], from the output o (and its pre-activation z).
-        private static float OutputLoss(global::System.ReadOnlySpan<float> z, global::System.ReadOnlySpan<float> o, global::System.ReadOnlySpan<float> t)
+        // Output delta: sigmoid and binary cross-entropy together: δ_k = ∂L/∂z_k = (o_k − t_k)/n.
+        private static void OutputDelta(global::System.ReadOnlySpan<float> z, global::System.ReadOnlySpan<float> o, global::System.ReadOnlySpan<float> t, global::System.Span<float> d)
         {
-            float sum = 0f;
-            for (int k = 0; k < OutputSize; k++) sum += global::FixedNet.Runtime.NetMath.BinaryCrossEntropyTerm(z[k], t[k]);
-            return sum / OutputSize;
-        }
-
-        // Sigmoid and binary cross-entropy together: δ_k = ∂L/∂z_k = (o_k − t_k)/n.
-        private static void OutputDelta(global::System.ReadOnlySpan<float> o, global::System.ReadOnlySpan<float> t, global::System.Span<float> d)
-        {
-            for (int k = 0; k < OutputSize; k++) d[k] = (o[k] - t[k]) / OutputSize;
+            global::FixedNet.Operators.Losses.Delta<global::FixedNet.Operators.BinaryCrossEntropyLoss>(o, t, d);
         }
 
         // ---- Mini-batches ----
@@ -266,7 +259,7 @@ namespace Samples
                     global::System.ReadOnlySpan<float> z = _bz.Span.Slice(k * OutputSize, OutputSize);
                     global::System.Span<float> o = outputs.Slice((s + k) * OutputSize, OutputSize);
                     OutputActivation(z, o);
-                    if (withLoss) loss += OutputLoss(z, o, targets.Slice((s + k) * OutputSize, OutputSize));
+                    if (withLoss) loss += global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.BinaryCrossEntropyLoss>(z, o, targets.Slice((s + k) * OutputSize, OutputSize), 0f);
                 }
             }
             return loss;
@@ -277,6 +270,7 @@ namespace Samples
         {
             ref float p = ref _parameters.Reference;
             BatchDenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref _ba0.Reference, n);
+            global::FixedNet.Operators.Activations.Apply<global::FixedNet.Operators.TanhOperator>(ref _ba0.Reference, ref _ba0.Reference, n * 13); // a = tanh z
             BatchDenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref _ba0.Reference, ref _bz.Reference, n);
         }
 
@@ -285,6 +279,7 @@ namespace Samples
         {
             ref float p = ref _parameters.Reference;
             BatchDenseForward0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W0), ref x, ref _ba0.Reference, n);
+            global::FixedNet.Operators.Activations.Apply<global::FixedNet.Operators.TanhOperator>(ref _ba0.Reference, ref _ba0.Reference, n * 13); // a = tanh z
             BatchDenseForward1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W1), ref _ba0.Reference, ref _bz.Reference, n);
             float loss = 0f;
             for (int s = 0; s < n; s++)
@@ -293,8 +288,8 @@ namespace Samples
                 global::System.Span<float> o = _ba1.Span.Slice(s * OutputSize, OutputSize);
                 global::System.ReadOnlySpan<float> t = targets.Slice(s * OutputSize, OutputSize);
                 OutputActivation(z, o);
-                loss += OutputLoss(z, o, t);
-                OutputDelta(o, t, _bd1.Span.Slice(s * OutputSize, OutputSize));
+                loss += global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.BinaryCrossEntropyLoss>(z, o, t, 0f);
+                OutputDelta(z, o, t, _bd1.Span.Slice(s * OutputSize, OutputSize));
             }
             return loss;
         }
@@ -325,7 +320,7 @@ namespace Samples
 
         // ---- Vector256 kernels (8 floats per vector) ----
 
-        /// <summary>Layer 0, dense 21 → 13, Tanh: y = f(W0·x + b0), f(z) = tanh z</summary>
+        /// <summary>Layer 0, dense 21 → 13: y = W0·x + b0 (RunForward applies the activation).</summary>
         /// <remarks><paramref name="w"/> points at W0 [13 × 21], followed by b0 [13].</remarks>
         private static void DenseForward0_V256(ref float w, ref float x, ref float y)
         {
@@ -358,10 +353,10 @@ namespace Samples
                     y2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42) * xs;
                     y3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 63) * xs;
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = global::FixedNet.Runtime.NetMath.Tanh(y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = global::FixedNet.Runtime.NetMath.Tanh(y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = global::FixedNet.Runtime.NetMath.Tanh(y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = global::FixedNet.Runtime.NetMath.Tanh(y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 3));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 3);
             }
             for (int j = 12; j < 13; j += 1)
             {
@@ -378,7 +373,7 @@ namespace Samples
                     float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
                     y0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) * xs;
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = global::FixedNet.Runtime.NetMath.Tanh(y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
             }
         }
 
@@ -400,7 +395,7 @@ namespace Samples
             }
         }
 
-        /// <summary>Layer 1, dense 13 → 3: y = W1·x + b1 (the output activation is applied by RunForward).</summary>
+        /// <summary>Layer 1, dense 13 → 3: y = W1·x + b1 (RunForward applies the activation).</summary>
         /// <remarks><paramref name="w"/> points at W1 [3 × 13], followed by b1 [3].</remarks>
         private static void DenseForward1_V256(ref float w, ref float x, ref float y)
         {
@@ -441,7 +436,7 @@ namespace Samples
             }
         }
 
-        /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = 1 − a².</summary>
+        /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(z0_i), f′ = 1 − a².</summary>
         private void Backpropagate1_V256()
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
@@ -459,11 +454,10 @@ namespace Samples
                 for (int j = 0; j < 3; j++) s += global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) = s;
             }
-            ref float a = ref _a0.Reference;
-            for (int i = 0; i < 13; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.TanhDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
+            global::FixedNet.Operators.Activations.MultiplyDerivative<global::FixedNet.Operators.TanhOperator>(ref _a0.Reference, ref _a0.Reference, ref below, 13); // f′ = 1 − a²
         }
 
-        /// <summary>Layer 0 on n samples: Y[s, j] = f(Σ_i X[s, i]·W0[j, i] + b0[j]), in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>
+        /// <summary>Layer 0 on n samples: Y[s, j] = Σ_i X[s, i]·W0[j, i] + b0[j], in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>
         private static void BatchDenseForward0_V256(ref float w, ref float x, ref float y, int n)
         {
             for (int s = 0; s + 4 <= n; s += 4)
@@ -545,18 +539,18 @@ namespace Samples
                         y31 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 63) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
                         y32 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 63) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.Tanh(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.Tanh(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.Tanh(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 13) = global::FixedNet.Runtime.NetMath.Tanh(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 14) = global::FixedNet.Runtime.NetMath.Tanh(y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 15) = global::FixedNet.Runtime.NetMath.Tanh(y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 26) = global::FixedNet.Runtime.NetMath.Tanh(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 27) = global::FixedNet.Runtime.NetMath.Tanh(y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 28) = global::FixedNet.Runtime.NetMath.Tanh(y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 39) = global::FixedNet.Runtime.NetMath.Tanh(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 40) = global::FixedNet.Runtime.NetMath.Tanh(y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 41) = global::FixedNet.Runtime.NetMath.Tanh(y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 13) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 14) = y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 15) = y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 26) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 27) = y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 28) = y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 39) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 40) = y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 41) = y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
                 }
                 for (int j = 12; j < 13; j++)
                 {
@@ -597,10 +591,10 @@ namespace Samples
                         y20 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 42) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
                         y30 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 63) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.Tanh(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 13) = global::FixedNet.Runtime.NetMath.Tanh(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 26) = global::FixedNet.Runtime.NetMath.Tanh(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 39) = global::FixedNet.Runtime.NetMath.Tanh(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 13) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 26) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 39) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
                 }
             }
             for (int s = n - n % 4; s < n; s++)
@@ -634,9 +628,9 @@ namespace Samples
                         y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
                         y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.Tanh(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.Tanh(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.Tanh(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
                 }
                 for (int j = 12; j < 13; j++)
                 {
@@ -655,7 +649,7 @@ namespace Samples
                     {
                         y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.Tanh(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
                 }
             }
         }
@@ -931,7 +925,7 @@ namespace Samples
             }
         }
 
-        /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(A0[s, i]), f′ = 1 − a², in tiles of 4 samples × 24 columns.</summary>
+        /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(Z0[s, i]), f′ = 1 − a², in tiles of 4 samples × 24 columns.</summary>
         private void BatchBackpropagate1_V256(int n)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
@@ -969,10 +963,10 @@ namespace Samples
                             a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a30);
                         }
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Multiply(a00, global::System.Runtime.Intrinsics.Vector256<float>.One - global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 13 + i)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 13 + i))), ref below, (nuint)((s) * 13 + i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Multiply(a10, global::System.Runtime.Intrinsics.Vector256<float>.One - global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 13 + i)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 13 + i))), ref below, (nuint)((s + 1) * 13 + i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Multiply(a20, global::System.Runtime.Intrinsics.Vector256<float>.One - global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 13 + i)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 13 + i))), ref below, (nuint)((s + 2) * 13 + i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Multiply(a30, global::System.Runtime.Intrinsics.Vector256<float>.One - global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 13 + i)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 13 + i))), ref below, (nuint)((s + 3) * 13 + i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 13 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 13 + i))), ref below, (nuint)((s) * 13 + i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 13 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 1) * 13 + i))), ref below, (nuint)((s + 1) * 13 + i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 13 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 2) * 13 + i))), ref below, (nuint)((s + 2) * 13 + i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 13 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 13 + i))), ref below, (nuint)((s + 3) * 13 + i));
                 }
             }
             for (; s < n; s++)
@@ -990,7 +984,7 @@ namespace Samples
                             a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a00);
                         }
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Multiply(a00, global::System.Runtime.Intrinsics.Vector256<float>.One - global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 13 + i)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 13 + i))), ref below, (nuint)((s) * 13 + i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 13 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 13 + i))), ref below, (nuint)((s) * 13 + i));
                 }
             }
             // the last 5 columns, one at a time
@@ -1000,7 +994,7 @@ namespace Samples
                 {
                     float sum = 0f;
                     for (int j = 0; j < 3; j++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3 + j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref below, s * 13 + i) = sum * global::FixedNet.Runtime.NetMath.TanhDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, s * 13 + i));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref below, s * 13 + i) = sum * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, s * 13 + i), global::System.Runtime.CompilerServices.Unsafe.Add(ref a, s * 13 + i));
                 }
             }
         }
@@ -1008,7 +1002,7 @@ namespace Samples
 
         // ---- Vector512 kernels (16 floats per vector) ----
 
-        /// <summary>Layer 0, dense 21 → 13, Tanh: y = f(W0·x + b0), f(z) = tanh z</summary>
+        /// <summary>Layer 0, dense 21 → 13: y = W0·x + b0 (RunForward applies the activation).</summary>
         /// <remarks><paramref name="w"/> points at W0 [13 × 21], followed by b0 [13].</remarks>
         private static void DenseForward0_V512(ref float w, ref float x, ref float y)
         {
@@ -1041,10 +1035,10 @@ namespace Samples
                     y2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42) * xs;
                     y3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 63) * xs;
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = global::FixedNet.Runtime.NetMath.Tanh(y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = global::FixedNet.Runtime.NetMath.Tanh(y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = global::FixedNet.Runtime.NetMath.Tanh(y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = global::FixedNet.Runtime.NetMath.Tanh(y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 3));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 3);
             }
             for (int j = 12; j < 13; j += 1)
             {
@@ -1061,7 +1055,7 @@ namespace Samples
                     float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
                     y0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) * xs;
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = global::FixedNet.Runtime.NetMath.Tanh(y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
             }
         }
 
@@ -1083,7 +1077,7 @@ namespace Samples
             }
         }
 
-        /// <summary>Layer 1, dense 13 → 3: y = W1·x + b1 (the output activation is applied by RunForward).</summary>
+        /// <summary>Layer 1, dense 13 → 3: y = W1·x + b1 (RunForward applies the activation).</summary>
         /// <remarks><paramref name="w"/> points at W1 [3 × 13], followed by b1 [3].</remarks>
         private static void DenseForward1_V512(ref float w, ref float x, ref float y)
         {
@@ -1113,7 +1107,7 @@ namespace Samples
             }
         }
 
-        /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = 1 − a².</summary>
+        /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(z0_i), f′ = 1 − a².</summary>
         private void Backpropagate1_V512()
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
@@ -1125,11 +1119,10 @@ namespace Samples
                 for (int j = 0; j < 3; j++) s += global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) = s;
             }
-            ref float a = ref _a0.Reference;
-            for (int i = 0; i < 13; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) *= global::FixedNet.Runtime.NetMath.TanhDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
+            global::FixedNet.Operators.Activations.MultiplyDerivative<global::FixedNet.Operators.TanhOperator>(ref _a0.Reference, ref _a0.Reference, ref below, 13); // f′ = 1 − a²
         }
 
-        /// <summary>Layer 0 on n samples: Y[s, j] = f(Σ_i X[s, i]·W0[j, i] + b0[j]), in tiles of 8 samples × 3 rows (24 accumulators: each load feeds 3 or 8 FMAs).</summary>
+        /// <summary>Layer 0 on n samples: Y[s, j] = Σ_i X[s, i]·W0[j, i] + b0[j], in tiles of 8 samples × 3 rows (24 accumulators: each load feeds 3 or 8 FMAs).</summary>
         private static void BatchDenseForward0_V512(ref float w, ref float x, ref float y, int n)
         {
             for (int s = 0; s + 8 <= n; s += 8)
@@ -1274,30 +1267,30 @@ namespace Samples
                         y71 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 147) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
                         y72 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 147) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.Tanh(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.Tanh(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.Tanh(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 13) = global::FixedNet.Runtime.NetMath.Tanh(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 14) = global::FixedNet.Runtime.NetMath.Tanh(y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 15) = global::FixedNet.Runtime.NetMath.Tanh(y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 26) = global::FixedNet.Runtime.NetMath.Tanh(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 27) = global::FixedNet.Runtime.NetMath.Tanh(y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 28) = global::FixedNet.Runtime.NetMath.Tanh(y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 39) = global::FixedNet.Runtime.NetMath.Tanh(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 40) = global::FixedNet.Runtime.NetMath.Tanh(y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 41) = global::FixedNet.Runtime.NetMath.Tanh(y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 52) = global::FixedNet.Runtime.NetMath.Tanh(y40 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 53) = global::FixedNet.Runtime.NetMath.Tanh(y41 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 54) = global::FixedNet.Runtime.NetMath.Tanh(y42 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 65) = global::FixedNet.Runtime.NetMath.Tanh(y50 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 66) = global::FixedNet.Runtime.NetMath.Tanh(y51 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 67) = global::FixedNet.Runtime.NetMath.Tanh(y52 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 78) = global::FixedNet.Runtime.NetMath.Tanh(y60 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 79) = global::FixedNet.Runtime.NetMath.Tanh(y61 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 80) = global::FixedNet.Runtime.NetMath.Tanh(y62 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 91) = global::FixedNet.Runtime.NetMath.Tanh(y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 92) = global::FixedNet.Runtime.NetMath.Tanh(y71 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 93) = global::FixedNet.Runtime.NetMath.Tanh(y72 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 13) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 14) = y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 15) = y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 26) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 27) = y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 28) = y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 39) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 40) = y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 41) = y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 52) = y40 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 53) = y41 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 54) = y42 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 65) = y50 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 66) = y51 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 67) = y52 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 78) = y60 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 79) = y61 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 80) = y62 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 91) = y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 92) = y71 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 93) = y72 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
                 }
                 for (int j = 12; j < 13; j++)
                 {
@@ -1367,14 +1360,14 @@ namespace Samples
                         y60 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 126) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
                         y70 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 147) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.Tanh(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 13) = global::FixedNet.Runtime.NetMath.Tanh(y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 26) = global::FixedNet.Runtime.NetMath.Tanh(y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 39) = global::FixedNet.Runtime.NetMath.Tanh(y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 52) = global::FixedNet.Runtime.NetMath.Tanh(y40 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 65) = global::FixedNet.Runtime.NetMath.Tanh(y50 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 78) = global::FixedNet.Runtime.NetMath.Tanh(y60 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 91) = global::FixedNet.Runtime.NetMath.Tanh(y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 13) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 26) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 39) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 52) = y40 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 65) = y50 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 78) = y60 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 91) = y70 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
                 }
             }
             for (int s = n - n % 8; s < n; s++)
@@ -1408,9 +1401,9 @@ namespace Samples
                         y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
                         y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.Tanh(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = global::FixedNet.Runtime.NetMath.Tanh(y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = global::FixedNet.Runtime.NetMath.Tanh(y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
                 }
                 for (int j = 12; j < 13; j++)
                 {
@@ -1429,7 +1422,7 @@ namespace Samples
                     {
                         y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = global::FixedNet.Runtime.NetMath.Tanh(y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
                 }
             }
         }
@@ -1652,7 +1645,7 @@ namespace Samples
             }
         }
 
-        /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(A0[s, i]), f′ = 1 − a², in tiles of 8 samples × 48 columns.</summary>
+        /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(Z0[s, i]), f′ = 1 − a², in tiles of 8 samples × 48 columns.</summary>
         private void BatchBackpropagate1_V512(int n)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
@@ -1673,7 +1666,7 @@ namespace Samples
                 {
                     float sum = 0f;
                     for (int j = 0; j < 3; j++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3 + j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref below, s * 13 + i) = sum * global::FixedNet.Runtime.NetMath.TanhDerivative(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, s * 13 + i));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref below, s * 13 + i) = sum * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, s * 13 + i), global::System.Runtime.CompilerServices.Unsafe.Add(ref a, s * 13 + i));
                 }
             }
         }

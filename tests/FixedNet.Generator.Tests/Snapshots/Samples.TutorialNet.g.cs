@@ -143,8 +143,8 @@ namespace Samples
             // Layer 0: dense 2 → 2, Sigmoid. z0 = W0·x + b0, a0 = 1 / (1 + e^(−z0))
             float z0_0 = p[0] * x0 + p[1] * x1 + p[4];
             float z0_1 = p[2] * x0 + p[3] * x1 + p[5];
-            float a0_0 = global::FixedNet.Runtime.NetMath.Sigmoid(z0_0);
-            float a0_1 = global::FixedNet.Runtime.NetMath.Sigmoid(z0_1);
+            float a0_0 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.SigmoidOperator>(z0_0);
+            float a0_1 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.SigmoidOperator>(z0_1);
 
             // Layer 1: dense 2 → 2, Softmax. z1 = W1·a0 + b1, a1_k = e^(z1_k) / Σ_j e^(z1_j)
             float z1_0 = p[6] * a0_0 + p[7] * a0_1 + p[10];
@@ -171,8 +171,8 @@ namespace Samples
             // Layer 0: dense 2 → 2, Sigmoid. z0 = W0·x + b0, a0 = 1 / (1 + e^(−z0))
             float z0_0 = p[0] * x0 + p[1] * x1 + p[4];
             float z0_1 = p[2] * x0 + p[3] * x1 + p[5];
-            float a0_0 = global::FixedNet.Runtime.NetMath.Sigmoid(z0_0);
-            float a0_1 = global::FixedNet.Runtime.NetMath.Sigmoid(z0_1);
+            float a0_0 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.SigmoidOperator>(z0_0);
+            float a0_1 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.SigmoidOperator>(z0_1);
 
             // Layer 1: dense 2 → 2, Softmax. z1 = W1·a0 + b1, a1_k = e^(z1_k) / Σ_j e^(z1_j)
             float z1_0 = p[6] * a0_0 + p[7] * a0_1 + p[10];
@@ -188,9 +188,9 @@ namespace Samples
             float t0 = target[0];
             float t1 = target[1];
 
-            // Loss: L = −Σ t_k·log a_k, with log a_k = z_k − (m + log Σ_j e^(z_j − m)) computed exactly.
+            // Loss: L = −Σ t·log o over the output o = a1, with log o_k = z1_k − lse, lse = m + log Σ_j e^(z1_j − m): exact even where o_k underflows
             float lse = m1 + global::System.MathF.Log(s1);
-            float loss = -(t0 * (z1_0 - lse)) - (t1 * (z1_1 - lse));
+            float loss = global::FixedNet.Operators.CrossEntropyLoss.Reduce(global::FixedNet.Operators.CrossEntropyLoss.Term(z1_0, a1_0, t0, lse) + global::FixedNet.Operators.CrossEntropyLoss.Term(z1_1, a1_1, t1, lse), 2);
             return loss;
         }
 
@@ -204,8 +204,8 @@ namespace Samples
             // Layer 0: dense 2 → 2, Sigmoid. z0 = W0·x + b0, a0 = 1 / (1 + e^(−z0))
             float z0_0 = p[0] * x0 + p[1] * x1 + p[4];
             float z0_1 = p[2] * x0 + p[3] * x1 + p[5];
-            float a0_0 = global::FixedNet.Runtime.NetMath.Sigmoid(z0_0);
-            float a0_1 = global::FixedNet.Runtime.NetMath.Sigmoid(z0_1);
+            float a0_0 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.SigmoidOperator>(z0_0);
+            float a0_1 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.SigmoidOperator>(z0_1);
 
             // Layer 1: dense 2 → 2, Softmax. z1 = W1·a0 + b1, a1_k = e^(z1_k) / Σ_j e^(z1_j)
             float z1_0 = p[6] * a0_0 + p[7] * a0_1 + p[10];
@@ -223,9 +223,9 @@ namespace Samples
             float t0 = target[0];
             float t1 = target[1];
 
-            // Loss: L = −Σ t_k·log a_k, with log a_k = z_k − (m + log Σ_j e^(z_j − m)) computed exactly.
+            // Loss: L = −Σ t·log o over the output o = a1, with log o_k = z1_k − lse, lse = m + log Σ_j e^(z1_j − m): exact even where o_k underflows
             float lse = m1 + global::System.MathF.Log(s1);
-            float loss = -(t0 * (z1_0 - lse)) - (t1 * (z1_1 - lse));
+            float loss = global::FixedNet.Operators.CrossEntropyLoss.Reduce(global::FixedNet.Operators.CrossEntropyLoss.Term(z1_0, a1_0, t0, lse) + global::FixedNet.Operators.CrossEntropyLoss.Term(z1_1, a1_1, t1, lse), 2);
             return loss;
         }
 
@@ -253,8 +253,8 @@ namespace Samples
             // Layer 0: dense 2 → 2, Sigmoid. z0 = W0·x + b0, a0 = 1 / (1 + e^(−z0))
             float z0_0 = p[0] * x0 + p[1] * x1 + p[4];
             float z0_1 = p[2] * x0 + p[3] * x1 + p[5];
-            float a0_0 = global::FixedNet.Runtime.NetMath.Sigmoid(z0_0);
-            float a0_1 = global::FixedNet.Runtime.NetMath.Sigmoid(z0_1);
+            float a0_0 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.SigmoidOperator>(z0_0);
+            float a0_1 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.SigmoidOperator>(z0_1);
 
             // Layer 1: dense 2 → 2, Softmax. z1 = W1·a0 + b1, a1_k = e^(z1_k) / Σ_j e^(z1_j)
             float z1_0 = p[6] * a0_0 + p[7] * a0_1 + p[10];
@@ -270,18 +270,18 @@ namespace Samples
             float t0 = target[0];
             float t1 = target[1];
 
-            // Loss: L = −Σ t_k·log a_k, with log a_k = z_k − (m + log Σ_j e^(z_j − m)) computed exactly.
+            // Loss: L = −Σ t·log o over the output o = a1, with log o_k = z1_k − lse, lse = m + log Σ_j e^(z1_j − m): exact even where o_k underflows
             float lse = m1 + global::System.MathF.Log(s1);
-            float loss = -(t0 * (z1_0 - lse)) - (t1 * (z1_1 - lse));
+            float loss = global::FixedNet.Operators.CrossEntropyLoss.Reduce(global::FixedNet.Operators.CrossEntropyLoss.Term(z1_0, a1_0, t0, lse) + global::FixedNet.Operators.CrossEntropyLoss.Term(z1_1, a1_1, t1, lse), 2);
 
-            // Output delta, softmax and cross-entropy together: d_k = ∂L/∂z_k = a_k·Σt − t_k (= a_k − t_k for one-hot t).
+            // Output delta (o = a1), softmax and cross-entropy together: δ_k = ∂L/∂z_k = o_k·Σt − t_k (= o_k − t_k for one-hot t).
             float tsum = t0 + t1;
-            float d1_0 = a1_0 * tsum - t0;
-            float d1_1 = a1_1 * tsum - t1;
+            float d1_0 = global::FixedNet.Operators.CrossEntropyLoss.Delta(a1_0, t0, tsum, 2);
+            float d1_1 = global::FixedNet.Operators.CrossEntropyLoss.Delta(a1_1, t1, tsum, 2);
 
-            // Back through W1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = a(1 − a)
-            float d0_0 = (p[6] * d1_0 + p[8] * d1_1) * global::FixedNet.Runtime.NetMath.SigmoidDerivative(a0_0);
-            float d0_1 = (p[7] * d1_0 + p[9] * d1_1) * global::FixedNet.Runtime.NetMath.SigmoidDerivative(a0_1);
+            // Back through W1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(z0_i), f′ = a(1 − a)
+            float d0_0 = (p[6] * d1_0 + p[8] * d1_1) * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.SigmoidOperator>(z0_0, a0_0);
+            float d0_1 = (p[7] * d1_0 + p[9] * d1_1) * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.SigmoidOperator>(z0_1, a0_1);
 
             // Layer 1 gradient: ∂L/∂W1[j, i] = d1_j·a0_i, ∂L/∂b1[j] = d1_j
             gradient[6] += d1_0 * a0_0;
@@ -311,8 +311,8 @@ namespace Samples
             // Layer 0: dense 2 → 2, Sigmoid. z0 = W0·x + b0, a0 = 1 / (1 + e^(−z0))
             float z0_0 = p[0] * x0 + p[1] * x1 + p[4];
             float z0_1 = p[2] * x0 + p[3] * x1 + p[5];
-            float a0_0 = global::FixedNet.Runtime.NetMath.Sigmoid(z0_0);
-            float a0_1 = global::FixedNet.Runtime.NetMath.Sigmoid(z0_1);
+            float a0_0 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.SigmoidOperator>(z0_0);
+            float a0_1 = global::FixedNet.Operators.Activations.Invoke<global::FixedNet.Operators.SigmoidOperator>(z0_1);
 
             // Layer 1: dense 2 → 2, Softmax. z1 = W1·a0 + b1, a1_k = e^(z1_k) / Σ_j e^(z1_j)
             float z1_0 = p[6] * a0_0 + p[7] * a0_1 + p[10];
@@ -328,18 +328,18 @@ namespace Samples
             float t0 = target[0];
             float t1 = target[1];
 
-            // Loss: L = −Σ t_k·log a_k, with log a_k = z_k − (m + log Σ_j e^(z_j − m)) computed exactly.
+            // Loss: L = −Σ t·log o over the output o = a1, with log o_k = z1_k − lse, lse = m + log Σ_j e^(z1_j − m): exact even where o_k underflows
             float lse = m1 + global::System.MathF.Log(s1);
-            float loss = -(t0 * (z1_0 - lse)) - (t1 * (z1_1 - lse));
+            float loss = global::FixedNet.Operators.CrossEntropyLoss.Reduce(global::FixedNet.Operators.CrossEntropyLoss.Term(z1_0, a1_0, t0, lse) + global::FixedNet.Operators.CrossEntropyLoss.Term(z1_1, a1_1, t1, lse), 2);
 
-            // Output delta, softmax and cross-entropy together: d_k = ∂L/∂z_k = a_k·Σt − t_k (= a_k − t_k for one-hot t).
+            // Output delta (o = a1), softmax and cross-entropy together: δ_k = ∂L/∂z_k = o_k·Σt − t_k (= o_k − t_k for one-hot t).
             float tsum = t0 + t1;
-            float d1_0 = a1_0 * tsum - t0;
-            float d1_1 = a1_1 * tsum - t1;
+            float d1_0 = global::FixedNet.Operators.CrossEntropyLoss.Delta(a1_0, t0, tsum, 2);
+            float d1_1 = global::FixedNet.Operators.CrossEntropyLoss.Delta(a1_1, t1, tsum, 2);
 
-            // Back through W1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(a0_i), f′ = a(1 − a)
-            float d0_0 = (p[6] * d1_0 + p[8] * d1_1) * global::FixedNet.Runtime.NetMath.SigmoidDerivative(a0_0);
-            float d0_1 = (p[7] * d1_0 + p[9] * d1_1) * global::FixedNet.Runtime.NetMath.SigmoidDerivative(a0_1);
+            // Back through W1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(z0_i), f′ = a(1 − a)
+            float d0_0 = (p[6] * d1_0 + p[8] * d1_1) * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.SigmoidOperator>(z0_0, a0_0);
+            float d0_1 = (p[7] * d1_0 + p[9] * d1_1) * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.SigmoidOperator>(z0_1, a0_1);
 
             // SGD on layer 1: W1[j, i] −= η·d1_j·a0_i, b1[j] −= η·d1_j
             p[6] -= learningRate * (d1_0 * a0_0);

@@ -1,0 +1,231 @@
+using System;
+using System.Runtime.Intrinsics;
+using FixedNet.Operators;
+using Xunit;
+
+namespace FixedNet.Tests;
+
+/// <summary>
+/// The activation operators at every width (float, Vector128, Vector256, Vector512: the 512-bit ones run in software
+/// where AVX-512 is missing) and through the row loops, against formulas of their own in double precision; and the
+/// branch-free ReLU family bit for bit against its textbook definition, the awkward inputs (NaN, ±0, ±∞, subnormals,
+/// the extremes) included.
+/// </summary>
+public class OperatorTests
+{
+    private static readonly float[] Awkward =
+    [
+        float.NaN, -float.NaN, 0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.Epsilon, -float.Epsilon,
+        1e-40f, -1e-40f, float.MaxValue, float.MinValue, 1f, -1f, 0.5f, -0.5f, 3.25e7f, -3.25e7f,
+    ];
+
+    private static void AssertSameBits(float expected, float actual, float input, string what) =>
+        Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual),
+            $"{what} of {input:R} (0x{BitConverter.SingleToInt32Bits(input):X8}): expected {expected:R} (0x{BitConverter.SingleToInt32Bits(expected):X8}), got {actual:R} (0x{BitConverter.SingleToInt32Bits(actual):X8})");
+
+    private static float[] BitPatterns()
+    {
+        var random = new Random(11);
+        var inputs = new float[Awkward.Length + 2000];
+        Awkward.CopyTo(inputs, 0);
+        for (int i = Awkward.Length; i < inputs.Length; i++) inputs[i] = BitConverter.Int32BitsToSingle(random.Next(int.MinValue, int.MaxValue));
+        return inputs;
+    }
+
+    /// <summary>f(x) of <typeparamref name="TOp"/> at each of the four widths, lane 0 of a vector holding x in every lane.</summary>
+    private static float[] AtEveryWidth<TOp>(float x) where TOp : IUnaryOperator =>
+    [
+        Activations.Invoke<TOp>(x),
+        Activations.Invoke<TOp>(Vector128.Create(x)).ToScalar(),
+        Activations.Invoke<TOp>(Vector256.Create(x)).ToScalar(),
+        Activations.Invoke<TOp>(Vector512.Create(x)).ToScalar(),
+    ];
+
+    private static float[] DerivativeAtEveryWidth<TOp>(float z, float a) where TOp : IActivationOperator =>
+    [
+        Activations.Derivative<TOp>(z, a),
+        Activations.Derivative<TOp>(Vector128.Create(z), Vector128.Create(a)).ToScalar(),
+        Activations.Derivative<TOp>(Vector256.Create(z), Vector256.Create(a)).ToScalar(),
+        Activations.Derivative<TOp>(Vector512.Create(z), Vector512.Create(a)).ToScalar(),
+    ];
+
+    private static readonly string[] Widths = ["float", "Vector128", "Vector256", "Vector512"];
+
+    [Fact]
+    public void ReLU_IsZForPositiveZ_ElsePositiveZero_AtEveryWidth()
+    {
+        foreach (float z in BitPatterns())
+        {
+            var values = AtEveryWidth<ReLUOperator>(z);
+            for (int w = 0; w < 4; w++) AssertSameBits(z > 0f ? z : 0f, values[w], z, "ReLU at " + Widths[w]);
+        }
+    }
+
+    [Fact]
+    public void LeakyReLU_IsZForPositiveZ_ElseSlopeTimesZ_AtEveryWidth()
+    {
+        foreach (float z in BitPatterns())
+        {
+            var values = AtEveryWidth<LeakyReLUOperator>(z);
+            for (int w = 0; w < 4; w++) AssertSameBits(z > 0f ? z : LeakyReLUOperator.Slope * z, values[w], z, "LeakyReLU at " + Widths[w]);
+        }
+    }
+
+    [Fact]
+    public void ReLUFamilyDerivatives_AreOneForPositiveActivation_ElseTheNegativeSlope()
+    {
+        foreach (float a in BitPatterns())
+        {
+            var relu = DerivativeAtEveryWidth<ReLUOperator>(a, a);
+            var leaky = DerivativeAtEveryWidth<LeakyReLUOperator>(a, a);
+            for (int w = 0; w < 4; w++)
+            {
+                AssertSameBits(a > 0f ? 1f : 0f, relu[w], a, "ReLU′ at " + Widths[w]);
+                AssertSameBits(a > 0f ? 1f : LeakyReLUOperator.Slope, leaky[w], a, "LeakyReLU′ at " + Widths[w]);
+            }
+        }
+    }
+
+    [Fact]
+    public void ReLU_OfNaN_IsZero_AsTheReferenceEngineDefinesIt()
+    {
+        Assert.Equal(0f, Activations.Invoke<ReLUOperator>(float.NaN));
+        Assert.Equal(0, BitConverter.SingleToInt32Bits(Activations.Invoke<ReLUOperator>(-0f)));
+    }
+
+    // Each operator against its own double-precision formula, f and f′, over [−30, 30] and near 0.
+    public static TheoryData<string> Smooth => ["Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU"];
+
+    private static (double F, double D) Exact(string name, double z) => name switch
+    {
+        "Identity" => (z, 1),
+        "Sigmoid" => (1 / (1 + Math.Exp(-z)), Math.Exp(-z) / ((1 + Math.Exp(-z)) * (1 + Math.Exp(-z)))),
+        "Tanh" => (Math.Tanh(z), 1 / (Math.Cosh(z) * Math.Cosh(z))),
+        "ReLU" => (Math.Max(z, 0), z > 0 ? 1 : 0),
+        "LeakyReLU" => (z > 0 ? z : 0.01 * z, z > 0 ? 1 : 0.01),
+        _ => throw new ArgumentException(name, nameof(name)),
+    };
+
+    private static float[] Values(string name, float z) => name switch
+    {
+        "Identity" => AtEveryWidth<IdentityOperator>(z),
+        "Sigmoid" => AtEveryWidth<SigmoidOperator>(z),
+        "Tanh" => AtEveryWidth<TanhOperator>(z),
+        "ReLU" => AtEveryWidth<ReLUOperator>(z),
+        "LeakyReLU" => AtEveryWidth<LeakyReLUOperator>(z),
+        _ => throw new ArgumentException(name, nameof(name)),
+    };
+
+    private static float[] Derivatives(string name, float z, float a) => name switch
+    {
+        "Identity" => DerivativeAtEveryWidth<IdentityOperator>(z, a),
+        "Sigmoid" => DerivativeAtEveryWidth<SigmoidOperator>(z, a),
+        "Tanh" => DerivativeAtEveryWidth<TanhOperator>(z, a),
+        "ReLU" => DerivativeAtEveryWidth<ReLUOperator>(z, a),
+        "LeakyReLU" => DerivativeAtEveryWidth<LeakyReLUOperator>(z, a),
+        _ => throw new ArgumentException(name, nameof(name)),
+    };
+
+    private static float[] Grid()
+    {
+        var grid = new float[1300];
+        for (int i = 0; i < 1200; i++) grid[i] = -30f + 60f * i / 1199f;
+        for (int i = 0; i < 100; i++) grid[1200 + i] = (i % 2 == 0 ? 1 : -1) * MathF.Pow(10f, -8f + 7f * i / 99f);
+        return grid;
+    }
+
+    [Theory]
+    [MemberData(nameof(Smooth))]
+    public void ValueAndDerivative_MatchTheExactFormula_AtEveryWidth(string name)
+    {
+        foreach (float z in Grid())
+        {
+            var (f, d) = Exact(name, z);
+            var values = Values(name, z);
+            for (int w = 0; w < 4; w++)
+            {
+                Assert.True(Math.Abs(values[w] - f) <= 4e-7 * Math.Abs(f) + 1e-37, $"{name}({z:R}) at {Widths[w]}: {values[w]:R}, exact {f:R}");
+                // f′ from the value this width computed, as the networks call it
+                float derivative = Derivatives(name, z, values[w])[w];
+                // f′ from a (a(1 − a), 1 − a²) carries a's rounding, a few ulp of 1, in absolute terms
+                Assert.True(Math.Abs(derivative - d) <= 2e-6 * Math.Abs(d) + 3e-7, $"{name}′({z:R}) at {Widths[w]}: {derivative:R}, exact {d:R}");
+            }
+        }
+    }
+
+    // The row loops: every length that takes each rung of the width ladder and its overlapping last vector, in place and
+    // into another buffer, nothing written past the row.
+    [Theory]
+    [MemberData(nameof(Smooth))]
+    public void RowLoops_ApplyTheOperatorToEveryValue_AndNothingElse(string name)
+    {
+        var info = ActivationInfo.Of(Enum.Parse<Activation>(name));
+        var random = new Random(5);
+        for (int n = 0; n <= 70; n++)
+        {
+            var z = new float[n + 1];
+            for (int i = 0; i < n; i++) z[i] = (float)(random.NextDouble() * 8 - 4);
+            z[n] = 12345f; // sentinel
+            var a = new float[n + 1];
+            a[n] = -777f;
+            info.Forward(z.AsSpan(0, n), a.AsSpan(0, n));
+            var inPlace = (float[])z.Clone();
+            ApplyInPlace(name, inPlace, n);
+            var d = new float[n + 1];
+            for (int i = 0; i <= n; i++) d[i] = i + 1;
+            info.Backward(z.AsSpan(0, n), a.AsSpan(0, n), d.AsSpan(0, n));
+            for (int i = 0; i < n; i++)
+            {
+                var (f, derivative) = Exact(name, z[i]);
+                Assert.True(Math.Abs(a[i] - f) <= 4e-7 * Math.Abs(f) + 1e-37, $"{name} row of {n}, [{i}]: {a[i]:R}, exact {f:R}");
+                Assert.Equal(a[i], inPlace[i]);
+                Assert.True(Math.Abs(d[i] - (i + 1) * derivative) <= (i + 1) * (2e-6 * Math.Abs(derivative) + 3e-7),
+                    $"{name}′ row of {n}, [{i}]: {d[i]:R}, exact {(i + 1) * derivative:R}");
+            }
+            Assert.Equal(-777f, a[n]);
+            Assert.Equal(12345f, inPlace[n]);
+            Assert.Equal(n + 1, d[n]);
+        }
+    }
+
+    private static void ApplyInPlace(string name, float[] row, int n)
+    {
+        var info = ActivationInfo.Of(Enum.Parse<Activation>(name));
+        var copy = row.AsSpan(0, n).ToArray();
+        // through the generic loop directly, z and a the same buffer
+        switch (name)
+        {
+            case "Identity": Activations.Apply<IdentityOperator>(ref row[0], ref row[0], n); break;
+            case "Sigmoid": Activations.Apply<SigmoidOperator>(ref row[0], ref row[0], n); break;
+            case "Tanh": Activations.Apply<TanhOperator>(ref row[0], ref row[0], n); break;
+            case "ReLU": Activations.Apply<ReLUOperator>(ref row[0], ref row[0], n); break;
+            default: Activations.Apply<LeakyReLUOperator>(ref row[0], ref row[0], n); break;
+        }
+        var separate = new float[n];
+        info.Forward(copy, separate);
+        Assert.Equal(separate, row.AsSpan(0, n).ToArray());
+    }
+
+    [Fact]
+    public void Softmax_SumsToOne_AndReturnsTheLogSumExp()
+    {
+        var random = new Random(3);
+        for (int n = 1; n <= 40; n++)
+        {
+            var z = new float[n];
+            for (int k = 0; k < n; k++) z[k] = (float)(random.NextDouble() * 60 - 30);
+            var o = new float[n];
+            float lse = Softmax.Forward(z, o);
+            double max = double.NegativeInfinity, sum = 0;
+            foreach (float v in z) max = Math.Max(max, v);
+            foreach (float v in z) sum += Math.Exp(v - max);
+            Assert.Equal(max + Math.Log(sum), lse, 1e-5 * Math.Max(1, Math.Abs(lse)));
+            for (int k = 0; k < n; k++)
+            {
+                double exact = Math.Exp(z[k] - max) / sum;
+                // z_k − max is rounded to float first: its ulp, times e^(z_k − max), is the error that cannot be avoided
+                Assert.True(Math.Abs(o[k] - exact) <= (1e-6 + 1.2e-7 * (max - z[k])) * exact + 1e-38, $"softmax of {n}, [{k}]: {o[k]:R}, exact {exact:R}");
+            }
+        }
+    }
+}
