@@ -65,6 +65,10 @@ public sealed class TorchEngine : IDisposable
                 case Activation.Tanh: modules.Add(($"act{l}", nn.Tanh())); break;
                 case Activation.ReLU: modules.Add(($"act{l}", nn.ReLU())); break;
                 case Activation.LeakyReLU: modules.Add(($"act{l}", nn.LeakyReLU(0.01))); break;
+                case Activation.GELU: modules.Add(($"act{l}", nn.GELU())); break;
+                case Activation.SiLU: modules.Add(($"act{l}", nn.SiLU())); break;
+                case Activation.ELU: modules.Add(($"act{l}", nn.ELU())); break;
+                case Activation.Softplus: modules.Add(($"act{l}", nn.Softplus())); break;
             }
         }
         _model = nn.Sequential(modules);

@@ -143,7 +143,7 @@ internal static partial class Emitter
         w.Line("/// <summary>All " + N(model.ParameterCount) + " parameters, layer by layer: weights row-major [outputs × inputs], then biases.</summary>");
         w.Line("public " + Span + " Parameters => _parameters.Span;");
         w.Line();
-        w.Line("/// <summary>Glorot-uniform weights (He-uniform for ReLU and LeakyReLU layers) from <paramref name=\"seed\"/>, zero biases.</summary>");
+        w.Line("/// <summary>Glorot-uniform weights (He-uniform for ReLU-like layers: ReLU, LeakyReLU, GELU, SiLU, ELU, Softplus) from <paramref name=\"seed\"/>, zero biases.</summary>");
         w.Line("public void InitializeParameters(int seed) => global::FixedNet.ParameterInitializer.Initialize(s_architecture, _parameters.Span, seed);");
         w.Line();
 

@@ -35,6 +35,10 @@ internal static class OperatorTable
         new("ReLUOperator",         "{a} = max(0, {z})",                          "a > 0 ? 1 : 0",     false,   true),
         new("LeakyReLUOperator",    "{a} = {z} > 0 ? {z} : 0.01·{z}",             "a > 0 ? 1 : 0.01",  false,   false),
         new(null,                   "{a}_k = e^({z}_k) / Σ_j e^({z}_j)",          "the softmax Jacobian", false, false),
+        new("GeluOperator",         "{a} = {z}·Φ({z}) = ½{z}(1 + erf({z}/√2))",   "Φ(z) + z·φ(z)",     true,    false),
+        new("SiLUOperator",         "{a} = {z}·σ({z})",                           "σ(z)(1 + z(1 − σ(z)))", true, false),
+        new("EluOperator",          "{a} = {z} > 0 ? {z} : e^{z} − 1",            "a > 0 ? 1 : a + 1", false,   false),
+        new("SoftplusOperator",     "{a} = {z} > 20 ? {z} : log(1 + e^{z})",      "σ(z) (1 above 20)", true,    false),
     ];
 
     private static readonly LossEntry[] s_losses =

@@ -15,4 +15,12 @@ public enum Activation
     LeakyReLU = 4,
     /// <summary><c>a_k = e^(z_k) / Σ_j e^(z_j)</c>; allowed on the last layer only.</summary>
     Softmax = 5,
+    /// <summary>Exact GELU, <c>a = z·Φ(z) = ½z(1 + erf(z/√2))</c>, PyTorch's default <c>nn.GELU()</c>; <c>a′ = Φ(z) + z·φ(z)</c>.</summary>
+    GELU = 6,
+    /// <summary>SiLU (swish), <c>a = z·σ(z)</c>, as <c>nn.SiLU</c>; <c>a′ = σ(z)(1 + z(1 − σ(z)))</c>.</summary>
+    SiLU = 7,
+    /// <summary>ELU with α = 1, <c>a = z</c> for <c>z &gt; 0</c>, else <c>e^z − 1</c>, as <c>nn.ELU()</c>; <c>a′ = 1</c>, else <c>a + 1</c>.</summary>
+    ELU = 8,
+    /// <summary>Softplus with β = 1 and threshold 20, <c>a = log(1 + e^z)</c> (<c>z</c> above 20), as <c>nn.Softplus()</c>; <c>a′ = σ(z)</c>.</summary>
+    Softplus = 9,
 }

@@ -9,7 +9,7 @@ public static class ParameterInitializer
 {
     /// <summary>
     /// Fills <paramref name="parameters"/> for <paramref name="architecture"/> from <paramref name="seed"/>: weights of
-    /// layers with a ReLU-like activation (ReLU, LeakyReLU) He-uniform, <c>U(−√(6/fan_in), √(6/fan_in))</c>; weights of other layers Glorot-uniform,
+    /// layers with a ReLU-like activation (ReLU, LeakyReLU, GELU, SiLU, ELU, Softplus) He-uniform, <c>U(−√(6/fan_in), √(6/fan_in))</c>; weights of other layers Glorot-uniform,
     /// <c>U(−√(6/(fan_in+fan_out)), +…)</c>; biases zero. The same seed gives the same values everywhere.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="parameters"/> does not have <see cref="NetworkArchitecture.ParameterCount"/> values.</exception>

@@ -9,8 +9,8 @@ namespace FixedNet.Tests;
 /// <summary>The generated test networks by name, and random samples that suit each loss.</summary>
 internal static class Networks
 {
-    public static readonly string[] Small = ["TutorialNet", "TanhMseNet", "SigmoidHalfNet", "ReluBceNet", "LeakySoftmaxMseNet", "XorNet", "NestedNet"];
-    public static readonly string[] Wide = ["WideSoftmaxNet", "WideBceNet", "WideMseNet", "WideSoftmaxHalfNet", "MnistNet", "PanelNet"];
+    public static readonly string[] Small = ["TutorialNet", "TanhMseNet", "SigmoidHalfNet", "ReluBceNet", "LeakySoftmaxMseNet", "XorNet", "NestedNet", "SmoothMseNet", "EluSoftmaxNet", "SoftplusEluNet"];
+    public static readonly string[] Wide = ["WideSoftmaxNet", "WideBceNet", "WideMseNet", "WideSoftmaxHalfNet", "MnistNet", "PanelNet", "WideGeluSiluNet", "WideEluSoftplusNet"];
 
     public static TheoryData<string> All => [.. Small.Concat(Wide)];
 
@@ -25,6 +25,11 @@ internal static class Networks
         "LeakySoftmaxMseNet" => new LeakySoftmaxMseNet(),
         "XorNet" => new XorNet(),
         "NestedNet" => new Holder.NestedNet(),
+        "SmoothMseNet" => new SmoothMseNet(),
+        "EluSoftmaxNet" => new EluSoftmaxNet(),
+        "SoftplusEluNet" => new SoftplusEluNet(),
+        "WideGeluSiluNet" => new WideGeluSiluNet(),
+        "WideEluSoftplusNet" => new WideEluSoftplusNet(),
         "WideSoftmaxNet" => new WideSoftmaxNet(),
         "WideBceNet" => new WideBceNet(),
         "WideMseNet" => new WideMseNet(),

@@ -15,9 +15,18 @@ namespace FixedNet.Tests;
 [Dense(3, Activation.Softmax)]
 public partial class TorchMlp;
 
+// The shape of the PyTorch fixture with the activations opset 13 has no single operator for (Fixtures/torch_mlp_activations.onnx).
+[Network(4)]
+[Dense(6, Activation.GELU)]
+[Dense(5, Activation.SiLU)]
+[Dense(4, Activation.ELU)]
+[Dense(3, Activation.Softplus)]
+public partial class TorchActivationsMlp;
+
 public class OnnxTests
 {
-    public static TheoryData<string> Exported => ["TutorialNet", "TanhMseNet", "ReluBceNet", "LeakySoftmaxMseNet", "WideSoftmaxNet", "WideBceNet", "MnistNet"];
+    public static TheoryData<string> Exported => ["TutorialNet", "TanhMseNet", "ReluBceNet", "LeakySoftmaxMseNet", "WideSoftmaxNet", "WideBceNet", "MnistNet",
+        "SmoothMseNet", "EluSoftmaxNet", "SoftplusEluNet", "WideGeluSiluNet", "WideEluSoftplusNet"];
 
     [Theory]
     [MemberData(nameof(Exported))]
@@ -46,13 +55,30 @@ public class OnnxTests
         }
     }
 
-    [Fact]
-    public void ExportThenImport_RestoresTheParameters()
+    [Theory]
+    [InlineData("WideSoftmaxNet")]
+    [InlineData("SmoothMseNet")]
+    [InlineData("WideGeluSiluNet")]
+    [InlineData("WideEluSoftplusNet")]
+    public void ExportThenImport_RestoresTheParameters(string name)
     {
-        var net = Networks.CreateInitialized("WideSoftmaxNet", 5);
-        var copy = new WideSoftmaxNet();
+        var net = Networks.CreateInitialized(name, 5);
+        var copy = Networks.Create(name);
         Onnx.ImportParameters(copy, Onnx.Export(net));
         Assert.Equal(net.Parameters.ToArray(), copy.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void Import_RecognizesEachActivation_AndRejectsAnotherInItsPlace()
+    {
+        // GELU is written as five nodes and SiLU as two: a network that expects another activation there is told which.
+        var model = Onnx.Export(Networks.CreateInitialized("SmoothMseNet", 3));
+        var gelu = new ReferenceNetwork(3, [(4, Activation.ReLU), (3, Activation.SiLU), (2, Activation.Softplus)]);
+        AssertRejected(gelu, model, "dense layer 0 ('layers.0.weight') is followed by Div, Erf, Add, Mul, Mul (GELU) in the model, but the network's layer 0 uses ReLU");
+        var silu = new ReferenceNetwork(3, [(4, Activation.GELU), (3, Activation.Sigmoid), (2, Activation.Softplus)]);
+        AssertRejected(silu, model, "dense layer 1 ('layers.1.weight') is followed by Sigmoid, Mul (SiLU) in the model, but the network's layer 1 uses Sigmoid");
+        var softplus = new ReferenceNetwork(3, [(4, Activation.GELU), (3, Activation.SiLU), (2, Activation.ELU)]);
+        AssertRejected(softplus, model, "is followed by Softplus in the model, but the network's layer 2 uses ELU");
     }
 
     private static string Fixture(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", file);
@@ -69,6 +95,25 @@ public class OnnxTests
         var inputs = json.RootElement.GetProperty("inputs").EnumerateArray().ToArray();
         var outputs = json.RootElement.GetProperty("outputs").EnumerateArray().ToArray();
         var ours = new float[3];
+        for (int s = 0; s < inputs.Length; s++)
+        {
+            net.Forward(inputs[s].EnumerateArray().Select(e => e.GetSingle()).ToArray(), ours);
+            Networks.AssertClose(outputs[s].EnumerateArray().Select(e => e.GetSingle()).ToArray(), ours, 1e-5, $"PyTorch's output for sample {s}");
+        }
+    }
+
+    [Fact]
+    public void Import_LoadsGeluSiluEluSoftplus_AsPyTorchExportsThem()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Fixture("torch_mlp_activations.json")));
+        var expected = json.RootElement.GetProperty("parameters").EnumerateArray().Select(e => e.GetSingle()).ToArray();
+        var net = new TorchActivationsMlp();
+        Onnx.LoadParameters(net, Fixture("torch_mlp_activations.onnx"));
+        Assert.Equal(expected, net.Parameters.ToArray());
+
+        var inputs = json.RootElement.GetProperty("inputs").EnumerateArray().ToArray();
+        var outputs = json.RootElement.GetProperty("outputs").EnumerateArray().ToArray();
+        var ours = new float[TorchActivationsMlp.OutputSize];
         for (int s = 0; s < inputs.Length; s++)
         {
             net.Forward(inputs[s].EnumerateArray().Select(e => e.GetSingle()).ToArray(), ours);

@@ -93,18 +93,32 @@ public class OperatorTests
         Assert.Equal(0, BitConverter.SingleToInt32Bits(Activations.Invoke<ReLUOperator>(-0f)));
     }
 
-    // Each operator against its own double-precision formula, f and f′, over [−30, 30] and near 0.
-    public static TheoryData<string> Smooth => ["Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU"];
+    // Each operator against double-precision formulas of its own, f and f′, over [−30, 30] and near 0.
+    public static TheoryData<string> ElementWise => ["Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "GELU", "SiLU", "ELU", "Softplus"];
 
-    private static (double F, double D) Exact(string name, double z) => name switch
+    // f from the oracle's definitions; f′ written out here from calculus, not from the library
+    private static (double F, double D) Exact(string name, double z)
     {
-        "Identity" => (z, 1),
-        "Sigmoid" => (1 / (1 + Math.Exp(-z)), Math.Exp(-z) / ((1 + Math.Exp(-z)) * (1 + Math.Exp(-z)))),
-        "Tanh" => (Math.Tanh(z), 1 / (Math.Cosh(z) * Math.Cosh(z))),
-        "ReLU" => (Math.Max(z, 0), z > 0 ? 1 : 0),
-        "LeakyReLU" => (z > 0 ? z : 0.01 * z, z > 0 ? 1 : 0.01),
-        _ => throw new ArgumentException(name, nameof(name)),
-    };
+        double f = DoubleOracle.Activate(Enum.Parse<Activation>(name), z);
+        double sigmoid = 1 / (1 + Math.Exp(-z));
+        double d = name switch
+        {
+            "Identity" => 1,
+            "Sigmoid" => sigmoid * (1 - sigmoid),
+            "Tanh" => 1 / (Math.Cosh(z) * Math.Cosh(z)),
+            "ReLU" => z > 0 ? 1 : 0,
+            "LeakyReLU" => z > 0 ? 1 : 0.01,
+            "GELU" => 0.5 * (1 + DoubleOracle.Erf(z / Math.Sqrt(2))) + z * Math.Exp(-z * z / 2) / Math.Sqrt(2 * Math.PI),
+            "SiLU" => sigmoid * (1 + z * (1 - sigmoid)),
+            "ELU" => z > 0 ? 1 : Math.Exp(z),
+            "Softplus" => z > 20 ? 1 : sigmoid,
+            _ => throw new ArgumentException(name, nameof(name)),
+        };
+        return (f, d);
+    }
+
+    // Absolute error allowed beside 4e-7 relative: GELU's erf is a rational approximation, within 3.3e-7 of erf (measured).
+    private static double AbsoluteTolerance(string name, double z) => name == "GELU" ? 2e-7 * Math.Abs(z) + 1e-37 : 1e-37;
 
     private static float[] Values(string name, float z) => name switch
     {
@@ -113,6 +127,10 @@ public class OperatorTests
         "Tanh" => AtEveryWidth<TanhOperator>(z),
         "ReLU" => AtEveryWidth<ReLUOperator>(z),
         "LeakyReLU" => AtEveryWidth<LeakyReLUOperator>(z),
+        "GELU" => AtEveryWidth<GeluOperator>(z),
+        "SiLU" => AtEveryWidth<SiLUOperator>(z),
+        "ELU" => AtEveryWidth<EluOperator>(z),
+        "Softplus" => AtEveryWidth<SoftplusOperator>(z),
         _ => throw new ArgumentException(name, nameof(name)),
     };
 
@@ -123,6 +141,10 @@ public class OperatorTests
         "Tanh" => DerivativeAtEveryWidth<TanhOperator>(z, a),
         "ReLU" => DerivativeAtEveryWidth<ReLUOperator>(z, a),
         "LeakyReLU" => DerivativeAtEveryWidth<LeakyReLUOperator>(z, a),
+        "GELU" => DerivativeAtEveryWidth<GeluOperator>(z, a),
+        "SiLU" => DerivativeAtEveryWidth<SiLUOperator>(z, a),
+        "ELU" => DerivativeAtEveryWidth<EluOperator>(z, a),
+        "Softplus" => DerivativeAtEveryWidth<SoftplusOperator>(z, a),
         _ => throw new ArgumentException(name, nameof(name)),
     };
 
@@ -135,7 +157,7 @@ public class OperatorTests
     }
 
     [Theory]
-    [MemberData(nameof(Smooth))]
+    [MemberData(nameof(ElementWise))]
     public void ValueAndDerivative_MatchTheExactFormula_AtEveryWidth(string name)
     {
         foreach (float z in Grid())
@@ -144,7 +166,7 @@ public class OperatorTests
             var values = Values(name, z);
             for (int w = 0; w < 4; w++)
             {
-                Assert.True(Math.Abs(values[w] - f) <= 4e-7 * Math.Abs(f) + 1e-37, $"{name}({z:R}) at {Widths[w]}: {values[w]:R}, exact {f:R}");
+                Assert.True(Math.Abs(values[w] - f) <= 4e-7 * Math.Abs(f) + AbsoluteTolerance(name, z), $"{name}({z:R}) at {Widths[w]}: {values[w]:R}, exact {f:R}");
                 // f′ from the value this width computed, as the networks call it
                 float derivative = Derivatives(name, z, values[w])[w];
                 // f′ from a (a(1 − a), 1 − a²) carries a's rounding, a few ulp of 1, in absolute terms
@@ -156,7 +178,7 @@ public class OperatorTests
     // The row loops: every length that takes each rung of the width ladder and its overlapping last vector, in place and
     // into another buffer, nothing written past the row.
     [Theory]
-    [MemberData(nameof(Smooth))]
+    [MemberData(nameof(ElementWise))]
     public void RowLoops_ApplyTheOperatorToEveryValue_AndNothingElse(string name)
     {
         var info = ActivationInfo.Of(Enum.Parse<Activation>(name));
@@ -177,7 +199,7 @@ public class OperatorTests
             for (int i = 0; i < n; i++)
             {
                 var (f, derivative) = Exact(name, z[i]);
-                Assert.True(Math.Abs(a[i] - f) <= 4e-7 * Math.Abs(f) + 1e-37, $"{name} row of {n}, [{i}]: {a[i]:R}, exact {f:R}");
+                Assert.True(Math.Abs(a[i] - f) <= 4e-7 * Math.Abs(f) + AbsoluteTolerance(name, z[i]), $"{name} row of {n}, [{i}]: {a[i]:R}, exact {f:R}");
                 Assert.Equal(a[i], inPlace[i]);
                 Assert.True(Math.Abs(d[i] - (i + 1) * derivative) <= (i + 1) * (2e-6 * Math.Abs(derivative) + 3e-7),
                     $"{name}′ row of {n}, [{i}]: {d[i]:R}, exact {(i + 1) * derivative:R}");
@@ -199,11 +221,44 @@ public class OperatorTests
             case "Sigmoid": Activations.Apply<SigmoidOperator>(ref row[0], ref row[0], n); break;
             case "Tanh": Activations.Apply<TanhOperator>(ref row[0], ref row[0], n); break;
             case "ReLU": Activations.Apply<ReLUOperator>(ref row[0], ref row[0], n); break;
-            default: Activations.Apply<LeakyReLUOperator>(ref row[0], ref row[0], n); break;
+            case "LeakyReLU": Activations.Apply<LeakyReLUOperator>(ref row[0], ref row[0], n); break;
+            case "GELU": Activations.Apply<GeluOperator>(ref row[0], ref row[0], n); break;
+            case "SiLU": Activations.Apply<SiLUOperator>(ref row[0], ref row[0], n); break;
+            case "ELU": Activations.Apply<EluOperator>(ref row[0], ref row[0], n); break;
+            default: Activations.Apply<SoftplusOperator>(ref row[0], ref row[0], n); break;
         }
         var separate = new float[n];
         info.Forward(copy, separate);
         Assert.Equal(separate, row.AsSpan(0, n).ToArray());
+    }
+
+    [Fact]
+    public void Softplus_IsTheIdentityAboveTheThreshold_AsInPyTorch()
+    {
+        foreach (float z in new[] { 20.0001f, 25f, 1e4f, float.MaxValue })
+        {
+            var values = AtEveryWidth<SoftplusOperator>(z);
+            var derivatives = DerivativeAtEveryWidth<SoftplusOperator>(z, z);
+            for (int w = 0; w < 4; w++)
+            {
+                Assert.Equal(z, values[w]);
+                Assert.Equal(1f, derivatives[w]);
+            }
+        }
+        // no overflow below the threshold either: log(1 + e^z) for z = 19.9 is 19.9 + 2.3e-9
+        Assert.Equal(19.9f, AtEveryWidth<SoftplusOperator>(19.9f)[2]);
+    }
+
+    [Fact]
+    public void EveryActivationHasATableLine_AndHeInitializationExactlyForTheReLULikeOnes()
+    {
+        foreach (var activation in Enum.GetValues<Activation>())
+        {
+            var info = ActivationInfo.Of(activation);
+            Assert.Equal(activation, info.Activation);
+            bool reluLike = activation is Activation.ReLU or Activation.LeakyReLU or Activation.GELU or Activation.SiLU or Activation.ELU or Activation.Softplus;
+            Assert.Equal(reluLike, info.HeInitialization);
+        }
     }
 
     [Fact]

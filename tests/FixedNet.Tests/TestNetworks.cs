@@ -34,6 +34,23 @@ public partial class LeakySoftmaxMseNet;
 [Dense(1, Activation.Sigmoid)]
 public partial class XorNet;
 
+// The activations whose derivative needs z (GELU, SiLU, Softplus) and ELU, unrolled: hidden and output layers.
+[Network(3)]
+[Dense(4, Activation.GELU)]
+[Dense(3, Activation.SiLU)]
+[Dense(2, Activation.Softplus)]
+public partial class SmoothMseNet;
+
+[Network(4, Loss = Loss.CrossEntropy)]
+[Dense(5, Activation.ELU)]
+[Dense(3, Activation.Softmax)]
+public partial class EluSoftmaxNet;
+
+[Network(2, Loss = Loss.HalfSquaredError)]
+[Dense(3, Activation.Softplus)]
+[Dense(2, Activation.ELU)]
+public partial class SoftplusEluNet;
+
 // Larger networks (Vector256 loops), with sizes that are not multiples of 8 or 4 to exercise every tail.
 [Network(37, Loss = Loss.CrossEntropy)]
 [Dense(19, Activation.ReLU)]
@@ -66,6 +83,19 @@ public partial class MnistNet;
 [Dense(40, Activation.Sigmoid)]
 [Dense(3, Activation.Identity)]
 public partial class PanelNet;
+
+// The new activations in the loop code, with sizes that leave tails at every width; the last layer's f′ reads z.
+[Network(37, Loss = Loss.CrossEntropy)]
+[Dense(19, Activation.GELU)]
+[Dense(11, Activation.SiLU)]
+[Dense(5, Activation.Softmax)]
+public partial class WideGeluSiluNet;
+
+[Network(20)]
+[Dense(40, Activation.ELU)]
+[Dense(17, Activation.Softplus)]
+[Dense(3, Activation.GELU)]
+public partial class WideEluSoftplusNet;
 
 // Nested in a namespace-less partial type, to check the generator handles containing types.
 public static partial class Holder

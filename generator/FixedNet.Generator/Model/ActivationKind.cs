@@ -9,4 +9,8 @@ internal enum ActivationKind
     ReLU = 3,
     LeakyReLU = 4,
     Softmax = 5,
+    GELU = 6,
+    SiLU = 7,
+    ELU = 8,
+    Softplus = 9,
 }

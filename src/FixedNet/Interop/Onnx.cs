@@ -10,8 +10,10 @@ namespace FixedNet.Interop;
 
 /// <summary>
 /// ONNX interop, written from the published onnx.proto (no generated code, no Python): export a network as an ONNX
-/// model (opset 13: Gemm per dense layer, then Sigmoid / Tanh / Relu / LeakyRelu / Softmax), and import the
-/// parameters of an MLP exported by PyTorch (Gemm, or MatMul + Add) into a network of the same shape.
+/// model (opset 13: Gemm per dense layer, then Sigmoid / Tanh / Relu / LeakyRelu / Elu / Softplus / Softmax, GELU as
+/// Div, Erf, Add, Mul, Mul and SiLU as Sigmoid, Mul, node for node as torch.onnx writes them), and import the
+/// parameters of an MLP exported by PyTorch (Gemm, or MatMul + Add; those activation forms, or opset 20's Gelu) into a
+/// network of the same shape.
 /// </summary>
 public static class Onnx
 {
@@ -30,6 +32,8 @@ public static class Onnx
     private const int TensorDims = 1, TensorDataType = 2, TensorFloatData = 4, TensorName = 8, TensorRawData = 9;
     private const int ValueInfoName = 1, ValueInfoType = 2, TypeTensor = 1, TensorTypeElemType = 1, TensorTypeShape = 2;
     private const int ShapeDim = 1, DimValue = 1, DimParam = 2;
+    private const int AttributeTensor = 5, DoubleType = 11, TensorDoubleData = 10;
+    private const string GeluSqrt2 = "gelu.sqrt2", GeluOne = "gelu.one", GeluHalf = "gelu.half";
 
     /// <summary>Writes <paramref name="network"/> (architecture and current parameters) as an ONNX model to <paramref name="path"/>.</summary>
     public static void Save(INetwork network, string path, string inputName = "input", string outputName = "output")
@@ -53,6 +57,7 @@ public static class Onnx
         var parameters = network.Parameters;
         var graph = new ProtoWriter().String(GraphName, "FixedNet " + architecture);
         string previous = inputName;
+        bool geluConstants = false;
         for (int l = 0; l < architecture.Layers.Count; l++)
         {
             var layer = architecture.Layers[l];
@@ -66,15 +71,41 @@ public static class Onnx
             previous = z;
             if (identity) continue;
             string a = last ? outputName : $"layers.{l}.a";
-            string op = ActivationInfo.Of(layer.Activation).OnnxOperator!;
-            var attribute = layer.Activation switch
+            string prefix = $"layers.{l}.";
+            switch (layer.Activation)
             {
-                Activation.LeakyReLU => new ProtoWriter().String(AttributeName, "alpha").Float(AttributeFloat, LeakyReLUOperator.Slope).Int32(AttributeType, 1),
-                Activation.Softmax => new ProtoWriter().String(AttributeName, "axis").Int64(AttributeInt, 1).Int32(AttributeType, 2),
-                _ => null,
-            };
-            graph.Message(GraphNode, Node($"layers.{l}.{op.ToLowerInvariant()}", op, [z], a, attribute));
+                case Activation.GELU:
+                    // opset 13 has no Gelu: ½·z·(1 + erf(z/√2)), node for node as torch.onnx exports nn.GELU()
+                    graph.Message(GraphNode, Node(prefix + "gelu.div", "Div", [z, GeluSqrt2], prefix + "gelu.scaled", null));
+                    graph.Message(GraphNode, Node(prefix + "gelu.erf", "Erf", [prefix + "gelu.scaled"], prefix + "gelu.erf", null));
+                    graph.Message(GraphNode, Node(prefix + "gelu.add", "Add", [prefix + "gelu.erf", GeluOne], prefix + "gelu.sum", null));
+                    graph.Message(GraphNode, Node(prefix + "gelu.mul", "Mul", [z, prefix + "gelu.sum"], prefix + "gelu.product", null));
+                    graph.Message(GraphNode, Node(prefix + "gelu.half", "Mul", [prefix + "gelu.product", GeluHalf], a, null));
+                    geluConstants = true;
+                    break;
+                case Activation.SiLU:
+                    // z·σ(z), as torch.onnx exports nn.SiLU()
+                    graph.Message(GraphNode, Node(prefix + "silu.sigmoid", "Sigmoid", [z], prefix + "silu.sigmoid", null));
+                    graph.Message(GraphNode, Node(prefix + "silu.mul", "Mul", [z, prefix + "silu.sigmoid"], a, null));
+                    break;
+                default:
+                    string op = ActivationInfo.Of(layer.Activation).OnnxOperator!;
+                    var attribute = layer.Activation switch
+                    {
+                        Activation.LeakyReLU => new ProtoWriter().String(AttributeName, "alpha").Float(AttributeFloat, LeakyReLUOperator.Slope).Int32(AttributeType, 1),
+                        Activation.Softmax => new ProtoWriter().String(AttributeName, "axis").Int64(AttributeInt, 1).Int32(AttributeType, 2),
+                        _ => null,
+                    };
+                    graph.Message(GraphNode, Node(prefix + op.ToLowerInvariant(), op, [z], a, attribute));
+                    break;
+            }
             previous = a;
+        }
+        if (geluConstants)
+        {
+            graph.Message(GraphInitializer, Tensor(GeluSqrt2, [], [MathF.Sqrt(2f)]));
+            graph.Message(GraphInitializer, Tensor(GeluOne, [], [1f]));
+            graph.Message(GraphInitializer, Tensor(GeluHalf, [], [0.5f]));
         }
         graph.Message(GraphInput, ValueInfo(inputName, architecture.InputSize));
         graph.Message(GraphOutput, ValueInfo(outputName, architecture.OutputSize));
@@ -146,6 +177,10 @@ public static class Onnx
         public Activation Activation { get; set; } = Activation.Identity;
         public string? ActivationNode { get; set; }
         public string Output { get; set; } = string.Empty;
+        /// <summary>The output of the activation node(s) matched so far.</summary>
+        public string? ActivationOutput { get; set; }
+        /// <summary>How many nodes of the GELU chain Div, Erf, Add, Mul, Mul have been matched (0: none, 5: all).</summary>
+        public int GeluStep { get; set; }
     }
 
     private static List<LayerData> ReadLayers(byte[] model, string name)
@@ -191,6 +226,7 @@ public static class Onnx
         }
 
         var layers = new List<LayerData>();
+        var constants = new Dictionary<string, double>(StringComparer.Ordinal);
         LayerData? pendingAdd = null;
         foreach (var field in graph)
         {
@@ -222,22 +258,126 @@ public static class Onnx
                     break;
                 case var _ when ActivationFor(op) is Activation activation:
                 {
-                    if (layers.Count == 0) throw new InvalidDataException($"{name}: {op} node '{output}' comes before any dense layer.");
-                    var last = layers[^1];
-                    if (last.ActivationNode is not null) throw new InvalidDataException($"{name}: dense layer {layers.Count - 1} is followed by two activations, {last.ActivationNode} and {op}.");
+                    var last = LayerFor(layers, op, output, name);
                     if (op == "LeakyRelu" && MathF.Abs(Float(attributes, "alpha", 0.01f) - LeakyReLUOperator.Slope) > 1e-7f)
                         throw new InvalidDataException($"{name}: LeakyRelu node '{output}' has alpha {Float(attributes, "alpha", 0.01f).ToString(CultureInfo.InvariantCulture)}; FixedNet's LeakyReLU uses 0.01.");
+                    if (op == "Elu" && MathF.Abs(Float(attributes, "alpha", 1f) - 1f) > 1e-7f)
+                        throw new InvalidDataException($"{name}: Elu node '{output}' has alpha {Float(attributes, "alpha", 1f).ToString(CultureInfo.InvariantCulture)}; FixedNet's ELU uses 1.");
                     last.ActivationNode = op;
                     last.Activation = activation;
+                    last.ActivationOutput = output;
                     break;
                 }
+                case "Gelu":
+                {
+                    var last = LayerFor(layers, op, output, name);
+                    string approximate = Text(attributes, "approximate", "none");
+                    if (approximate != "none") throw new InvalidDataException($"{name}: Gelu node '{output}' has approximate='{approximate}'; FixedNet's GELU is the exact one (approximate='none').");
+                    (last.ActivationNode, last.Activation, last.ActivationOutput) = (op, Activation.GELU, output);
+                    break;
+                }
+                case "Constant":
+                    if (ScalarOf(attributes) is double value) constants[output] = value;
+                    break;
+                // z·σ(z): a Mul of the layer's z by the output of its Sigmoid
+                case "Mul" when layers.Count > 0 && layers[^1] is { Activation: Activation.Sigmoid, ActivationOutput: { } sigmoid } silu
+                    && inputs.Count == 2 && inputs.Contains(sigmoid) && inputs.Contains(silu.Output) && sigmoid != silu.Output:
+                    (silu.ActivationNode, silu.Activation, silu.ActivationOutput) = ("Sigmoid, Mul (SiLU)", Activation.SiLU, output);
+                    break;
+                case "Div" or "Erf" or "Add" or "Mul" when layers.Count > 0 && MatchesGeluStep(layers[^1], op, inputs, constants, initializers):
+                    var gelu = layers[^1];
+                    gelu.ActivationOutput = output;
+                    if (++gelu.GeluStep == 5) (gelu.ActivationNode, gelu.Activation) = ("Div, Erf, Add, Mul, Mul (GELU)", Activation.GELU);
+                    break;
                 case "Identity" or "Flatten" or "Dropout":
                     break;
                 default:
                     throw new InvalidDataException($"{name}: node '{output}' is a {op}, which is not part of an MLP FixedNet can load.");
             }
         }
+        for (int l = 0; l < layers.Count; l++)
+        {
+            if (layers[l].GeluStep is > 0 and < 5)
+                throw new InvalidDataException($"{name}: dense layer {l} is followed by the first {layers[l].GeluStep} of the 5 nodes of GELU (Div, Erf, Add, Mul, Mul) only.");
+        }
         return layers;
+    }
+
+    // The dense layer an activation node follows: the last one, which must not have an activation yet.
+    private static LayerData LayerFor(List<LayerData> layers, string op, string output, string name)
+    {
+        if (layers.Count == 0) throw new InvalidDataException($"{name}: {op} node '{output}' comes before any dense layer.");
+        var last = layers[^1];
+        if (last.ActivationNode is not null || last.GeluStep > 0)
+            throw new InvalidDataException($"{name}: dense layer {layers.Count - 1} is followed by two activations, {last.ActivationNode ?? "GELU's Div, Erf, …"} and {op}.");
+        return last;
+    }
+
+    // The next node of GELU as torch.onnx writes it, ½·(z·(1 + erf(z/√2))): Div(z, √2), Erf, Add(1), Mul(z, ·), Mul(·, ½).
+    private static bool MatchesGeluStep(LayerData layer, string op, List<string> inputs, Dictionary<string, double> constants, Dictionary<string, InitializerData> initializers)
+    {
+        if (layer.ActivationNode is not null || inputs.Count == 0) return false;
+        string z = layer.Output;
+        string? previous = layer.ActivationOutput;
+        bool Takes(string input) => inputs.Contains(input);
+        bool ScalarInput(double expected)
+        {
+            foreach (var input in inputs)
+            {
+                double? value = constants.TryGetValue(input, out double c) ? c
+                    : initializers.TryGetValue(input, out var tensor) && tensor.Values.Length == 1 ? tensor.Values[0] : null;
+                if (value is double v && Math.Abs(v - expected) <= 1e-6 * expected) return true;
+            }
+            return false;
+        }
+        return (layer.GeluStep, op) switch
+        {
+            (0, "Div") => inputs.Count == 2 && inputs[0] == z && ScalarInput(Math.Sqrt(2)),
+            (1, "Erf") => Takes(previous!),
+            (2, "Add") => inputs.Count == 2 && Takes(previous!) && ScalarInput(1),
+            (3, "Mul") => inputs.Count == 2 && Takes(previous!) && Takes(z),
+            (4, "Mul") => inputs.Count == 2 && Takes(previous!) && ScalarInput(0.5),
+            _ => false,
+        };
+    }
+
+    // The value of a Constant node holding one float or double, else null.
+    private static double? ScalarOf(List<List<ProtoField>> attributes)
+    {
+        foreach (var fields in attributes)
+        {
+            if (fields.Find(f => f.Number == AttributeName).Text != "value") continue;
+            var bytes = fields.Find(f => f.Number == AttributeTensor).Bytes;
+            if (bytes is null) return null;
+            var tensor = ProtoReader.Fields(bytes);
+            long count = 1;
+            foreach (var d in ProtoReader.Varints(tensor, TensorDims)) count *= d;
+            if (count != 1) return null;
+            long type = tensor.Find(f => f.Number == TensorDataType).Integer;
+            var raw = tensor.Find(f => f.Number == TensorRawData).Bytes;
+            if (type == FloatType)
+            {
+                if (raw is { Length: 4 }) return BitConverter.ToSingle(raw.Span);
+                var floats = ProtoReader.Floats(tensor, TensorFloatData);
+                return floats.Count == 1 ? floats[0] : null;
+            }
+            if (type == DoubleType)
+            {
+                if (raw is { Length: 8 }) return BitConverter.ToDouble(raw.Span);
+                var field = tensor.Find(f => f.Number == TensorDoubleData);
+                if (field.WireType == Google.Protobuf.WireFormat.WireType.Fixed64) return BitConverter.Int64BitsToDouble(field.Integer);
+                if (field.Bytes is { Length: 8 } packed) return BitConverter.ToDouble(packed.Span);
+            }
+            return null;
+        }
+        return null;
+    }
+
+    private static string Text(List<List<ProtoField>> attributes, string attribute, string fallback)
+    {
+        foreach (var fields in attributes)
+            if (fields.Find(f => f.Number == AttributeName).Text == attribute) return fields.Find(f => f.Number == 4).Text;
+        return fallback;
     }
 
     private static InitializerData Initializer(Dictionary<string, InitializerData> initializers, List<string> inputs, int index, string name, string op)

@@ -19,6 +19,10 @@ internal abstract class ActivationInfo
         new ElementWise<ReLUOperator>(Activation.ReLU, true, "Relu"),
         new ElementWise<LeakyReLUOperator>(Activation.LeakyReLU, true, "LeakyRelu"),
         new SoftmaxInfo(),
+        new ElementWise<GeluOperator>(Activation.GELU, true, null),
+        new ElementWise<SiLUOperator>(Activation.SiLU, true, null),
+        new ElementWise<EluOperator>(Activation.ELU, true, "Elu"),
+        new ElementWise<SoftplusOperator>(Activation.Softplus, true, "Softplus"),
     ];
 
     protected ActivationInfo(Activation activation, bool heInitialization, string? onnxOperator)

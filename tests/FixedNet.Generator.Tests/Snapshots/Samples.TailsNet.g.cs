@@ -56,7 +56,7 @@ namespace Samples
         /// <summary>All 328 parameters, layer by layer: weights row-major [outputs × inputs], then biases.</summary>
         public global::System.Span<float> Parameters => _parameters.Span;
 
-        /// <summary>Glorot-uniform weights (He-uniform for ReLU and LeakyReLU layers) from <paramref name="seed"/>, zero biases.</summary>
+        /// <summary>Glorot-uniform weights (He-uniform for ReLU-like layers: ReLU, LeakyReLU, GELU, SiLU, ELU, Softplus) from <paramref name="seed"/>, zero biases.</summary>
         public void InitializeParameters(int seed) => global::FixedNet.ParameterInitializer.Initialize(s_architecture, _parameters.Span, seed);
 
         /// <summary>Computes the output for one sample.</summary>

@@ -12,6 +12,9 @@ How they were made (Debian 12):
 - torch_mlp_4_8_5_3.onnx / .json: Sequential(Linear(4,8), ReLU, Linear(8,5), Tanh, Linear(5,3), Softmax(dim=1))
   exported by torch.onnx.export (opset 13); the JSON holds the parameters in FixedNet's order, and inputs with
   PyTorch's outputs.
+- torch_mlp_activations.onnx / .json: Sequential(Linear(4,6), GELU(), Linear(6,5), SiLU(), Linear(5,4), ELU(),
+  Linear(4,3), Softplus()) exported the same way: opset 13 has no Gelu or SiLU operator, so the exporter writes GELU as
+  Div, Erf, Add, Mul, Mul (with Constant nodes) and SiLU as Sigmoid, Mul; the JSON as above.
 """
 import json
 import os
@@ -77,6 +80,32 @@ def main():
         outputs = mlp(inputs)
     with open(os.path.join(HERE, "torch_mlp_4_8_5_3.json"), "w") as f:
         json.dump({"parameters": flat(mlp), "inputs": inputs.tolist(), "outputs": outputs.tolist(),
+                   "torch": torch.__version__}, f, indent=1)
+
+    export_with_outputs(
+        torch.nn.Sequential(
+            torch.nn.Linear(4, 6), torch.nn.GELU(),
+            torch.nn.Linear(6, 5), torch.nn.SiLU(),
+            torch.nn.Linear(5, 4), torch.nn.ELU(),
+            torch.nn.Linear(4, 3), torch.nn.Softplus()),
+        "torch_mlp_activations", seed=2)
+
+
+def export_with_outputs(model, name, seed):
+    torch.manual_seed(seed)
+    for module in model:
+        if isinstance(module, torch.nn.Linear):
+            module.reset_parameters()
+    model.eval()
+    inputs_count = model[0].in_features
+    torch.onnx.export(model, torch.randn(1, inputs_count), os.path.join(HERE, name + ".onnx"), opset_version=13,
+                      input_names=["input"], output_names=["output"],
+                      dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+    inputs = torch.randn(7, inputs_count) * 2
+    with torch.no_grad():
+        outputs = model(inputs)
+    with open(os.path.join(HERE, name + ".json"), "w") as f:
+        json.dump({"parameters": flat(model), "inputs": inputs.tolist(), "outputs": outputs.tolist(),
                    "torch": torch.__version__}, f, indent=1)
 
 
