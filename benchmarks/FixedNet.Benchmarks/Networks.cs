@@ -23,10 +23,66 @@ public partial class Net784x128x10;
 [Dense(10, Activation.Softmax)]
 public partial class Net784x256x128x10;
 
+// The small shapes of the comparison with RTNeural (issue "one definition per activation"), and one 64-32-10 network
+// per activation kind.
+[Network(8)]
+[Dense(16, Activation.Tanh)]
+[Dense(16, Activation.Tanh)]
+[Dense(1, Activation.Identity)]
+public partial class Net8x16x16x1Tanh;
+
+[Network(8)]
+[Dense(16, Activation.Sigmoid)]
+[Dense(16, Activation.Sigmoid)]
+[Dense(1, Activation.Sigmoid)]
+public partial class Net8x16x16x1Sigmoid;
+
+[Network(64, Loss = Loss.CrossEntropy)]
+[Dense(32, Activation.Sigmoid)]
+[Dense(10, Activation.Softmax)]
+public partial class Net64x32x10Sigmoid;
+
+[Network(64, Loss = Loss.CrossEntropy)]
+[Dense(32, Activation.Tanh)]
+[Dense(10, Activation.Softmax)]
+public partial class Net64x32x10Tanh;
+
+[Network(64, Loss = Loss.CrossEntropy)]
+[Dense(32, Activation.LeakyReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class Net64x32x10LeakyReLU;
+
+[Network(64, Loss = Loss.CrossEntropy)]
+[Dense(32, Activation.GELU)]
+[Dense(10, Activation.Softmax)]
+public partial class Net64x32x10Gelu;
+
+[Network(64, Loss = Loss.CrossEntropy)]
+[Dense(32, Activation.SiLU)]
+[Dense(10, Activation.Softmax)]
+public partial class Net64x32x10Silu;
+
+[Network(64, Loss = Loss.CrossEntropy)]
+[Dense(32, Activation.ELU)]
+[Dense(10, Activation.Softmax)]
+public partial class Net64x32x10Elu;
+
+[Network(64, Loss = Loss.CrossEntropy)]
+[Dense(32, Activation.Softplus)]
+[Dense(10, Activation.Softmax)]
+public partial class Net64x32x10Softplus;
+
 /// <summary>The benchmarked shapes.</summary>
 public static class Shapes
 {
+    /// <summary>The shapes every engine runs (64-32-10 is ReLU).</summary>
     public static readonly string[] Names = ["2-2-2", "64-32-10", "784-128-10", "784-256-128-10"];
+
+    /// <summary>The small shapes measured against <see cref="HandWrittenMlp"/>.</summary>
+    public static readonly string[] HandWritten = ["2-2-2", "8-16-16-1 tanh", "8-16-16-1 sigmoid", "64-32-10 sigmoid", "64-32-10"];
+
+    /// <summary>64-32-10 with each hidden activation: the cost of each activation kind.</summary>
+    public static readonly string[] ActivationKinds = ["64-32-10", "64-32-10 leakyrelu", "64-32-10 sigmoid", "64-32-10 tanh", "64-32-10 gelu", "64-32-10 silu", "64-32-10 elu", "64-32-10 softplus"];
 
     public static INetwork CreateGenerated(string shape) => shape switch
     {
@@ -34,6 +90,15 @@ public static class Shapes
         "64-32-10" => new Net64x32x10(),
         "784-128-10" => new Net784x128x10(),
         "784-256-128-10" => new Net784x256x128x10(),
+        "8-16-16-1 tanh" => new Net8x16x16x1Tanh(),
+        "8-16-16-1 sigmoid" => new Net8x16x16x1Sigmoid(),
+        "64-32-10 sigmoid" => new Net64x32x10Sigmoid(),
+        "64-32-10 tanh" => new Net64x32x10Tanh(),
+        "64-32-10 leakyrelu" => new Net64x32x10LeakyReLU(),
+        "64-32-10 gelu" => new Net64x32x10Gelu(),
+        "64-32-10 silu" => new Net64x32x10Silu(),
+        "64-32-10 elu" => new Net64x32x10Elu(),
+        "64-32-10 softplus" => new Net64x32x10Softplus(),
         _ => throw new System.ArgumentException(shape, nameof(shape)),
     };
 

@@ -57,7 +57,7 @@ internal sealed class PeakColumn(bool best) : IColumn
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
     {
         var report = summary[benchmarkCase];
-        if (report?.ResultStatistics is null) return "-";
+        if (report?.ResultStatistics is null || !benchmarkCase.Descriptor.Type.IsSubclassOf(typeof(EngineBenchmarks))) return "-";
         string shape = (string)benchmarkCase.Parameters["Shape"];
         var architecture = Shapes.CreateGenerated(shape).Architecture;
         long flops = benchmarkCase.Descriptor.Type == typeof(Inference) || benchmarkCase.Descriptor.Type == typeof(InferenceBatch32) ? Shapes.InferenceFlops(architecture) : Shapes.TrainFlops(architecture);

@@ -13,7 +13,7 @@ public static class Verify
     {
         var random = new Random(5);
         bool ok = true;
-        foreach (string shape in Shapes.Names)
+        foreach (string shape in Shapes.Names.Concat(Shapes.HandWritten).Concat(Shapes.ActivationKinds).Distinct())
         {
             var net = Shapes.CreateGenerated(shape);
             net.InitializeParameters(3);
@@ -41,8 +41,26 @@ public static class Verify
             l2 = net.TrainBatch(x, t, batch, 0.05f);
             double batchStep = Math.Max(Math.Abs(l1 - l2), MaxDifference(reference.Parameters, net.Parameters));
             bool pass = forward <= 1e-5 && forwardBatch <= 1e-5 && step <= 1e-5 && batchStep <= 1e-5;
+            string hand = string.Empty;
+            if (Shapes.HandWritten.Contains(shape))
+            {
+                // the hand-written reference from the same parameters: its forward and one SGD step against the reference engine's
+                var handWritten = new HandWrittenMlp(net);
+                reference.Parameters.Clear();
+                net.Parameters.CopyTo(reference.Parameters);
+                handWritten.Forward(x.AsSpan(0, net.InputSize), actual);
+                reference.Forward(x.AsSpan(0, net.InputSize), expected);
+                double handForward = MaxDifference(expected, actual);
+                l1 = reference.TrainStep(x.AsSpan(0, net.InputSize), t.AsSpan(0, net.OutputSize), 0.05f);
+                l2 = handWritten.TrainStep(x.AsSpan(0, net.InputSize), t.AsSpan(0, net.OutputSize), 0.05f);
+                reference.Forward(x.AsSpan(net.InputSize, net.InputSize), expected);
+                handWritten.Forward(x.AsSpan(net.InputSize, net.InputSize), actual);
+                double handStep = Math.Max(Math.Abs(l1 - l2), MaxDifference(expected, actual));
+                pass &= handForward <= 1e-5 && handStep <= 1e-5;
+                hand = $"  hand-written forward {handForward:E1}  step {handStep:E1}";
+            }
             ok &= pass;
-            Console.WriteLine($"{shape,-15} forward {forward:E1}  batch-32 forward {forwardBatch:E1}  step {step:E1}  batch-32 step {batchStep:E1}  {(pass ? "ok" : "MISMATCH")}");
+            Console.WriteLine($"{shape,-19} forward {forward:E1}  batch-32 forward {forwardBatch:E1}  step {step:E1}  batch-32 step {batchStep:E1}{hand}  {(pass ? "ok" : "MISMATCH")}");
         }
         return ok ? 0 : 1;
     }

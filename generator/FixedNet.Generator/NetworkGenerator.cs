@@ -39,14 +39,10 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.OrphanLayers);
 
         context.RegisterSourceOutput(models, static (spc, model) => spc.AddSource(model.HintName, Emitter.Emit(model)));
-        // Diagnostics are mapped back onto the compilation's own syntax trees here, at the last step, so that they get
-        // real source locations: '#pragma warning disable FN…' and .editorconfig severities then apply to them.
-        var allDiagnostics = diagnostics.Collect().Combine(orphans.Collect()).Combine(context.CompilationProvider);
-        context.RegisterSourceOutput(allDiagnostics, static (spc, input) =>
-        {
-            var ((network, orphan), compilation) = input;
-            foreach (var info in network) spc.ReportDiagnostic(info.ToDiagnostic(compilation));
-            foreach (var info in orphan) spc.ReportDiagnostic(info.ToDiagnostic(compilation));
-        });
+        // Each diagnostic carries its syntax tree, so it is reported at a real source location ('#pragma warning disable
+        // FN…' and .editorconfig severities apply) without the compilation: no CompilationProvider here, whose every
+        // change would rerun this step; an edit elsewhere leaves these diagnostics cached.
+        context.RegisterSourceOutput(diagnostics, static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
+        context.RegisterSourceOutput(orphans, static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
     }
 }

@@ -11,10 +11,13 @@ namespace FixedNet.Generator;
 /// </summary>
 internal sealed partial class VectorEmitter
 {
-    // The same kernels are emitted once per vector width; a dispatcher per kernel picks one at run time (FixedNet.Runtime.Simd).
-    // AVX2 has 16 vector registers, AVX-512 has 32: the 256-bit tiles keep 12 accumulators, the 512-bit ones 24.
+    // The same kernels are emitted once per vector width; a dispatcher per kernel picks one at run time (FixedNet.Runtime.Simd):
+    // the widest the hardware accelerates, so a Native AOT build for the x64 baseline or an Arm64 machine runs the 128-bit
+    // kernels instead of emulating wider ones in software. SSE, AVX2 and AdvSimd code keeps 12 accumulators per tile
+    // (x64 has 16 vector registers), AVX-512 24 (32 registers).
     // Tiles: Z = X·Wᵀ in samples × rows, ∂W = Δᵀ·X in rows × vectors of columns, Δ·W in samples × vectors of columns.
     // The 512-bit shapes were picked by measuring four candidates on an AVX-512 Xeon (benchmarks/README.md).
+    private static readonly VectorEmitter V128 = new(4, 128, forward: (4, 3), outer: (4, 3), back: (4, 3));
     private static readonly VectorEmitter V256 = new(8, 256, forward: (4, 3), outer: (4, 3), back: (4, 3));
     private static readonly VectorEmitter V512 = new(16, 512, forward: (8, 3), outer: (4, 6), back: (8, 3));
 
@@ -99,18 +102,20 @@ internal sealed partial class VectorEmitter
         EmitOutputDelta(w, model);
         EmitBatch(w, model);
         EmitDispatchers(w, model);
+        V128.EmitKernels(w, model);
         V256.EmitKernels(w, model);
         V512.EmitKernels(w, model);
     }
 
     private const string UseVector512 = "global::FixedNet.Runtime.Simd.UseVector512";
+    private const string UseVector256 = "global::FixedNet.Runtime.Simd.UseVector256";
     private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
 
-    // One dispatcher per kernel. Simd.UseVector512 is a static readonly field, so the JIT folds the test away.
+    // One dispatcher per kernel. Simd.UseVector512 and UseVector256 are static readonly fields, so the JIT folds the tests away.
     private static void EmitDispatchers(SourceWriter w, NetworkModel model)
     {
-        w.Line("// ---- Kernels: each one below comes in a Vector256 (_V256) and a Vector512 (_V512) version ----");
-        w.Line("// " + UseVector512 + " is true on AVX-512 hardware unless configured otherwise; it is read once, so the JIT drops the other branch.");
+        w.Line("// ---- Kernels: each one below comes in a Vector128 (_V128), a Vector256 (_V256) and a Vector512 (_V512) version ----");
+        w.Line("// global::FixedNet.Runtime.Simd picks the widest the hardware accelerates unless configured otherwise; it is read once, so the JIT drops the other branches.");
         for (int l = 0; l < model.Layers.Count; l++)
         {
             EmitDispatcher(w, "static ", "DenseForward" + N(l), "ref float w, ref float x, ref float y", "ref w, ref x, ref y");
@@ -126,7 +131,7 @@ internal sealed partial class VectorEmitter
     private static void EmitDispatcher(SourceWriter w, string modifier, string name, string parameters, string arguments)
     {
         w.Line(Inline);
-        w.Line("private " + modifier + "void " + name + "(" + parameters + ") { if (" + UseVector512 + ") " + name + "_V512(" + arguments + "); else " + name + "_V256(" + arguments + "); }");
+        w.Line("private " + modifier + "void " + name + "(" + parameters + ") { if (" + UseVector512 + ") " + name + "_V512(" + arguments + "); else if (" + UseVector256 + ") " + name + "_V256(" + arguments + "); else " + name + "_V128(" + arguments + "); }");
     }
 
     private void EmitKernels(SourceWriter w, NetworkModel model)

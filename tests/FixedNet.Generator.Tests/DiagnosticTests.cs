@@ -1,5 +1,6 @@
 using System.Linq;
 using Microsoft.CodeAnalysis.Text;
+using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
 namespace FixedNet.Generator.Tests;
@@ -185,6 +186,21 @@ public class DiagnosticTests
         Assert.True(diagnostic.Location.IsInSource);
         Assert.Equal("Source0.cs", diagnostic.Location.SourceTree!.FilePath);
         Assert.Equal("The input size of 'Broken' is 0; it must be at least 1", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Diagnostic_LandsInItsOwnTree_WhenTreesShareAPathOrHaveNone()
+    {
+        // Two trees without a path: the error is in the second, at a span that also exists in the (longer) first.
+        const string padding = "// a longer first file, so that the second file's span fits inside it as well ...................\n";
+        var first = CSharpSyntaxTree.ParseText(padding + padding + GeneratorHarness.SmallNetwork, GeneratorHarness.ParseOptions);
+        var second = CSharpSyntaxTree.ParseText("using FixedNet;\n[Network(0)] [Dense(1)] public partial class Broken { }", GeneratorHarness.ParseOptions);
+        Assert.Equal(first.FilePath, second.FilePath);
+        var compilation = GeneratorHarness.CreateCompilation().AddSyntaxTrees(first, second);
+        GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out _, out var diagnostics);
+        var diagnostic = Assert.Single(diagnostics, d => d.Id == "FN0004");
+        Assert.Same(second, diagnostic.Location.SourceTree);
+        Assert.Equal("0", second.GetText().ToString(diagnostic.Location.SourceSpan));
     }
 
     [Fact]

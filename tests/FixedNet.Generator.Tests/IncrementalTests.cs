@@ -13,9 +13,9 @@ public class IncrementalTests
 {
     private const string Source = GeneratorHarness.SmallNetwork;
 
-    private static GeneratorRunResult RunTwice(Func<Compilation, Compilation> edit)
+    private static GeneratorRunResult RunTwice(Func<Compilation, Compilation> edit, string source = Source)
     {
-        var compilation = GeneratorHarness.CreateCompilation(Source);
+        var compilation = GeneratorHarness.CreateCompilation(source);
         var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
         driver = driver.RunGenerators(edit(compilation));
         return driver.GetRunResult().Results.Single();
@@ -31,6 +31,27 @@ public class IncrementalTests
         Assert.All(Reasons(result, TrackingNames.ParseNetworks), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
         Assert.All(Reasons(result, TrackingNames.NetworkModels), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
         Assert.NotEmpty(Reasons(result, TrackingNames.NetworkModels));
+    }
+
+    [Fact]
+    public void UnrelatedFile_LeavesEveryStepCached_DiagnosticsAndOutputsToo()
+    {
+        // one valid network, one with an FN error, and a [Dense] without [Network]: models, diagnostics and orphans all flow
+        const string source = GeneratorHarness.SmallNetwork + """
+
+            [Network(0)] [Dense(2)] public partial class Broken { }
+            [Dense(3)] public partial class Orphan { }
+            """;
+        var result = RunTwice(c => c.AddSyntaxTrees(CSharpSyntaxTree.ParseText("class Unrelated { int X; }", GeneratorHarness.ParseOptions)), source);
+        foreach (var step in new[] { TrackingNames.ParseNetworks, TrackingNames.NetworkModels, TrackingNames.NetworkDiagnostics, TrackingNames.OrphanLayers })
+        {
+            Assert.NotEmpty(Reasons(result, step));
+            Assert.All(Reasons(result, step), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, step + ": " + r));
+        }
+        var outputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
+        Assert.Equal(3, outputs.Length); // the source of Net, FN0004 of Broken, FN0007 of Orphan
+        Assert.All(outputs, r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+        Assert.Equal(2, result.Diagnostics.Length);
     }
 
     [Fact]
@@ -62,8 +83,11 @@ public class IncrementalTests
     }
 
     [Fact]
-    public void Models_HoldNoSymbolsSyntaxOrLocations()
+    public void Models_HoldNoSymbolsSyntaxOrLocations_AndDiagnosticsOnlyTheirSyntaxTree()
     {
+        // Pipeline values must compare by content: no symbol, compilation, node, semantic model or Location anywhere.
+        // A diagnostic's LocationInfo may hold its SyntaxTree (compared by reference: equal while that file is unchanged),
+        // and nothing else may.
         var forbidden = new[] { typeof(ISymbol), typeof(Compilation), typeof(SyntaxNode), typeof(SemanticModel), typeof(Location), typeof(SyntaxTree) };
         var seen = new System.Collections.Generic.HashSet<Type>();
         void Walk(Type type, string path)
@@ -73,6 +97,7 @@ public class IncrementalTests
             if (type == typeof(DiagnosticDescriptor)) return; // immutable, compared by value
             foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
             {
+                if (type == typeof(LocationInfo) && field.FieldType == typeof(SyntaxTree)) continue;
                 var fieldType = field.FieldType.IsArray ? field.FieldType.GetElementType()! : field.FieldType;
                 Walk(fieldType, path + "." + field.Name);
                 foreach (var argument in fieldType.IsGenericType ? fieldType.GetGenericArguments() : []) Walk(argument, path + "." + field.Name + "<>");
@@ -81,6 +106,9 @@ public class IncrementalTests
         Walk(typeof(ParseResult), nameof(ParseResult));
         Assert.Contains(typeof(NetworkModel), seen);
         Assert.Contains(typeof(LayerModel), seen);
+        Assert.Contains(typeof(LocationInfo), seen);
+        Assert.Equal([typeof(SyntaxTree), typeof(Microsoft.CodeAnalysis.Text.TextSpan)],
+            typeof(LocationInfo).GetFields(BindingFlags.Instance | BindingFlags.NonPublic).Select(f => f.FieldType));
     }
 
     [Fact]

@@ -23,18 +23,24 @@ public sealed class AllocationMeasurements
         return System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: true) == compiled ? allocated : null;
     }
 
-    /// <summary>Asserts that <paramref name="run"/> allocates nothing, in the first of up to 5 windows free of JIT activity.</summary>
+    /// <summary>
+    /// Asserts that <paramref name="run"/> allocates nothing: one of the first 3 windows free of JIT activity (out of up to
+    /// 8 tries) must count 0 bytes. An allocation in the code under test is counted in every window, so it fails every
+    /// time; a single window with a few KB that the runtime allocated on this thread for reasons of its own (seen about
+    /// once in thirty cold runs, in a different network each time, source not found) does not.
+    /// </summary>
     public static void AssertAllocatesNothing(Action run)
     {
-        for (int attempt = 0; attempt < 5; attempt++)
+        var counted = new System.Collections.Generic.List<long>();
+        for (int attempt = 0; attempt < 8 && counted.Count < 3; attempt++)
         {
-            if (Measure(run) is long allocated)
-            {
-                Assert.Equal(0, allocated);
-                return;
-            }
+            if (Measure(run) is not long allocated) continue;
+            if (allocated == 0) return;
+            counted.Add(allocated);
         }
-        Assert.Fail("The JIT compiled on this thread in each of 5 measurement windows; nothing was measured.");
+        Assert.Fail(counted.Count == 0
+            ? "The JIT compiled on this thread in each of 8 measurement windows; nothing was measured."
+            : $"Allocated in every measured window: {string.Join(", ", counted)} bytes.");
     }
 }
 

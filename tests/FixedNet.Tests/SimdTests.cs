@@ -5,38 +5,49 @@ using Xunit;
 
 namespace FixedNet.Tests;
 
-/// <summary>How generated networks choose between their Vector256 and Vector512 kernels.</summary>
+/// <summary>How generated networks and the activation loops choose their vector width.</summary>
 public class SimdTests
 {
     [Theory]
-    [InlineData(true, null, false, true)]    // the switch wins over the hardware…
-    [InlineData(false, null, true, false)]
-    [InlineData(false, "1", true, false)]    // …and over the environment variable
-    [InlineData(null, "1", false, true)]     // the environment variable wins over the hardware
-    [InlineData(null, "true", false, true)]
-    [InlineData(null, " TRUE ", false, true)]
-    [InlineData(null, "0", true, false)]
-    [InlineData(null, "false", true, false)]
-    [InlineData(null, null, true, true)]     // otherwise the hardware decides
-    [InlineData(null, "", false, false)]
-    [InlineData(null, "  ", true, true)]
-    public void TheSwitchThenTheEnvironmentThenTheHardwareDecide(bool? switchValue, string? environment, bool hardware, bool expected) =>
-        Assert.Equal(expected, Simd.Choose(switchValue, environment, hardware));
+    [InlineData("128", "512", true, "1", 512, 128)]  // the width option wins over everything…
+    [InlineData(null, "256", true, "1", 512, 256)]   // …then the width variable…
+    [InlineData(null, " 512 ", null, null, 128, 512)]
+    [InlineData(null, null, true, null, 256, 512)]   // …then the old switch…
+    [InlineData(null, null, false, "1", 512, 256)]   // (false: the widest accelerated below 512)
+    [InlineData(null, null, false, null, 128, 128)]
+    [InlineData(null, null, null, "1", 256, 512)]    // …then the old variable…
+    [InlineData(null, null, null, " TRUE ", 128, 512)]
+    [InlineData(null, null, null, "0", 512, 256)]
+    [InlineData(null, null, null, "false", 128, 128)]
+    [InlineData(null, null, null, null, 512, 512)]   // …otherwise the widest the hardware accelerates
+    [InlineData(null, null, null, null, 256, 256)]
+    [InlineData(null, null, null, null, 128, 128)]   // a Native AOT build for the x64 baseline, Arm64
+    [InlineData("", " ", null, "  ", 256, 256)]
+    public void TheOptionThenTheVariableThenTheOldSwitchThenTheHardwareDecide(string? option, string? variable, bool? use512, string? use512Variable, int widest, int expected) =>
+        Assert.Equal(expected, Simd.Choose(option, variable, use512, use512Variable, widest));
 
-    [Fact]
-    public void AnUnknownEnvironmentValueIsAClearError()
+    [Theory]
+    [InlineData("64", null, null)]
+    [InlineData(null, "1024", null)]
+    [InlineData(null, "wide", null)]
+    [InlineData(null, null, "yes")]
+    public void AnUnknownValueIsAClearError(string? option, string? variable, string? use512Variable)
     {
-        var error = Assert.Throws<ArgumentException>(() => Simd.Choose(null, "yes", true));
-        Assert.Contains(Simd.EnvironmentVariable, error.Message);
-        Assert.Contains("'yes'", error.Message);
+        var error = Assert.Throws<ArgumentException>(() => Simd.Choose(option, variable, null, use512Variable, 256));
+        string named = option is not null ? Simd.WidthOptionName : variable is not null ? Simd.WidthEnvironmentVariable : Simd.EnvironmentVariable;
+        Assert.Contains(named, error.Message);
+        Assert.Contains("'" + (option ?? variable ?? use512Variable) + "'", error.Message);
     }
 
     [Fact]
     public void ThisProcessFollowsTheRule()
     {
-        bool? switchValue = AppContext.TryGetSwitch(Simd.SwitchName, out bool value) ? value : null;
-        bool expected = Simd.Choose(switchValue, Environment.GetEnvironmentVariable(Simd.EnvironmentVariable), Vector512.IsHardwareAccelerated);
-        Assert.Equal(expected, Simd.UseVector512);
-        Assert.Equal(expected ? 512 : 256, Simd.VectorBits);
+        int widest = Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 128;
+        bool? use512 = AppContext.TryGetSwitch(Simd.SwitchName, out bool value) ? value : null;
+        int expected = Simd.Choose(AppContext.GetData(Simd.WidthOptionName) as string, Environment.GetEnvironmentVariable(Simd.WidthEnvironmentVariable),
+            use512, Environment.GetEnvironmentVariable(Simd.EnvironmentVariable), widest);
+        Assert.Equal(expected, Simd.VectorBits);
+        Assert.Equal(expected == 512, Simd.UseVector512);
+        Assert.Equal(expected == 256, Simd.UseVector256);
     }
 }

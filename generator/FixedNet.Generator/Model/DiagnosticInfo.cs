@@ -3,33 +3,19 @@ using Microsoft.CodeAnalysis.Text;
 
 namespace FixedNet.Generator.Model;
 
-/// <summary>Where a diagnostic points, as plain values so the model stays comparable across runs.</summary>
-internal readonly record struct LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
+/// <summary>
+/// Where a diagnostic points: the syntax tree itself and a span in it. The tree identifies the file exactly (two trees
+/// without a path, or with the same path, stay apart), and it compares by reference, so the diagnostics of a file that
+/// did not change stay equal, and cached, when another file changes. It holds no compilation, symbol or node.
+/// </summary>
+internal readonly record struct LocationInfo(SyntaxTree Tree, TextSpan Span)
 {
-    /// <summary>The location in <paramref name="compilation"/>'s tree of that path (a real source location), else a file location.</summary>
-    public Location ToLocation(Compilation compilation)
-    {
-        foreach (var tree in compilation.SyntaxTrees)
-        {
-            if (tree.FilePath == FilePath && tree.Length >= Span.End) return Location.Create(tree, Span);
-        }
-        return Location.Create(FilePath, Span, LineSpan);
-    }
+    /// <summary>A location in the user's tree: '#pragma warning disable FN…' and .editorconfig severities apply to it.</summary>
+    public Location ToLocation() => Location.Create(Tree, Span);
 
-    public static LocationInfo? From(SyntaxNode? node)
-    {
-        if (node is null) return null;
-        var location = node.GetLocation();
-        if (location.SourceTree is null) return null;
-        return new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
-    }
+    public static LocationInfo? From(SyntaxNode? node) => node?.SyntaxTree is { } tree ? new LocationInfo(tree, node.Span) : null;
 
-    public static LocationInfo? From(SyntaxToken token)
-    {
-        var location = token.GetLocation();
-        if (location.SourceTree is null) return null;
-        return new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
-    }
+    public static LocationInfo? From(SyntaxToken token) => token.SyntaxTree is { } tree ? new LocationInfo(tree, token.Span) : null;
 }
 
 /// <summary>A diagnostic carried as data: descriptor, location and message arguments.</summary>
@@ -38,11 +24,11 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationI
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
         new(descriptor, location, new EquatableArray<string>(arguments));
 
-    public Diagnostic ToDiagnostic(Compilation compilation)
+    public Diagnostic ToDiagnostic()
     {
         var args = new object[Arguments.Count];
         for (int i = 0; i < args.Length; i++) args[i] = Arguments[i];
-        return Diagnostic.Create(Descriptor, Location?.ToLocation(compilation) ?? Microsoft.CodeAnalysis.Location.None, args);
+        return Diagnostic.Create(Descriptor, Location?.ToLocation() ?? Microsoft.CodeAnalysis.Location.None, args);
     }
 }
 

@@ -6,8 +6,9 @@ namespace FixedNet.Operators;
 
 /// <summary>
 /// Calls of an <see cref="IActivationOperator"/> at each width, and the loops that apply one to a row of values. The
-/// loops are written once here: the widest accelerated vector that fits the row (512 → 256 → 128 bits), its last
-/// vector overlapping the one before instead of a scalar remainder, and plain floats only for rows shorter than 4.
+/// loops are written once here: the widest vector that fits the row, from <see cref="Simd.VectorBits"/> down
+/// (512 → 256 → 128 bits), its last vector overlapping the one before instead of a scalar remainder, and plain floats
+/// only for rows shorter than 4.
 /// </summary>
 public static class Activations
 {
@@ -29,9 +30,9 @@ public static class Activations
     public static void Apply<TOp>(ref float z, ref float a, int n) where TOp : IUnaryOperator
     {
         nuint count = (nuint)n;
-        if (n >= 16 && Simd.UseVector512) Map<Vector512<float>, Vector512Math, TOp>(ref z, ref a, count);
-        else if (n >= 8 && Vector256.IsHardwareAccelerated) Map<Vector256<float>, Vector256Math, TOp>(ref z, ref a, count);
-        else if (n >= 4 && Vector128.IsHardwareAccelerated) Map<Vector128<float>, Vector128Math, TOp>(ref z, ref a, count);
+        if (n >= 16 && Simd.VectorBits >= 512) Map<Vector512<float>, Vector512Math, TOp>(ref z, ref a, count);
+        else if (n >= 8 && Simd.VectorBits >= 256) Map<Vector256<float>, Vector256Math, TOp>(ref z, ref a, count);
+        else if (n >= 4) Map<Vector128<float>, Vector128Math, TOp>(ref z, ref a, count);
         else for (nuint i = 0; i < count; i++) Unsafe.Add(ref a, i) = TOp.Invoke<float, ScalarMath>(Unsafe.Add(ref z, i));
     }
 
@@ -42,9 +43,9 @@ public static class Activations
     public static void MultiplyDerivative<TOp>(ref float z, ref float a, ref float d, int n) where TOp : IActivationOperator
     {
         nuint count = (nuint)n;
-        if (n >= 16 && Simd.UseVector512) Scale<Vector512<float>, Vector512Math, TOp>(ref z, ref a, ref d, count);
-        else if (n >= 8 && Vector256.IsHardwareAccelerated) Scale<Vector256<float>, Vector256Math, TOp>(ref z, ref a, ref d, count);
-        else if (n >= 4 && Vector128.IsHardwareAccelerated) Scale<Vector128<float>, Vector128Math, TOp>(ref z, ref a, ref d, count);
+        if (n >= 16 && Simd.VectorBits >= 512) Scale<Vector512<float>, Vector512Math, TOp>(ref z, ref a, ref d, count);
+        else if (n >= 8 && Simd.VectorBits >= 256) Scale<Vector256<float>, Vector256Math, TOp>(ref z, ref a, ref d, count);
+        else if (n >= 4) Scale<Vector128<float>, Vector128Math, TOp>(ref z, ref a, ref d, count);
         else for (nuint i = 0; i < count; i++) Unsafe.Add(ref d, i) *= TOp.Derivative<float, ScalarMath>(Unsafe.Add(ref z, i), Unsafe.Add(ref a, i));
     }
 

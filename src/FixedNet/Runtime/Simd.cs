@@ -1,52 +1,90 @@
 using System;
 using System.ComponentModel;
+using System.Globalization;
 using System.Runtime.Intrinsics;
 
 namespace FixedNet.Runtime;
 
 /// <summary>
-/// Which vector width the generated loop code runs with. Generated networks carry their kernels twice, with
-/// <see cref="Vector256"/> and with <see cref="Vector512"/>, and pick one through <see cref="UseVector512"/>.
+/// Which vector width generated networks and the activation loops run with: 512, 256 or 128 bits. Generated loop
+/// networks carry their kernels at each width and pick one through <see cref="VectorBits"/>.
 /// </summary>
 /// <remarks>
-/// <para>By default the 512-bit kernels run exactly where <see cref="Vector512.IsHardwareAccelerated"/> is true
-/// (AVX-512). The choice can be fixed per process with the runtime configuration switch
-/// <c>FixedNet.UseVector512</c> (in a project: <c>&lt;RuntimeHostConfigurationOption Include="FixedNet.UseVector512" Value="false" /&gt;</c>)
-/// or the environment variable <c>FIXEDNET_USE_VECTOR512</c> (<c>0</c>/<c>1</c>, <c>false</c>/<c>true</c>); the switch wins.</para>
-/// <para>Forcing 512-bit kernels on a machine without AVX-512 is allowed: .NET then runs them in software, correctly
-/// but many times slower. That is how the 512-bit kernels are tested on machines without AVX-512.</para>
-/// <para>The value is read once, when this class is first used; the JIT then treats it as a constant, so the choice costs nothing per call.</para>
+/// <para>By default the widest width the hardware accelerates runs: 512 bits where
+/// <see cref="Vector512.IsHardwareAccelerated"/> (AVX-512), else 256 where <see cref="Vector256.IsHardwareAccelerated"/>
+/// (AVX2), else 128 (SSE, Arm64 AdvSimd, and a Native AOT build with default settings, whose x64 baseline has no AVX2).
+/// So no build runs vector code in software unless told to.</para>
+/// <para>The width can be fixed per process with the runtime configuration option <c>FixedNet.VectorWidth</c>
+/// (<c>&lt;RuntimeHostConfigurationOption Include="FixedNet.VectorWidth" Value="128" /&gt;</c>) or the environment
+/// variable <c>FIXEDNET_VECTOR_WIDTH</c> (128, 256 or 512); the option wins. The older switch <c>FixedNet.UseVector512</c> and
+/// variable <c>FIXEDNET_USE_VECTOR512</c> still work below them: true selects 512 bits, false the widest accelerated
+/// width below 512.</para>
+/// <para>Forcing a width the hardware does not accelerate is allowed: .NET then runs it in software, correctly but many
+/// times slower. That is how every width is tested on every machine.</para>
+/// <para>The values are read once, when this class is first used; the JIT then treats them as constants, so the
+/// choice costs nothing per call.</para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public static class Simd
 {
-    /// <summary>The name of the runtime configuration switch that fixes the choice.</summary>
+    /// <summary>The runtime configuration option that fixes the width: 128, 256 or 512.</summary>
+    public const string WidthOptionName = "FixedNet.VectorWidth";
+
+    /// <summary>The environment variable that fixes the width where the option is not set.</summary>
+    public const string WidthEnvironmentVariable = "FIXEDNET_VECTOR_WIDTH";
+
+    /// <summary>The older switch: true selects 512 bits, false the widest accelerated width below 512.</summary>
     public const string SwitchName = "FixedNet.UseVector512";
 
-    /// <summary>The name of the environment variable that fixes the choice where the switch is not set.</summary>
+    /// <summary>The older environment variable, read where the switch is not set (0, 1, false, true).</summary>
     public const string EnvironmentVariable = "FIXEDNET_USE_VECTOR512";
 
-    /// <summary>True when generated networks run their 512-bit kernels in this process.</summary>
-    public static readonly bool UseVector512 = Choose(
+    /// <summary>The vector width, in bits, that generated networks and the activation loops run in this process: 128, 256 or 512.</summary>
+    public static readonly int VectorBits = Choose(
+        AppContext.GetData(WidthOptionName) as string,
+        Environment.GetEnvironmentVariable(WidthEnvironmentVariable),
         AppContext.TryGetSwitch(SwitchName, out bool value) ? value : null,
         Environment.GetEnvironmentVariable(EnvironmentVariable),
-        Vector512.IsHardwareAccelerated);
+        Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 128);
 
-    /// <summary>The vector width, in bits, of the kernels generated networks run in this process: 256 or 512.</summary>
-    public static int VectorBits => UseVector512 ? 512 : 256;
+    /// <summary>True when the 512-bit kernels run (<see cref="VectorBits"/> is 512).</summary>
+    public static readonly bool UseVector512 = VectorBits == 512;
 
-    /// <summary>The rule behind <see cref="UseVector512"/>: the switch, else the environment variable, else the hardware.</summary>
-    /// <exception cref="ArgumentException"><paramref name="environmentValue"/> is set but is not 0, 1, false or true.</exception>
-    internal static bool Choose(bool? switchValue, string? environmentValue, bool hardwareAccelerated)
+    /// <summary>True when the 256-bit kernels run (<see cref="VectorBits"/> is 256).</summary>
+    public static readonly bool UseVector256 = VectorBits == 256;
+
+    /// <summary>
+    /// The rule behind <see cref="VectorBits"/>: the width option, else the width variable, else the old switch, else the
+    /// old variable, else the widest accelerated width (<paramref name="widestAccelerated"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">A width is not 128, 256 or 512, or the old variable is not 0, 1, false or true.</exception>
+    internal static int Choose(string? widthOption, string? widthVariable, bool? use512Switch, string? use512Variable, int widestAccelerated)
     {
-        if (switchValue is bool fixedBySwitch) return fixedBySwitch;
-        if (string.IsNullOrWhiteSpace(environmentValue)) return hardwareAccelerated;
-        return environmentValue.Trim().ToLowerInvariant() switch
+        if (Width(widthOption, WidthOptionName) is int fixedByOption) return fixedByOption;
+        if (Width(widthVariable, WidthEnvironmentVariable) is int fixedByVariable) return fixedByVariable;
+        bool? use512 = use512Switch;
+        if (use512 is null && !string.IsNullOrWhiteSpace(use512Variable))
         {
-            "1" or "true" => true,
-            "0" or "false" => false,
-            _ => throw new ArgumentException(
-                $"{EnvironmentVariable} must be 0, 1, false or true, not '{environmentValue}'.", nameof(environmentValue)),
+            use512 = use512Variable.Trim().ToLowerInvariant() switch
+            {
+                "1" or "true" => true,
+                "0" or "false" => false,
+                _ => throw new ArgumentException($"{EnvironmentVariable} must be 0, 1, false or true, not '{use512Variable}'.", nameof(use512Variable)),
+            };
+        }
+        return use512 switch
+        {
+            true => 512,
+            false => Math.Min(widestAccelerated, 256),
+            null => widestAccelerated,
         };
+    }
+
+    private static int? Width(string? text, string source)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        return int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int bits) && bits is 128 or 256 or 512
+            ? bits
+            : throw new ArgumentException($"{source} must be 128, 256 or 512, not '{text}'.", nameof(text));
     }
 }

@@ -10,7 +10,7 @@
 /// input          784
 /// dense_0        128  ReLU        128×784          128       100480
 /// dense_1         10  Softmax     10×128            10         1290
-/// Total parameters: 101770 (Vector256/Vector512 loops with constant bounds)
+/// Total parameters: 101770 (Vector128/256/512 loops with constant bounds)
 /// </code>
 /// <para>Parameters follow torch.nn.Linear, layer by layer: weights W[j, i] at W{l} + j·inputs + i (row-major [outputs × inputs]), then biases at B{l}.</para>
 /// </remarks>
@@ -294,28 +294,984 @@ partial class MnistNet : global::FixedNet.INetwork
         return loss;
     }
 
-    // ---- Kernels: each one below comes in a Vector256 (_V256) and a Vector512 (_V512) version ----
-    // global::FixedNet.Runtime.Simd.UseVector512 is true on AVX-512 hardware unless configured otherwise; it is read once, so the JIT drops the other branch.
+    // ---- Kernels: each one below comes in a Vector128 (_V128), a Vector256 (_V256) and a Vector512 (_V512) version ----
+    // global::FixedNet.Runtime.Simd picks the widest the hardware accelerates unless configured otherwise; it is read once, so the JIT drops the other branches.
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void DenseForward0(ref float w, ref float x, ref float y) { if (global::FixedNet.Runtime.Simd.UseVector512) DenseForward0_V512(ref w, ref x, ref y); else DenseForward0_V256(ref w, ref x, ref y); }
+    private static void DenseForward0(ref float w, ref float x, ref float y) { if (global::FixedNet.Runtime.Simd.UseVector512) DenseForward0_V512(ref w, ref x, ref y); else if (global::FixedNet.Runtime.Simd.UseVector256) DenseForward0_V256(ref w, ref x, ref y); else DenseForward0_V128(ref w, ref x, ref y); }
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private void AddOuterProduct0(ref float m, float c, ref float x) { if (global::FixedNet.Runtime.Simd.UseVector512) AddOuterProduct0_V512(ref m, c, ref x); else AddOuterProduct0_V256(ref m, c, ref x); }
+    private void AddOuterProduct0(ref float m, float c, ref float x) { if (global::FixedNet.Runtime.Simd.UseVector512) AddOuterProduct0_V512(ref m, c, ref x); else if (global::FixedNet.Runtime.Simd.UseVector256) AddOuterProduct0_V256(ref m, c, ref x); else AddOuterProduct0_V128(ref m, c, ref x); }
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void BatchDenseForward0(ref float w, ref float x, ref float y, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchDenseForward0_V512(ref w, ref x, ref y, n); else BatchDenseForward0_V256(ref w, ref x, ref y, n); }
+    private static void BatchDenseForward0(ref float w, ref float x, ref float y, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchDenseForward0_V512(ref w, ref x, ref y, n); else if (global::FixedNet.Runtime.Simd.UseVector256) BatchDenseForward0_V256(ref w, ref x, ref y, n); else BatchDenseForward0_V128(ref w, ref x, ref y, n); }
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private void BatchOuterProduct0(ref float m, float c, ref float x, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchOuterProduct0_V512(ref m, c, ref x, n); else BatchOuterProduct0_V256(ref m, c, ref x, n); }
+    private void BatchOuterProduct0(ref float m, float c, ref float x, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchOuterProduct0_V512(ref m, c, ref x, n); else if (global::FixedNet.Runtime.Simd.UseVector256) BatchOuterProduct0_V256(ref m, c, ref x, n); else BatchOuterProduct0_V128(ref m, c, ref x, n); }
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void DenseForward1(ref float w, ref float x, ref float y) { if (global::FixedNet.Runtime.Simd.UseVector512) DenseForward1_V512(ref w, ref x, ref y); else DenseForward1_V256(ref w, ref x, ref y); }
+    private static void DenseForward1(ref float w, ref float x, ref float y) { if (global::FixedNet.Runtime.Simd.UseVector512) DenseForward1_V512(ref w, ref x, ref y); else if (global::FixedNet.Runtime.Simd.UseVector256) DenseForward1_V256(ref w, ref x, ref y); else DenseForward1_V128(ref w, ref x, ref y); }
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private void AddOuterProduct1(ref float m, float c, ref float x) { if (global::FixedNet.Runtime.Simd.UseVector512) AddOuterProduct1_V512(ref m, c, ref x); else AddOuterProduct1_V256(ref m, c, ref x); }
+    private void AddOuterProduct1(ref float m, float c, ref float x) { if (global::FixedNet.Runtime.Simd.UseVector512) AddOuterProduct1_V512(ref m, c, ref x); else if (global::FixedNet.Runtime.Simd.UseVector256) AddOuterProduct1_V256(ref m, c, ref x); else AddOuterProduct1_V128(ref m, c, ref x); }
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private void Backpropagate1() { if (global::FixedNet.Runtime.Simd.UseVector512) Backpropagate1_V512(); else Backpropagate1_V256(); }
+    private void Backpropagate1() { if (global::FixedNet.Runtime.Simd.UseVector512) Backpropagate1_V512(); else if (global::FixedNet.Runtime.Simd.UseVector256) Backpropagate1_V256(); else Backpropagate1_V128(); }
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void BatchDenseForward1(ref float w, ref float x, ref float y, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchDenseForward1_V512(ref w, ref x, ref y, n); else BatchDenseForward1_V256(ref w, ref x, ref y, n); }
+    private static void BatchDenseForward1(ref float w, ref float x, ref float y, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchDenseForward1_V512(ref w, ref x, ref y, n); else if (global::FixedNet.Runtime.Simd.UseVector256) BatchDenseForward1_V256(ref w, ref x, ref y, n); else BatchDenseForward1_V128(ref w, ref x, ref y, n); }
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private void BatchOuterProduct1(ref float m, float c, ref float x, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchOuterProduct1_V512(ref m, c, ref x, n); else BatchOuterProduct1_V256(ref m, c, ref x, n); }
+    private void BatchOuterProduct1(ref float m, float c, ref float x, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchOuterProduct1_V512(ref m, c, ref x, n); else if (global::FixedNet.Runtime.Simd.UseVector256) BatchOuterProduct1_V256(ref m, c, ref x, n); else BatchOuterProduct1_V128(ref m, c, ref x, n); }
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private void BatchBackpropagate1(int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchBackpropagate1_V512(n); else BatchBackpropagate1_V256(n); }
+    private void BatchBackpropagate1(int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchBackpropagate1_V512(n); else if (global::FixedNet.Runtime.Simd.UseVector256) BatchBackpropagate1_V256(n); else BatchBackpropagate1_V128(n); }
+
+
+    // ---- Vector128 kernels (4 floats per vector) ----
+
+    /// <summary>Layer 0, dense 784 → 128: y = W0·x + b0 (RunForward applies the activation).</summary>
+    /// <remarks><paramref name="w"/> points at W0 [128 × 784], followed by b0 [128].</remarks>
+    private static void DenseForward0_V128(ref float w, ref float x, ref float y)
+    {
+        // 4 rows at a time: one load of x feeds 4 fused multiply-adds.
+        for (int j = 0; j < 128; j += 4)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+            global::System.Runtime.Intrinsics.Vector128<float> s0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            for (nuint i = 0; i < 784; i += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> xi = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
+                s0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 784)), xi, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 1568)), xi, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 2352)), xi, s3);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(s0, s1, s2, s3); // [Σs0, …, Σs3]
+            float y0 = sum0[0];
+            float y1 = sum0[1];
+            float y2 = sum0[2];
+            float y3 = sum0[3];
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 3);
+        }
+    }
+
+    /// <summary>Layer 0: m[j, i] += c·d0_j·x_i and m_b[j] += c·d0_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
+    private void AddOuterProduct0_V128(ref float m, float c, ref float x)
+    {
+        ref float d = ref _d0.Reference;
+        for (int j = 0; j < 128; j++)
+        {
+            float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+            if (cd == 0f) continue; // an inactive ReLU unit (δ_j = 0) adds nothing to its row: often half the rows
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784);
+            global::System.Runtime.Intrinsics.Vector128<float> v = global::System.Runtime.Intrinsics.Vector128.Create(cd);
+            for (nuint i = 0; i < 784; i += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+            }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 100352 + j) += cd;
+        }
+    }
+
+    /// <summary>Layer 1, dense 128 → 10: y = W1·x + b1 (RunForward applies the activation).</summary>
+    /// <remarks><paramref name="w"/> points at W1 [10 × 128], followed by b1 [10].</remarks>
+    private static void DenseForward1_V128(ref float w, ref float x, ref float y)
+    {
+        // 4 rows at a time: one load of x feeds 4 fused multiply-adds.
+        for (int j = 0; j < 8; j += 4)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+            global::System.Runtime.Intrinsics.Vector128<float> s0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            for (nuint i = 0; i < 128; i += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> xi = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
+                s0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 128)), xi, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 256)), xi, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 384)), xi, s3);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(s0, s1, s2, s3); // [Σs0, …, Σs3]
+            float y0 = sum0[0];
+            float y1 = sum0[1];
+            float y2 = sum0[2];
+            float y3 = sum0[3];
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 3);
+        }
+        for (int j = 8; j < 10; j += 1)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+            global::System.Runtime.Intrinsics.Vector128<float> s0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            for (nuint i = 0; i < 128; i += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> xi = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
+                s0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+            }
+            float y0 = global::System.Runtime.Intrinsics.Vector128.Sum(s0);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+        }
+    }
+
+    /// <summary>Layer 1: m[j, i] += c·d1_j·x_i and m_b[j] += c·d1_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
+    private void AddOuterProduct1_V128(ref float m, float c, ref float x)
+    {
+        ref float d = ref _d1.Reference;
+        for (int j = 0; j < 10; j++)
+        {
+            float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128);
+            global::System.Runtime.Intrinsics.Vector128<float> v = global::System.Runtime.Intrinsics.Vector128.Create(cd);
+            for (nuint i = 0; i < 128; i += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+            }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 1280 + j) += cd;
+        }
+    }
+
+    /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(z0_i), f′ = a > 0 ? 1 : 0.</summary>
+    private void Backpropagate1_V128()
+    {
+        ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
+        ref float d = ref _d1.Reference;
+        ref float below = ref _d0.Reference;
+        // 16 columns at a time, accumulated in registers over all 10 rows.
+        for (int i = 0; i < 128; i += 16)
+        {
+            global::System.Runtime.Intrinsics.Vector128<float> s0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            for (int j = 0; j < 10; j++)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> dj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j));
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
+                s0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(0)), dj, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(4)), dj, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(8)), dj, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(12)), dj, s3);
+            }
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s0, ref below, (nuint)(i));
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s1, ref below, (nuint)(i + 4));
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s2, ref below, (nuint)(i + 8));
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s3, ref below, (nuint)(i + 12));
+        }
+        global::FixedNet.Operators.Activations.MultiplyDerivative<global::FixedNet.Operators.ReLUOperator>(ref _a0.Reference, ref _a0.Reference, ref below, 128); // f′ = a > 0 ? 1 : 0
+    }
+
+    /// <summary>Layer 0 on n samples: Y[s, j] = Σ_i X[s, i]·W0[j, i] + b0[j], in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs), 39 rows of W (119 KiB) at a time.</summary>
+    private static void BatchDenseForward0_V128(ref float w, ref float x, ref float y, int n)
+    {
+        // Panels of 39 rows: each panel stays in cache while all n samples go through it.
+        for (int p = 0; p < 126; p += 39)
+        {
+            int pe = global::System.Math.Min(p + 39, 126);
+            for (int s = 0; s + 4 <= n; s += 4)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 128);
+                for (int j = p; j < pe; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+                    global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a12 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a21 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a22 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a31 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a32 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint i = 0; i < 784; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 784));
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 1568));
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a02);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 784));
+                            a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a12);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 1568));
+                            a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a22);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 2352));
+                            a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a32);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
+                    float y00 = sum0[0];
+                    float y10 = sum0[1];
+                    float y20 = sum0[2];
+                    float y30 = sum0[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::FixedNet.Runtime.VectorMath.Sum4(a01, a11, a21, a31); // [Σa01, …, Σa31]
+                    float y01 = sum1[0];
+                    float y11 = sum1[1];
+                    float y21 = sum1[2];
+                    float y31 = sum1[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::FixedNet.Runtime.VectorMath.Sum4(a02, a12, a22, a32); // [Σa02, …, Σa32]
+                    float y02 = sum2[0];
+                    float y12 = sum2[1];
+                    float y22 = sum2[2];
+                    float y32 = sum2[3];
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 129) = y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 130) = y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 257) = y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 258) = y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 385) = y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 386) = y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+                }
+            }
+            for (int s = n - n % 4; s < n; s++)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 128);
+                for (int j = p; j < pe; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+                    global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint i = 0; i < 784; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 784));
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 1568));
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a02);
+                        }
+                    }
+                    float y00 = global::System.Runtime.Intrinsics.Vector128.Sum(a00);
+                    float y01 = global::System.Runtime.Intrinsics.Vector128.Sum(a01);
+                    float y02 = global::System.Runtime.Intrinsics.Vector128.Sum(a02);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j + 2);
+                }
+            }
+        }
+        for (int s = 0; s + 4 <= n; s += 4)
+        {
+            ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784);
+            ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 128);
+            for (int j = 126; j < 128; j++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+                global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i = 0; i < 784; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 784));
+                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a10);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 1568));
+                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a20);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 2352));
+                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a30);
+                    }
+                }
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
+                float y00 = sum0[0];
+                float y10 = sum0[1];
+                float y20 = sum0[2];
+                float y30 = sum0[3];
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 128) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 256) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 384) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+            }
+        }
+        for (int s = n - n % 4; s < n; s++)
+        {
+            ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 784);
+            ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 128);
+            for (int j = 126; j < 128; j++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 784);
+                global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i = 0; i < 784; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector128.Sum(a00);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 100352 + j);
+            }
+        }
+    }
+
+    /// <summary>Layer 0 on n samples: m[j, i] += c·Σ_s Δ0[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ0[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 12 columns.</summary>
+    private void BatchOuterProduct0_V128(ref float m, float c, ref float x, int n)
+    {
+        ref float d = ref _bd0.Reference;
+        global::System.Runtime.Intrinsics.Vector128<float> cv = global::System.Runtime.Intrinsics.Vector128.Create(c);
+        for (int i = 0; i < 780; i += 12)
+        {
+            for (int j = 0; j < 128; j += 4)
+            {
+                // Prefetch the next tile's block of m: this tile reads and writes its own only after its FMAs, and rows 4 apart defeat the hardware prefetchers.
+                if (j + 4 < 128)
+                {
+                    ref float next = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, (j + 4) * 784 + i);
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 0));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 11));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 784));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 795));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 1568));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 1579));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 2352));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 2363));
+                }
+                global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a12 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a21 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a22 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a31 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a32 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 784, dof += 128)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo));
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 8));
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
+                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a02);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
+                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a12);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
+                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a22);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
+                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a32);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784 + i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a11, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(788))), ref mr, (nuint)(788));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a12, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(792))), ref mr, (nuint)(792));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a21, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(1572))), ref mr, (nuint)(1572));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a22, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(1576))), ref mr, (nuint)(1576));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a31, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(2356))), ref mr, (nuint)(2356));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a32, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(2360))), ref mr, (nuint)(2360));
+            }
+        }
+        for (int i = 780; i < 784; i += 4)
+        {
+            for (int j = 0; j < 128; j += 4)
+            {
+                // Prefetch the next tile's block of m: this tile reads and writes its own only after its FMAs, and rows 4 apart defeat the hardware prefetchers.
+                if (j + 4 < 128)
+                {
+                    ref float next = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, (j + 4) * 784 + i);
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 0));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 3));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 784));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 787));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 1568));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 1571));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 2352));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 2355));
+                }
+                global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 784, dof += 128)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo));
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
+                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
+                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a10);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
+                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a20);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
+                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a30);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784 + i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
+            }
+        }
+        // biases: m_b[j] += c·Σ_s Δ[s, j], 4 at a time
+        for (int j = 0; j < 128; j += 4)
+        {
+            global::System.Runtime.Intrinsics.Vector128<float> sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            for (int s = 0; s < n; s++) sum += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d, (nuint)(s * 128 + j));
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(100352 + j)) + cv * sum, ref m, (nuint)(100352 + j));
+        }
+    }
+
+    /// <summary>Layer 1 on n samples: Y[s, j] = Σ_i X[s, i]·W1[j, i] + b1[j], in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>
+    private static void BatchDenseForward1_V128(ref float w, ref float x, ref float y, int n)
+    {
+        for (int s = 0; s + 4 <= n; s += 4)
+        {
+            ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128);
+            ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 10);
+            for (int j = 0; j < 9; j += 3)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+                global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a12 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a21 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a22 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a31 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a32 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i = 0; i < 128; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 128));
+                    global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 256));
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a02);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 128));
+                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a12);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 256));
+                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a22);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 384));
+                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a32);
+                    }
+                }
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
+                float y00 = sum0[0];
+                float y10 = sum0[1];
+                float y20 = sum0[2];
+                float y30 = sum0[3];
+                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::FixedNet.Runtime.VectorMath.Sum4(a01, a11, a21, a31); // [Σa01, …, Σa31]
+                float y01 = sum1[0];
+                float y11 = sum1[1];
+                float y21 = sum1[2];
+                float y31 = sum1[3];
+                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::FixedNet.Runtime.VectorMath.Sum4(a02, a12, a22, a32); // [Σa02, …, Σa32]
+                float y02 = sum2[0];
+                float y12 = sum2[1];
+                float y22 = sum2[2];
+                float y32 = sum2[3];
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 10) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 11) = y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 12) = y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 20) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 21) = y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 22) = y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 30) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 31) = y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 32) = y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+            }
+            for (int j = 9; j < 10; j++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+                global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i = 0; i < 128; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 128));
+                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a10);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 256));
+                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a20);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 384));
+                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a30);
+                    }
+                }
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
+                float y00 = sum0[0];
+                float y10 = sum0[1];
+                float y20 = sum0[2];
+                float y30 = sum0[3];
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 10) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 20) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 30) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+            }
+        }
+        for (int s = n - n % 4; s < n; s++)
+        {
+            ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 128);
+            ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 10);
+            for (int j = 0; j < 9; j += 3)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+                global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i = 0; i < 128; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 128));
+                    global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 256));
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a02);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector128.Sum(a00);
+                float y01 = global::System.Runtime.Intrinsics.Vector128.Sum(a01);
+                float y02 = global::System.Runtime.Intrinsics.Vector128.Sum(a02);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
+            }
+            for (int j = 9; j < 10; j++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
+                global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i = 0; i < 128; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
+                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                    }
+                }
+                float y00 = global::System.Runtime.Intrinsics.Vector128.Sum(a00);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
+            }
+        }
+    }
+
+    /// <summary>Layer 1 on n samples: m[j, i] += c·Σ_s Δ1[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ1[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 12 columns.</summary>
+    private void BatchOuterProduct1_V128(ref float m, float c, ref float x, int n)
+    {
+        ref float d = ref _bd1.Reference;
+        global::System.Runtime.Intrinsics.Vector128<float> cv = global::System.Runtime.Intrinsics.Vector128.Create(c);
+        for (int i = 0; i < 120; i += 12)
+        {
+            for (int j = 0; j < 8; j += 4)
+            {
+                // Prefetch the next tile's block of m: this tile reads and writes its own only after its FMAs, and rows 4 apart defeat the hardware prefetchers.
+                if (j + 4 < 8)
+                {
+                    ref float next = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, (j + 4) * 128 + i);
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 0));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 11));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 128));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 139));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 256));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 267));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 384));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 395));
+                }
+                global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a12 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a21 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a22 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a31 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a32 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 128, dof += 10)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo));
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 8));
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
+                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a02);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
+                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a12);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
+                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a22);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
+                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a32);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a11, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(132))), ref mr, (nuint)(132));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a12, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(136))), ref mr, (nuint)(136));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a21, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(260))), ref mr, (nuint)(260));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a22, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(264))), ref mr, (nuint)(264));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a31, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(388))), ref mr, (nuint)(388));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a32, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(392))), ref mr, (nuint)(392));
+            }
+            for (int j = 8; j < 10; j++)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 128, dof += 10)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo));
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 8));
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
+                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a02);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+            }
+        }
+        for (int i = 120; i < 128; i += 4)
+        {
+            for (int j = 0; j < 8; j += 4)
+            {
+                // Prefetch the next tile's block of m: this tile reads and writes its own only after its FMAs, and rows 4 apart defeat the hardware prefetchers.
+                if (j + 4 < 8)
+                {
+                    ref float next = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, (j + 4) * 128 + i);
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 0));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 3));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 128));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 131));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 256));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 259));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 384));
+                    global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 387));
+                }
+                global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 128, dof += 10)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo));
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
+                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
+                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a10);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
+                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a20);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
+                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a30);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
+            }
+            for (int j = 8; j < 10; j++)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                nuint xo = (nuint)i, dof = (nuint)j;
+                for (int s = 0; s < n; s++, xo += 128, dof += 10)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo));
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
+                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
+                    }
+                }
+                ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+            }
+        }
+        // biases: m_b[j] += c·Σ_s Δ[s, j], 4 at a time
+        for (int j = 0; j < 8; j += 4)
+        {
+            global::System.Runtime.Intrinsics.Vector128<float> sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            for (int s = 0; s < n; s++) sum += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d, (nuint)(s * 10 + j));
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(1280 + j)) + cv * sum, ref m, (nuint)(1280 + j));
+        }
+        // the last biases: m_b[j] += c·Σ_s Δ[s, j]
+        for (int j = 8; j < 10; j++)
+        {
+            float sum = 0f;
+            for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10 + j);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 1280 + j) += c * sum;
+        }
+    }
+
+    /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(Z0[s, i]), f′ = a > 0 ? 1 : 0, in tiles of 4 samples × 12 columns.</summary>
+    private void BatchBackpropagate1_V128(int n)
+    {
+        ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
+        ref float d = ref _bd1.Reference;
+        ref float below = ref _bd0.Reference;
+        ref float a = ref _ba0.Reference;
+        int s = 0;
+        for (; s + 4 <= n; s += 4)
+        {
+            for (int i = 0; i < 120; i += 12)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a12 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a21 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a22 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a31 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a32 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10);
+                for (int j = 0; j < 10; j++)
+                {
+                    ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
+                    global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(4));
+                    global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(8));
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
+                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a02);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 10));
+                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a12);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 20));
+                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a22);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 30));
+                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a32);
+                    }
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a01 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 4))), ref below, (nuint)((s) * 128 + i + 4));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a02 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 8))), ref below, (nuint)((s) * 128 + i + 8));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a10 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i))), ref below, (nuint)((s + 1) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a11 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 4))), ref below, (nuint)((s + 1) * 128 + i + 4));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a12 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i + 8))), ref below, (nuint)((s + 1) * 128 + i + 8));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a20 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i))), ref below, (nuint)((s + 2) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a21 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 4))), ref below, (nuint)((s + 2) * 128 + i + 4));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a22 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i + 8))), ref below, (nuint)((s + 2) * 128 + i + 8));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a30 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i))), ref below, (nuint)((s + 3) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a31 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 4))), ref below, (nuint)((s + 3) * 128 + i + 4));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a32 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 8))), ref below, (nuint)((s + 3) * 128 + i + 8));
+            }
+            for (int i = 120; i < 128; i += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10);
+                for (int j = 0; j < 10; j++)
+                {
+                    ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
+                    global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(0));
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
+                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a00);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 10));
+                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a10);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 20));
+                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a20);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 30));
+                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a30);
+                    }
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a10 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 1) * 128 + i))), ref below, (nuint)((s + 1) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a20 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 2) * 128 + i))), ref below, (nuint)((s + 2) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a30 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i))), ref below, (nuint)((s + 3) * 128 + i));
+            }
+        }
+        for (; s < n; s++)
+        {
+            for (int i = 0; i < 120; i += 12)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10);
+                for (int j = 0; j < 10; j++)
+                {
+                    ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
+                    global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(4));
+                    global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(8));
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
+                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a02);
+                    }
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a01 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 4))), ref below, (nuint)((s) * 128 + i + 4));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a02 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 8))), ref below, (nuint)((s) * 128 + i + 8));
+            }
+            for (int i = 120; i < 128; i += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10);
+                for (int j = 0; j < 10; j++)
+                {
+                    ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
+                    global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(0));
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
+                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a00);
+                    }
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
+            }
+        }
+    }
 
 
     // ---- Vector256 kernels (8 floats per vector) ----

@@ -12,7 +12,7 @@ namespace Samples
     /// input           21
     /// dense_0         13  Tanh        13×21             13          286
     /// dense_1          3  Sigmoid     3×13               3           42
-    /// Total parameters: 328 (Vector256/Vector512 loops with constant bounds)
+    /// Total parameters: 328 (Vector128/256/512 loops with constant bounds)
     /// </code>
     /// <para>Parameters follow torch.nn.Linear, layer by layer: weights W[j, i] at W{l} + j·inputs + i (row-major [outputs × inputs]), then biases at B{l}.</para>
     /// </remarks>
@@ -294,28 +294,850 @@ namespace Samples
             return loss;
         }
 
-        // ---- Kernels: each one below comes in a Vector256 (_V256) and a Vector512 (_V512) version ----
-        // global::FixedNet.Runtime.Simd.UseVector512 is true on AVX-512 hardware unless configured otherwise; it is read once, so the JIT drops the other branch.
+        // ---- Kernels: each one below comes in a Vector128 (_V128), a Vector256 (_V256) and a Vector512 (_V512) version ----
+        // global::FixedNet.Runtime.Simd picks the widest the hardware accelerates unless configured otherwise; it is read once, so the JIT drops the other branches.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void DenseForward0(ref float w, ref float x, ref float y) { if (global::FixedNet.Runtime.Simd.UseVector512) DenseForward0_V512(ref w, ref x, ref y); else DenseForward0_V256(ref w, ref x, ref y); }
+        private static void DenseForward0(ref float w, ref float x, ref float y) { if (global::FixedNet.Runtime.Simd.UseVector512) DenseForward0_V512(ref w, ref x, ref y); else if (global::FixedNet.Runtime.Simd.UseVector256) DenseForward0_V256(ref w, ref x, ref y); else DenseForward0_V128(ref w, ref x, ref y); }
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private void AddOuterProduct0(ref float m, float c, ref float x) { if (global::FixedNet.Runtime.Simd.UseVector512) AddOuterProduct0_V512(ref m, c, ref x); else AddOuterProduct0_V256(ref m, c, ref x); }
+        private void AddOuterProduct0(ref float m, float c, ref float x) { if (global::FixedNet.Runtime.Simd.UseVector512) AddOuterProduct0_V512(ref m, c, ref x); else if (global::FixedNet.Runtime.Simd.UseVector256) AddOuterProduct0_V256(ref m, c, ref x); else AddOuterProduct0_V128(ref m, c, ref x); }
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void BatchDenseForward0(ref float w, ref float x, ref float y, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchDenseForward0_V512(ref w, ref x, ref y, n); else BatchDenseForward0_V256(ref w, ref x, ref y, n); }
+        private static void BatchDenseForward0(ref float w, ref float x, ref float y, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchDenseForward0_V512(ref w, ref x, ref y, n); else if (global::FixedNet.Runtime.Simd.UseVector256) BatchDenseForward0_V256(ref w, ref x, ref y, n); else BatchDenseForward0_V128(ref w, ref x, ref y, n); }
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private void BatchOuterProduct0(ref float m, float c, ref float x, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchOuterProduct0_V512(ref m, c, ref x, n); else BatchOuterProduct0_V256(ref m, c, ref x, n); }
+        private void BatchOuterProduct0(ref float m, float c, ref float x, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchOuterProduct0_V512(ref m, c, ref x, n); else if (global::FixedNet.Runtime.Simd.UseVector256) BatchOuterProduct0_V256(ref m, c, ref x, n); else BatchOuterProduct0_V128(ref m, c, ref x, n); }
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void DenseForward1(ref float w, ref float x, ref float y) { if (global::FixedNet.Runtime.Simd.UseVector512) DenseForward1_V512(ref w, ref x, ref y); else DenseForward1_V256(ref w, ref x, ref y); }
+        private static void DenseForward1(ref float w, ref float x, ref float y) { if (global::FixedNet.Runtime.Simd.UseVector512) DenseForward1_V512(ref w, ref x, ref y); else if (global::FixedNet.Runtime.Simd.UseVector256) DenseForward1_V256(ref w, ref x, ref y); else DenseForward1_V128(ref w, ref x, ref y); }
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private void AddOuterProduct1(ref float m, float c, ref float x) { if (global::FixedNet.Runtime.Simd.UseVector512) AddOuterProduct1_V512(ref m, c, ref x); else AddOuterProduct1_V256(ref m, c, ref x); }
+        private void AddOuterProduct1(ref float m, float c, ref float x) { if (global::FixedNet.Runtime.Simd.UseVector512) AddOuterProduct1_V512(ref m, c, ref x); else if (global::FixedNet.Runtime.Simd.UseVector256) AddOuterProduct1_V256(ref m, c, ref x); else AddOuterProduct1_V128(ref m, c, ref x); }
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private void Backpropagate1() { if (global::FixedNet.Runtime.Simd.UseVector512) Backpropagate1_V512(); else Backpropagate1_V256(); }
+        private void Backpropagate1() { if (global::FixedNet.Runtime.Simd.UseVector512) Backpropagate1_V512(); else if (global::FixedNet.Runtime.Simd.UseVector256) Backpropagate1_V256(); else Backpropagate1_V128(); }
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void BatchDenseForward1(ref float w, ref float x, ref float y, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchDenseForward1_V512(ref w, ref x, ref y, n); else BatchDenseForward1_V256(ref w, ref x, ref y, n); }
+        private static void BatchDenseForward1(ref float w, ref float x, ref float y, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchDenseForward1_V512(ref w, ref x, ref y, n); else if (global::FixedNet.Runtime.Simd.UseVector256) BatchDenseForward1_V256(ref w, ref x, ref y, n); else BatchDenseForward1_V128(ref w, ref x, ref y, n); }
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private void BatchOuterProduct1(ref float m, float c, ref float x, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchOuterProduct1_V512(ref m, c, ref x, n); else BatchOuterProduct1_V256(ref m, c, ref x, n); }
+        private void BatchOuterProduct1(ref float m, float c, ref float x, int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchOuterProduct1_V512(ref m, c, ref x, n); else if (global::FixedNet.Runtime.Simd.UseVector256) BatchOuterProduct1_V256(ref m, c, ref x, n); else BatchOuterProduct1_V128(ref m, c, ref x, n); }
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private void BatchBackpropagate1(int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchBackpropagate1_V512(n); else BatchBackpropagate1_V256(n); }
+        private void BatchBackpropagate1(int n) { if (global::FixedNet.Runtime.Simd.UseVector512) BatchBackpropagate1_V512(n); else if (global::FixedNet.Runtime.Simd.UseVector256) BatchBackpropagate1_V256(n); else BatchBackpropagate1_V128(n); }
+
+
+        // ---- Vector128 kernels (4 floats per vector) ----
+
+        /// <summary>Layer 0, dense 21 → 13: y = W0·x + b0 (RunForward applies the activation).</summary>
+        /// <remarks><paramref name="w"/> points at W0 [13 × 21], followed by b0 [13].</remarks>
+        private static void DenseForward0_V128(ref float w, ref float x, ref float y)
+        {
+            // 4 rows at a time: one load of x feeds 4 fused multiply-adds.
+            for (int j = 0; j < 12; j += 4)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                global::System.Runtime.Intrinsics.Vector128<float> s0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i = 0; i < 20; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> xi = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
+                    s0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                    s1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 21)), xi, s1);
+                    s2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 42)), xi, s2);
+                    s3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 63)), xi, s3);
+                }
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(s0, s1, s2, s3); // [Σs0, …, Σs3]
+                float y0 = sum0[0];
+                float y1 = sum0[1];
+                float y2 = sum0[2];
+                float y3 = sum0[3];
+                for (int i = 20; i < 21; i++)
+                {
+                    float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    y0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) * xs;
+                    y1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21) * xs;
+                    y2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42) * xs;
+                    y3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 63) * xs;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 1) = y1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 3);
+            }
+            for (int j = 12; j < 13; j += 1)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                global::System.Runtime.Intrinsics.Vector128<float> s0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i = 0; i < 20; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> xi = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
+                    s0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                }
+                float y0 = global::System.Runtime.Intrinsics.Vector128.Sum(s0);
+                for (int i = 20; i < 21; i++)
+                {
+                    float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    y0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) * xs;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+            }
+        }
+
+        /// <summary>Layer 0: m[j, i] += c·d0_j·x_i and m_b[j] += c·d0_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
+        private void AddOuterProduct0_V128(ref float m, float c, ref float x)
+        {
+            ref float d = ref _d0.Reference;
+            for (int j = 0; j < 13; j++)
+            {
+                float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21);
+                global::System.Runtime.Intrinsics.Vector128<float> v = global::System.Runtime.Intrinsics.Vector128.Create(cd);
+                for (nuint i = 0; i < 20; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+                }
+                for (int i = 20; i < 21; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 273 + j) += cd;
+            }
+        }
+
+        /// <summary>Layer 1, dense 13 → 3: y = W1·x + b1 (RunForward applies the activation).</summary>
+        /// <remarks><paramref name="w"/> points at W1 [3 × 13], followed by b1 [3].</remarks>
+        private static void DenseForward1_V128(ref float w, ref float x, ref float y)
+        {
+            for (int j = 0; j < 3; j += 1)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13);
+                global::System.Runtime.Intrinsics.Vector128<float> s0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i = 0; i < 12; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> xi = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
+                    s0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                }
+                float y0 = global::System.Runtime.Intrinsics.Vector128.Sum(s0);
+                for (int i = 12; i < 13; i++)
+                {
+                    float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    y0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) * xs;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+            }
+        }
+
+        /// <summary>Layer 1: m[j, i] += c·d1_j·x_i and m_b[j] += c·d1_j, i.e. the gradient δ ⊗ x (c = 1, m = gradient) or an SGD step (c = −η, m = parameters).</summary>
+        private void AddOuterProduct1_V128(ref float m, float c, ref float x)
+        {
+            ref float d = ref _d1.Reference;
+            for (int j = 0; j < 3; j++)
+            {
+                float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 13);
+                global::System.Runtime.Intrinsics.Vector128<float> v = global::System.Runtime.Intrinsics.Vector128.Create(cd);
+                for (nuint i = 0; i < 12; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+                }
+                for (int i = 12; i < 13; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 39 + j) += cd;
+            }
+        }
+
+        /// <summary>Back through layer 1: d0_i = (Σ_j W1[j, i]·d1_j)·f′(z0_i), f′ = 1 − a².</summary>
+        private void Backpropagate1_V128()
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
+            ref float d = ref _d1.Reference;
+            ref float below = ref _d0.Reference;
+            for (int i = 0; i < 12; i += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> s0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (int j = 0; j < 3; j++) s0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(j * 13 + i)), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j)), s0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s0, ref below, (nuint)(i));
+            }
+            for (int i = 12; i < 13; i++)
+            {
+                float s = 0f;
+                for (int j = 0; j < 3; j++) s += global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) = s;
+            }
+            global::FixedNet.Operators.Activations.MultiplyDerivative<global::FixedNet.Operators.TanhOperator>(ref _a0.Reference, ref _a0.Reference, ref below, 13); // f′ = 1 − a²
+        }
+
+        /// <summary>Layer 0 on n samples: Y[s, j] = Σ_i X[s, i]·W0[j, i] + b0[j], in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>
+        private static void BatchDenseForward0_V128(ref float w, ref float x, ref float y, int n)
+        {
+            for (int s = 0; s + 4 <= n; s += 4)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 13);
+                for (int j = 0; j < 12; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                    global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a12 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a21 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a22 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a31 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a32 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint i = 0; i < 20; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 21));
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 42));
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a02);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 21));
+                            a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a12);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 42));
+                            a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a22);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 63));
+                            a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a32);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
+                    float y00 = sum0[0];
+                    float y10 = sum0[1];
+                    float y20 = sum0[2];
+                    float y30 = sum0[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::FixedNet.Runtime.VectorMath.Sum4(a01, a11, a21, a31); // [Σa01, …, Σa31]
+                    float y01 = sum1[0];
+                    float y11 = sum1[1];
+                    float y21 = sum1[2];
+                    float y31 = sum1[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::FixedNet.Runtime.VectorMath.Sum4(a02, a12, a22, a32); // [Σa02, …, Σa32]
+                    float y02 = sum2[0];
+                    float y12 = sum2[1];
+                    float y22 = sum2[2];
+                    float y32 = sum2[3];
+                    for (int i = 20; i < 21; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                        y10 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y11 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y12 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                        y20 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 42) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y21 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 42) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y22 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 42) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                        y30 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 63) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y31 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 63) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y32 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 63) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 13) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 14) = y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 15) = y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 26) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 27) = y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 28) = y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 39) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 40) = y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 41) = y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                }
+                for (int j = 12; j < 13; j++)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                    global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint i = 0; i < 20; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 21));
+                            a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a10);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 42));
+                            a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a20);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 63));
+                            a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a30);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
+                    float y00 = sum0[0];
+                    float y10 = sum0[1];
+                    float y20 = sum0[2];
+                    float y30 = sum0[3];
+                    for (int i = 20; i < 21; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y10 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y20 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 42) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y30 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 63) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 13) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 26) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 39) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                }
+            }
+            for (int s = n - n % 4; s < n; s++)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 13);
+                for (int j = 0; j < 12; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                    global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint i = 0; i < 20; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 21));
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 42));
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a02);
+                        }
+                    }
+                    float y00 = global::System.Runtime.Intrinsics.Vector128.Sum(a00);
+                    float y01 = global::System.Runtime.Intrinsics.Vector128.Sum(a01);
+                    float y02 = global::System.Runtime.Intrinsics.Vector128.Sum(a02);
+                    for (int i = 20; i < 21; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
+                        y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
+                }
+                for (int j = 12; j < 13; j++)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
+                    global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint i = 0; i < 20; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                        }
+                    }
+                    float y00 = global::System.Runtime.Intrinsics.Vector128.Sum(a00);
+                    for (int i = 20; i < 21; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
+                }
+            }
+        }
+
+        /// <summary>Layer 0 on n samples: m[j, i] += c·Σ_s Δ0[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ0[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 12 columns.</summary>
+        private void BatchOuterProduct0_V128(ref float m, float c, ref float x, int n)
+        {
+            ref float d = ref _bd0.Reference;
+            global::System.Runtime.Intrinsics.Vector128<float> cv = global::System.Runtime.Intrinsics.Vector128.Create(c);
+            for (int i = 0; i < 12; i += 12)
+            {
+                for (int j = 0; j < 12; j += 4)
+                {
+                    // Prefetch the next tile's block of m: this tile reads and writes its own only after its FMAs, and rows 4 apart defeat the hardware prefetchers.
+                    if (j + 4 < 12)
+                    {
+                        ref float next = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, (j + 4) * 21 + i);
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 0));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 11));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 21));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 32));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 42));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 53));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 63));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 74));
+                    }
+                    global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a12 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a21 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a22 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a31 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a32 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    nuint xo = (nuint)i, dof = (nuint)j;
+                    for (int s = 0; s < n; s++, xo += 21, dof += 13)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo));
+                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 8));
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
+                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a02);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
+                            a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a12);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
+                            a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a22);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
+                            a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a32);
+                        }
+                    }
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(21))), ref mr, (nuint)(21));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a11, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(25))), ref mr, (nuint)(25));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a12, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(29))), ref mr, (nuint)(29));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(42))), ref mr, (nuint)(42));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a21, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(46))), ref mr, (nuint)(46));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a22, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(50))), ref mr, (nuint)(50));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(63))), ref mr, (nuint)(63));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a31, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(67))), ref mr, (nuint)(67));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a32, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(71))), ref mr, (nuint)(71));
+                }
+                for (int j = 12; j < 13; j++)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    nuint xo = (nuint)i, dof = (nuint)j;
+                    for (int s = 0; s < n; s++, xo += 21, dof += 13)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo));
+                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 8));
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
+                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a02);
+                        }
+                    }
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                }
+            }
+            for (int i = 12; i < 20; i += 4)
+            {
+                for (int j = 0; j < 12; j += 4)
+                {
+                    // Prefetch the next tile's block of m: this tile reads and writes its own only after its FMAs, and rows 4 apart defeat the hardware prefetchers.
+                    if (j + 4 < 12)
+                    {
+                        ref float next = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, (j + 4) * 21 + i);
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 0));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 3));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 21));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 24));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 42));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 45));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 63));
+                        global::FixedNet.Runtime.Prefetch.Line(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, 66));
+                    }
+                    global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    nuint xo = (nuint)i, dof = (nuint)j;
+                    for (int s = 0; s < n; s++, xo += 21, dof += 13)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo));
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
+                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
+                            a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a10);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
+                            a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a20);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
+                            a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a30);
+                        }
+                    }
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(21))), ref mr, (nuint)(21));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(42))), ref mr, (nuint)(42));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(63))), ref mr, (nuint)(63));
+                }
+                for (int j = 12; j < 13; j++)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    nuint xo = (nuint)i, dof = (nuint)j;
+                    for (int s = 0; s < n; s++, xo += 21, dof += 13)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo));
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
+                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
+                        }
+                    }
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                }
+            }
+            // the last 1 columns, one at a time
+            for (int j = 0; j < 13; j++)
+            {
+                for (int i = 20; i < 21; i++)
+                {
+                    float sum = 0f;
+                    for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 13 + j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21 + i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i) += c * sum;
+                }
+            }
+            // biases: m_b[j] += c·Σ_s Δ[s, j], 4 at a time
+            for (int j = 0; j < 12; j += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (int s = 0; s < n; s++) sum += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d, (nuint)(s * 13 + j));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(273 + j)) + cv * sum, ref m, (nuint)(273 + j));
+            }
+            // the last biases: m_b[j] += c·Σ_s Δ[s, j]
+            for (int j = 12; j < 13; j++)
+            {
+                float sum = 0f;
+                for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 13 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 273 + j) += c * sum;
+            }
+        }
+
+        /// <summary>Layer 1 on n samples: Y[s, j] = Σ_i X[s, i]·W1[j, i] + b1[j], in tiles of 4 samples × 3 rows (12 accumulators: each load feeds 3 or 4 FMAs).</summary>
+        private static void BatchDenseForward1_V128(ref float w, ref float x, ref float y, int n)
+        {
+            for (int s = 0; s + 4 <= n; s += 4)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 3);
+                for (int j = 0; j < 3; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13);
+                    global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a12 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a21 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a22 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a31 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a32 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint i = 0; i < 12; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 13));
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 26));
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a02);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 13));
+                            a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a12);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 26));
+                            a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a22);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 39));
+                            a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a32);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
+                    float y00 = sum0[0];
+                    float y10 = sum0[1];
+                    float y20 = sum0[2];
+                    float y30 = sum0[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::FixedNet.Runtime.VectorMath.Sum4(a01, a11, a21, a31); // [Σa01, …, Σa31]
+                    float y01 = sum1[0];
+                    float y11 = sum1[1];
+                    float y21 = sum1[2];
+                    float y31 = sum1[3];
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::FixedNet.Runtime.VectorMath.Sum4(a02, a12, a22, a32); // [Σa02, …, Σa32]
+                    float y02 = sum2[0];
+                    float y12 = sum2[1];
+                    float y22 = sum2[2];
+                    float y32 = sum2[3];
+                    for (int i = 12; i < 13; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                        y10 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 13) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y11 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 13) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y12 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 13) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                        y20 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 26) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y21 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 26) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y22 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 26) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                        y30 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y31 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y32 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 3) = y10 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 4) = y11 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 5) = y12 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 6) = y20 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 7) = y21 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 8) = y22 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 9) = y30 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 10) = y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 11) = y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                }
+            }
+            for (int s = n - n % 4; s < n; s++)
+            {
+                ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13);
+                ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 3);
+                for (int j = 0; j < 3; j += 3)
+                {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13);
+                    global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint i = 0; i < 12; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 13));
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 26));
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
+                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a02);
+                        }
+                    }
+                    float y00 = global::System.Runtime.Intrinsics.Vector128.Sum(a00);
+                    float y01 = global::System.Runtime.Intrinsics.Vector128.Sum(a01);
+                    float y02 = global::System.Runtime.Intrinsics.Vector128.Sum(a02);
+                    for (int i = 12; i < 13; i++)
+                    {
+                        y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
+                        y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
+                        y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 39 + j + 2);
+                }
+            }
+        }
+
+        /// <summary>Layer 1 on n samples: m[j, i] += c·Σ_s Δ1[s, j]·X[s, i] and m_b[j] += c·Σ_s Δ1[s, j] (c = 1/m for the mean gradient, −η/m for an SGD step), in tiles of 4 rows × 12 columns.</summary>
+        private void BatchOuterProduct1_V128(ref float m, float c, ref float x, int n)
+        {
+            ref float d = ref _bd1.Reference;
+            global::System.Runtime.Intrinsics.Vector128<float> cv = global::System.Runtime.Intrinsics.Vector128.Create(c);
+            for (int i = 0; i < 12; i += 12)
+            {
+                for (int j = 0; j < 3; j++)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    nuint xo = (nuint)i, dof = (nuint)j;
+                    for (int s = 0; s < n; s++, xo += 13, dof += 3)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo));
+                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 8));
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
+                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a02);
+                        }
+                    }
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 13 + i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                }
+            }
+            // the last 1 columns, one at a time
+            for (int j = 0; j < 3; j++)
+            {
+                for (int i = 12; i < 13; i++)
+                {
+                    float sum = 0f;
+                    for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3 + j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13 + i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 13 + i) += c * sum;
+                }
+            }
+            // biases: m_b[j] += c·Σ_s Δ[s, j]
+            for (int j = 0; j < 3; j++)
+            {
+                float sum = 0f;
+                for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3 + j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 39 + j) += c * sum;
+            }
+        }
+
+        /// <summary>Back through layer 1 on n samples: Δ0[s, i] = (Σ_j Δ1[s, j]·W1[j, i])·f′(Z0[s, i]), f′ = 1 − a², in tiles of 4 samples × 12 columns.</summary>
+        private void BatchBackpropagate1_V128(int n)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
+            ref float d = ref _bd1.Reference;
+            ref float below = ref _bd0.Reference;
+            ref float a = ref _ba0.Reference;
+            int s = 0;
+            for (; s + 4 <= n; s += 4)
+            {
+                for (int i = 0; i < 12; i += 12)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a12 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a21 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a22 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a31 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a32 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3);
+                    for (int j = 0; j < 3; j++)
+                    {
+                        ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i);
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(4));
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(8));
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
+                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a02);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 3));
+                            a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a12);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 6));
+                            a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a22);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 9));
+                            a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a32);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 13 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 13 + i))), ref below, (nuint)((s) * 13 + i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a01 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 13 + i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 13 + i + 4))), ref below, (nuint)((s) * 13 + i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a02 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 13 + i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 13 + i + 8))), ref below, (nuint)((s) * 13 + i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a10 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 1) * 13 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 1) * 13 + i))), ref below, (nuint)((s + 1) * 13 + i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a11 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 1) * 13 + i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 1) * 13 + i + 4))), ref below, (nuint)((s + 1) * 13 + i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a12 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 1) * 13 + i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 1) * 13 + i + 8))), ref below, (nuint)((s + 1) * 13 + i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a20 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 2) * 13 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 2) * 13 + i))), ref below, (nuint)((s + 2) * 13 + i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a21 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 2) * 13 + i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 2) * 13 + i + 4))), ref below, (nuint)((s + 2) * 13 + i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a22 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 2) * 13 + i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 2) * 13 + i + 8))), ref below, (nuint)((s + 2) * 13 + i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a30 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 3) * 13 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 3) * 13 + i))), ref below, (nuint)((s + 3) * 13 + i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a31 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 3) * 13 + i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 3) * 13 + i + 4))), ref below, (nuint)((s + 3) * 13 + i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a32 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 3) * 13 + i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s + 3) * 13 + i + 8))), ref below, (nuint)((s + 3) * 13 + i + 8));
+                }
+            }
+            for (; s < n; s++)
+            {
+                for (int i = 0; i < 12; i += 12)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3);
+                    for (int j = 0; j < 3; j++)
+                    {
+                        ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i);
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(4));
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(8));
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
+                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a02);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 13 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 13 + i))), ref below, (nuint)((s) * 13 + i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a01 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 13 + i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 13 + i + 4))), ref below, (nuint)((s) * 13 + i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a02 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 13 + i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 13 + i + 8))), ref below, (nuint)((s) * 13 + i + 8));
+                }
+            }
+            // the last 1 columns, one at a time
+            for (s = 0; s < n; s++)
+            {
+                for (int i = 12; i < 13; i++)
+                {
+                    float sum = 0f;
+                    for (int j = 0; j < 3; j++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3 + j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref below, s * 13 + i) = sum * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, s * 13 + i), global::System.Runtime.CompilerServices.Unsafe.Add(ref a, s * 13 + i));
+                }
+            }
+        }
 
 
         // ---- Vector256 kernels (8 floats per vector) ----
