@@ -177,7 +177,9 @@ internal sealed partial class VectorEmitter
 
     private string Store(string value, string reference, string index) => Vector + ".StoreUnsafe(" + value + ", ref " + reference + ", (nuint)(" + index + "))";
 
-    private string Fma(string a, string b, string c) => Vector + ".FusedMultiplyAdd(" + a + ", " + b + ", " + c + ")";
+    // a·b + c: fused where the hardware has FMA, else a multiply and an add (never a software-emulated fused operation,
+    // which a Native AOT build for the x64 baseline, without FMA, would get from FusedMultiplyAdd).
+    private string Fma(string a, string b, string c) => Vector + ".MultiplyAddEstimate(" + a + ", " + b + ", " + c + ")";
 
     private static void EmitRunForward(SourceWriter w, NetworkModel model)
     {

@@ -335,10 +335,10 @@ partial class MnistNet : global::FixedNet.INetwork
             for (nuint i = 0; i < 784; i += 4)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> xi = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                s0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
-                s1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 784)), xi, s1);
-                s2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 1568)), xi, s2);
-                s3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 2352)), xi, s3);
+                s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 784)), xi, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 1568)), xi, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 2352)), xi, s3);
             }
             global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(s0, s1, s2, s3); // [Σs0, …, Σs3]
             float y0 = sum0[0];
@@ -364,7 +364,7 @@ partial class MnistNet : global::FixedNet.INetwork
             global::System.Runtime.Intrinsics.Vector128<float> v = global::System.Runtime.Intrinsics.Vector128.Create(cd);
             for (nuint i = 0; i < 784; i += 4)
             {
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 100352 + j) += cd;
         }
@@ -385,10 +385,10 @@ partial class MnistNet : global::FixedNet.INetwork
             for (nuint i = 0; i < 128; i += 4)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> xi = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                s0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
-                s1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 128)), xi, s1);
-                s2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 256)), xi, s2);
-                s3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 384)), xi, s3);
+                s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 128)), xi, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 256)), xi, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 384)), xi, s3);
             }
             global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(s0, s1, s2, s3); // [Σs0, …, Σs3]
             float y0 = sum0[0];
@@ -407,7 +407,7 @@ partial class MnistNet : global::FixedNet.INetwork
             for (nuint i = 0; i < 128; i += 4)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> xi = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                s0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
             }
             float y0 = global::System.Runtime.Intrinsics.Vector128.Sum(s0);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
@@ -425,7 +425,7 @@ partial class MnistNet : global::FixedNet.INetwork
             global::System.Runtime.Intrinsics.Vector128<float> v = global::System.Runtime.Intrinsics.Vector128.Create(cd);
             for (nuint i = 0; i < 128; i += 4)
             {
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 1280 + j) += cd;
         }
@@ -448,10 +448,10 @@ partial class MnistNet : global::FixedNet.INetwork
             {
                 global::System.Runtime.Intrinsics.Vector128<float> dj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j));
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
-                s0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(0)), dj, s0);
-                s1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(4)), dj, s1);
-                s2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(8)), dj, s2);
-                s3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(12)), dj, s3);
+                s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(0)), dj, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(4)), dj, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(8)), dj, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(12)), dj, s3);
             }
             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s0, ref below, (nuint)(i));
             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s1, ref below, (nuint)(i + 4));
@@ -494,27 +494,27 @@ partial class MnistNet : global::FixedNet.INetwork
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 1568));
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a02);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 784));
-                            a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a10);
-                            a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a11);
-                            a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a12);
+                            a10 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a12);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 1568));
-                            a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a20);
-                            a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a21);
-                            a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a22);
+                            a20 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a22);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 2352));
-                            a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a30);
-                            a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a31);
-                            a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a32);
+                            a30 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a32);
                         }
                     }
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -563,9 +563,9 @@ partial class MnistNet : global::FixedNet.INetwork
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 1568));
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a02);
                         }
                     }
                     float y00 = global::System.Runtime.Intrinsics.Vector128.Sum(a00);
@@ -593,19 +593,19 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a00);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 784));
-                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a10);
+                        a10 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a10);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 1568));
-                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a20);
+                        a20 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a20);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 2352));
-                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a30);
+                        a30 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a30);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -632,7 +632,7 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a00);
                     }
                 }
                 float y00 = global::System.Runtime.Intrinsics.Vector128.Sum(a00);
@@ -683,42 +683,42 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 8));
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x2, a02);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
-                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a10);
-                        a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a11);
-                        a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a12);
+                        a10 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x2, a12);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
-                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a20);
-                        a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a21);
-                        a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a22);
+                        a20 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x2, a22);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
-                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a30);
-                        a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a31);
-                        a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a32);
+                        a30 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x2, a32);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784 + i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a11, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(788))), ref mr, (nuint)(788));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a12, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(792))), ref mr, (nuint)(792));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a21, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(1572))), ref mr, (nuint)(1572));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a22, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(1576))), ref mr, (nuint)(1576));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a31, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(2356))), ref mr, (nuint)(2356));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a32, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(2360))), ref mr, (nuint)(2360));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a11, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(788))), ref mr, (nuint)(788));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a12, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(792))), ref mr, (nuint)(792));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a21, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(1572))), ref mr, (nuint)(1572));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a22, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(1576))), ref mr, (nuint)(1576));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a31, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(2356))), ref mr, (nuint)(2356));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a32, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(2360))), ref mr, (nuint)(2360));
             }
         }
         for (int i = 780; i < 784; i += 4)
@@ -748,26 +748,26 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo));
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a00);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
-                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a10);
+                        a10 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a10);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
-                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a20);
+                        a20 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a20);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
-                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a30);
+                        a30 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a30);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784 + i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
             }
         }
         // biases: m_b[j] += c·Σ_s Δ[s, j], 4 at a time
@@ -808,27 +808,27 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 256));
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a02);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 128));
-                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a10);
-                        a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a11);
-                        a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a12);
+                        a10 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a12);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 256));
-                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a20);
-                        a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a21);
-                        a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a22);
+                        a20 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a22);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 384));
-                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a30);
-                        a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a31);
-                        a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a32);
+                        a30 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a32);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -871,19 +871,19 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a00);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 128));
-                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a10);
+                        a10 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a10);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 256));
-                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a20);
+                        a20 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a20);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 384));
-                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a30);
+                        a30 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a30);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -914,9 +914,9 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 256));
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a02);
                     }
                 }
                 float y00 = global::System.Runtime.Intrinsics.Vector128.Sum(a00);
@@ -935,7 +935,7 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a00);
                     }
                 }
                 float y00 = global::System.Runtime.Intrinsics.Vector128.Sum(a00);
@@ -986,42 +986,42 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 8));
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x2, a02);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
-                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a10);
-                        a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a11);
-                        a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a12);
+                        a10 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x2, a12);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
-                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a20);
-                        a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a21);
-                        a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a22);
+                        a20 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x2, a22);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
-                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a30);
-                        a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a31);
-                        a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a32);
+                        a30 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x2, a32);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a11, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(132))), ref mr, (nuint)(132));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a12, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(136))), ref mr, (nuint)(136));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a21, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(260))), ref mr, (nuint)(260));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a22, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(264))), ref mr, (nuint)(264));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a31, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(388))), ref mr, (nuint)(388));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a32, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(392))), ref mr, (nuint)(392));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a11, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(132))), ref mr, (nuint)(132));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a12, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(136))), ref mr, (nuint)(136));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a21, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(260))), ref mr, (nuint)(260));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a22, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(264))), ref mr, (nuint)(264));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a31, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(388))), ref mr, (nuint)(388));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a32, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(392))), ref mr, (nuint)(392));
             }
             for (int j = 8; j < 10; j++)
             {
@@ -1036,15 +1036,15 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 8));
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x2, a02);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
             }
         }
         for (int i = 120; i < 128; i += 4)
@@ -1074,26 +1074,26 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo));
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a00);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
-                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a10);
+                        a10 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a10);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
-                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a20);
+                        a20 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a20);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
-                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a30);
+                        a30 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a30);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
             }
             for (int j = 8; j < 10; j++)
             {
@@ -1104,11 +1104,11 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo));
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a00);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
             }
         }
         // biases: m_b[j] += c·Σ_s Δ[s, j], 4 at a time
@@ -1160,27 +1160,27 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(8));
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
-                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w2, a02);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 10));
-                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a10);
-                        a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a11);
-                        a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a12);
+                        a10 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w2, a12);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 20));
-                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a20);
-                        a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a21);
-                        a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a22);
+                        a20 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w2, a22);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 30));
-                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a30);
-                        a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a31);
-                        a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a32);
+                        a30 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w2, a32);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
@@ -1209,19 +1209,19 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(0));
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
-                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w0, a00);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 10));
-                        a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a10);
+                        a10 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w0, a10);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 20));
-                        a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a20);
+                        a20 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w0, a20);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 30));
-                        a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a30);
+                        a30 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w0, a30);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
@@ -1246,9 +1246,9 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(8));
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
-                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w2, a02);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
@@ -1265,7 +1265,7 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(0));
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
-                        a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w0, a00);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
@@ -1291,10 +1291,10 @@ partial class MnistNet : global::FixedNet.INetwork
             for (nuint i = 0; i < 784; i += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
-                s1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 784)), xi, s1);
-                s2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 1568)), xi, s2);
-                s3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 2352)), xi, s3);
+                s0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 784)), xi, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 1568)), xi, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 2352)), xi, s3);
             }
             global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(s0, s1, s2, s3); // [Σs0, …, Σs3]
             float y0 = sum0[0];
@@ -1320,7 +1320,7 @@ partial class MnistNet : global::FixedNet.INetwork
             global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.Create(cd);
             for (nuint i = 0; i < 784; i += 8)
             {
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 100352 + j) += cd;
         }
@@ -1341,10 +1341,10 @@ partial class MnistNet : global::FixedNet.INetwork
             for (nuint i = 0; i < 128; i += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
-                s1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 128)), xi, s1);
-                s2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 256)), xi, s2);
-                s3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 384)), xi, s3);
+                s0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 128)), xi, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 256)), xi, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 384)), xi, s3);
             }
             global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(s0, s1, s2, s3); // [Σs0, …, Σs3]
             float y0 = sum0[0];
@@ -1363,7 +1363,7 @@ partial class MnistNet : global::FixedNet.INetwork
             for (nuint i = 0; i < 128; i += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                s0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
             }
             float y0 = global::System.Runtime.Intrinsics.Vector256.Sum(s0);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
@@ -1381,7 +1381,7 @@ partial class MnistNet : global::FixedNet.INetwork
             global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.Create(cd);
             for (nuint i = 0; i < 128; i += 8)
             {
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 1280 + j) += cd;
         }
@@ -1404,10 +1404,10 @@ partial class MnistNet : global::FixedNet.INetwork
             {
                 global::System.Runtime.Intrinsics.Vector256<float> dj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j));
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
-                s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(0)), dj, s0);
-                s1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(8)), dj, s1);
-                s2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(16)), dj, s2);
-                s3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(24)), dj, s3);
+                s0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(0)), dj, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(8)), dj, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(16)), dj, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(24)), dj, s3);
             }
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s0, ref below, (nuint)(i));
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s1, ref below, (nuint)(i + 8));
@@ -1450,27 +1450,27 @@ partial class MnistNet : global::FixedNet.INetwork
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 1568));
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a02);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 784));
-                            a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a10);
-                            a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a11);
-                            a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a12);
+                            a10 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a12);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 1568));
-                            a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a20);
-                            a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a21);
-                            a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a22);
+                            a20 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a22);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 2352));
-                            a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a30);
-                            a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a31);
-                            a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a32);
+                            a30 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a32);
                         }
                     }
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -1519,9 +1519,9 @@ partial class MnistNet : global::FixedNet.INetwork
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 1568));
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a02);
                         }
                     }
                     float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
@@ -1549,19 +1549,19 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a00);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 784));
-                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a10);
+                        a10 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a10);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 1568));
-                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a20);
+                        a20 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a20);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 2352));
-                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a30);
+                        a30 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a30);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -1588,7 +1588,7 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a00);
                     }
                 }
                 float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
@@ -1643,42 +1643,42 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo + 16));
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x2, a02);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
-                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a10);
-                        a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a11);
-                        a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a12);
+                        a10 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x2, a12);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
-                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a20);
-                        a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a21);
-                        a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a22);
+                        a20 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x2, a22);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
-                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a30);
-                        a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a31);
-                        a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a32);
+                        a30 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x2, a32);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784 + i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a11, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(792))), ref mr, (nuint)(792));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a12, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(800))), ref mr, (nuint)(800));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a21, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(1576))), ref mr, (nuint)(1576));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a22, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(1584))), ref mr, (nuint)(1584));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a31, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(2360))), ref mr, (nuint)(2360));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a32, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(2368))), ref mr, (nuint)(2368));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a01, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a02, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a10, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a11, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(792))), ref mr, (nuint)(792));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a12, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(800))), ref mr, (nuint)(800));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a21, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(1576))), ref mr, (nuint)(1576));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a22, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(1584))), ref mr, (nuint)(1584));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a31, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(2360))), ref mr, (nuint)(2360));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a32, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(2368))), ref mr, (nuint)(2368));
             }
         }
         for (int i = 768; i < 784; i += 8)
@@ -1708,26 +1708,26 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo));
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a00);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
-                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a10);
+                        a10 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a10);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
-                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a20);
+                        a20 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a20);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
-                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a30);
+                        a30 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a30);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784 + i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a10, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
             }
         }
         // biases: m_b[j] += c·Σ_s Δ[s, j], 8 at a time
@@ -1768,27 +1768,27 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 256));
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a02);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 128));
-                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a10);
-                        a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a11);
-                        a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a12);
+                        a10 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a12);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 256));
-                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a20);
-                        a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a21);
-                        a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a22);
+                        a20 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a22);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 384));
-                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a30);
-                        a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a31);
-                        a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a32);
+                        a30 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a32);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -1831,19 +1831,19 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a00);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 128));
-                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a10);
+                        a10 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a10);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 256));
-                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a20);
+                        a20 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a20);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 384));
-                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a30);
+                        a30 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a30);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -1874,9 +1874,9 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 256));
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a02);
                     }
                 }
                 float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
@@ -1895,7 +1895,7 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a00);
                     }
                 }
                 float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
@@ -1950,42 +1950,42 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo + 16));
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x2, a02);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
-                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a10);
-                        a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a11);
-                        a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a12);
+                        a10 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x2, a12);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
-                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a20);
-                        a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a21);
-                        a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a22);
+                        a20 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x2, a22);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
-                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a30);
-                        a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a31);
-                        a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a32);
+                        a30 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x2, a32);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a11, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(136))), ref mr, (nuint)(136));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a12, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(144))), ref mr, (nuint)(144));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a21, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(264))), ref mr, (nuint)(264));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a22, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(272))), ref mr, (nuint)(272));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a31, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(392))), ref mr, (nuint)(392));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a32, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(400))), ref mr, (nuint)(400));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a01, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a02, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a10, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a11, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(136))), ref mr, (nuint)(136));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a12, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(144))), ref mr, (nuint)(144));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a21, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(264))), ref mr, (nuint)(264));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a22, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(272))), ref mr, (nuint)(272));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a31, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(392))), ref mr, (nuint)(392));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a32, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(400))), ref mr, (nuint)(400));
             }
             for (int j = 8; j < 10; j++)
             {
@@ -2000,15 +2000,15 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo + 16));
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x2, a02);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a01, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a02, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
             }
         }
         for (int i = 120; i < 128; i += 8)
@@ -2038,26 +2038,26 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo));
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a00);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
-                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a10);
+                        a10 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a10);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
-                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a20);
+                        a20 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a20);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
-                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a30);
+                        a30 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a30);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a10, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
             }
             for (int j = 8; j < 10; j++)
             {
@@ -2068,11 +2068,11 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo));
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a00);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
             }
         }
         // biases: m_b[j] += c·Σ_s Δ[s, j], 8 at a time
@@ -2124,27 +2124,27 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wr, (nuint)(16));
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w2, a02);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 10));
-                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a10);
-                        a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w1, a11);
-                        a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w2, a12);
+                        a10 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w2, a12);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 20));
-                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a20);
-                        a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w1, a21);
-                        a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w2, a22);
+                        a20 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w2, a22);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 30));
-                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a30);
-                        a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w1, a31);
-                        a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w2, a32);
+                        a30 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w2, a32);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
@@ -2173,19 +2173,19 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wr, (nuint)(0));
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w0, a00);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 10));
-                        a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a10);
+                        a10 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w0, a10);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 20));
-                        a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a20);
+                        a20 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w0, a20);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 30));
-                        a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a30);
+                        a30 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w0, a30);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
@@ -2210,9 +2210,9 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wr, (nuint)(16));
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w2, a02);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
@@ -2229,7 +2229,7 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wr, (nuint)(0));
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
-                        a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w0, a00);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
@@ -2255,10 +2255,10 @@ partial class MnistNet : global::FixedNet.INetwork
             for (nuint i = 0; i < 784; i += 16)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> xi = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
-                s0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
-                s1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 784)), xi, s1);
-                s2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 1568)), xi, s2);
-                s3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 2352)), xi, s3);
+                s0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 784)), xi, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 1568)), xi, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 2352)), xi, s3);
             }
             global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(s0, s1, s2, s3); // [Σs0, …, Σs3]
             float y0 = sum0[0];
@@ -2284,7 +2284,7 @@ partial class MnistNet : global::FixedNet.INetwork
             global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.Create(cd);
             for (nuint i = 0; i < 784; i += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 100352 + j) += cd;
         }
@@ -2305,10 +2305,10 @@ partial class MnistNet : global::FixedNet.INetwork
             for (nuint i = 0; i < 128; i += 16)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> xi = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
-                s0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
-                s1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 128)), xi, s1);
-                s2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 256)), xi, s2);
-                s3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 384)), xi, s3);
+                s0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 128)), xi, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 256)), xi, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 384)), xi, s3);
             }
             global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(s0, s1, s2, s3); // [Σs0, …, Σs3]
             float y0 = sum0[0];
@@ -2327,7 +2327,7 @@ partial class MnistNet : global::FixedNet.INetwork
             for (nuint i = 0; i < 128; i += 16)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> xi = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
-                s0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                s0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
             }
             float y0 = global::System.Runtime.Intrinsics.Vector512.Sum(s0);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = y0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j);
@@ -2345,7 +2345,7 @@ partial class MnistNet : global::FixedNet.INetwork
             global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.Create(cd);
             for (nuint i = 0; i < 128; i += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 1280 + j) += cd;
         }
@@ -2368,10 +2368,10 @@ partial class MnistNet : global::FixedNet.INetwork
             {
                 global::System.Runtime.Intrinsics.Vector512<float> dj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j));
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128 + i);
-                s0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(0)), dj, s0);
-                s1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(16)), dj, s1);
-                s2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(32)), dj, s2);
-                s3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(48)), dj, s3);
+                s0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(0)), dj, s0);
+                s1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(16)), dj, s1);
+                s2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(32)), dj, s2);
+                s3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(48)), dj, s3);
             }
             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(s0, ref below, (nuint)(i));
             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(s1, ref below, (nuint)(i + 16));
@@ -2426,51 +2426,51 @@ partial class MnistNet : global::FixedNet.INetwork
                         global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 1568));
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a02);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 784));
-                            a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a10);
-                            a11 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a11);
-                            a12 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a12);
+                            a10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a12);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 1568));
-                            a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a20);
-                            a21 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a21);
-                            a22 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a22);
+                            a20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a22);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 2352));
-                            a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a30);
-                            a31 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a31);
-                            a32 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a32);
+                            a30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a32);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 3136));
-                            a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a40);
-                            a41 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a41);
-                            a42 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a42);
+                            a40 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a40);
+                            a41 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a41);
+                            a42 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a42);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 3920));
-                            a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a50);
-                            a51 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a51);
-                            a52 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a52);
+                            a50 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a50);
+                            a51 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a51);
+                            a52 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a52);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 4704));
-                            a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a60);
-                            a61 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a61);
-                            a62 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a62);
+                            a60 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a60);
+                            a61 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a61);
+                            a62 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a62);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 5488));
-                            a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a70);
-                            a71 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a71);
-                            a72 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a72);
+                            a70 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a70);
+                            a71 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a71);
+                            a72 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a72);
                         }
                     }
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -2546,9 +2546,9 @@ partial class MnistNet : global::FixedNet.INetwork
                         global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 1568));
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a02);
                         }
                     }
                     float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
@@ -2580,35 +2580,35 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a00);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 784));
-                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a10);
+                        a10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a10);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 1568));
-                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a20);
+                        a20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a20);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 2352));
-                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a30);
+                        a30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a30);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 3136));
-                        a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a40);
+                        a40 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a40);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 3920));
-                        a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a50);
+                        a50 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a50);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 4704));
-                        a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a60);
+                        a60 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a60);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 5488));
-                        a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a70);
+                        a70 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a70);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -2644,7 +2644,7 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a00);
                     }
                 }
                 float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
@@ -2726,66 +2726,66 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 80));
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a02);
-                        a03 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a03);
-                        a04 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a04);
-                        a05 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a05);
+                        a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x2, a02);
+                        a03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x3, a03);
+                        a04 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x4, a04);
+                        a05 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x5, a05);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
-                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a10);
-                        a11 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a11);
-                        a12 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a12);
-                        a13 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a13);
-                        a14 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a14);
-                        a15 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a15);
+                        a10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x2, a12);
+                        a13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x3, a13);
+                        a14 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x4, a14);
+                        a15 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x5, a15);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
-                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a20);
-                        a21 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a21);
-                        a22 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a22);
-                        a23 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a23);
-                        a24 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a24);
-                        a25 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a25);
+                        a20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x2, a22);
+                        a23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x3, a23);
+                        a24 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x4, a24);
+                        a25 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x5, a25);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
-                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a30);
-                        a31 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a31);
-                        a32 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a32);
-                        a33 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a33);
-                        a34 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a34);
-                        a35 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a35);
+                        a30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x2, a32);
+                        a33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x3, a33);
+                        a34 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x4, a34);
+                        a35 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x5, a35);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784 + i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(32))), ref mr, (nuint)(32));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a03, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(48))), ref mr, (nuint)(48));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a04, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(64))), ref mr, (nuint)(64));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a05, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(80))), ref mr, (nuint)(80));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a11, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(800))), ref mr, (nuint)(800));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a12, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(816))), ref mr, (nuint)(816));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a13, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(832))), ref mr, (nuint)(832));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a14, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(848))), ref mr, (nuint)(848));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a15, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(864))), ref mr, (nuint)(864));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a21, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1584))), ref mr, (nuint)(1584));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a22, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1600))), ref mr, (nuint)(1600));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a23, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1616))), ref mr, (nuint)(1616));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a24, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1632))), ref mr, (nuint)(1632));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a25, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1648))), ref mr, (nuint)(1648));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a31, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2368))), ref mr, (nuint)(2368));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a32, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2384))), ref mr, (nuint)(2384));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a33, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2400))), ref mr, (nuint)(2400));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a34, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2416))), ref mr, (nuint)(2416));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a35, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2432))), ref mr, (nuint)(2432));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a01, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a02, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(32))), ref mr, (nuint)(32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a03, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(48))), ref mr, (nuint)(48));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a04, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(64))), ref mr, (nuint)(64));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a05, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(80))), ref mr, (nuint)(80));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a10, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a11, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(800))), ref mr, (nuint)(800));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a12, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(816))), ref mr, (nuint)(816));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a13, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(832))), ref mr, (nuint)(832));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a14, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(848))), ref mr, (nuint)(848));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a15, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(864))), ref mr, (nuint)(864));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a21, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1584))), ref mr, (nuint)(1584));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a22, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1600))), ref mr, (nuint)(1600));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a23, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1616))), ref mr, (nuint)(1616));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a24, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1632))), ref mr, (nuint)(1632));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a25, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1648))), ref mr, (nuint)(1648));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a31, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2368))), ref mr, (nuint)(2368));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a32, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2384))), ref mr, (nuint)(2384));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a33, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2400))), ref mr, (nuint)(2400));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a34, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2416))), ref mr, (nuint)(2416));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a35, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2432))), ref mr, (nuint)(2432));
             }
         }
         for (int i = 768; i < 784; i += 16)
@@ -2811,26 +2811,26 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo));
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a00);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
-                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a10);
+                        a10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a10);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
-                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a20);
+                        a20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a20);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
-                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a30);
+                        a30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a30);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 784 + i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a10, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(784))), ref mr, (nuint)(784));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(1568))), ref mr, (nuint)(1568));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2352))), ref mr, (nuint)(2352));
             }
         }
         // biases: m_b[j] += c·Σ_s Δ[s, j], 16 at a time
@@ -2883,51 +2883,51 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 256));
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a02);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 128));
-                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a10);
-                        a11 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a11);
-                        a12 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a12);
+                        a10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a12);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 256));
-                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a20);
-                        a21 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a21);
-                        a22 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a22);
+                        a20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a22);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 384));
-                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a30);
-                        a31 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a31);
-                        a32 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a32);
+                        a30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a32);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 512));
-                        a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a40);
-                        a41 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a41);
-                        a42 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a42);
+                        a40 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a40);
+                        a41 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a41);
+                        a42 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a42);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 640));
-                        a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a50);
-                        a51 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a51);
-                        a52 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a52);
+                        a50 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a50);
+                        a51 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a51);
+                        a52 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a52);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 768));
-                        a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a60);
-                        a61 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a61);
-                        a62 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a62);
+                        a60 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a60);
+                        a61 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a61);
+                        a62 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a62);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 896));
-                        a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a70);
-                        a71 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a71);
-                        a72 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a72);
+                        a70 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a70);
+                        a71 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a71);
+                        a72 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a72);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -3001,35 +3001,35 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a00);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 128));
-                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a10);
+                        a10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a10);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 256));
-                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a20);
+                        a20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a20);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 384));
-                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a30);
+                        a30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a30);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 512));
-                        a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a40);
+                        a40 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a40);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 640));
-                        a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a50);
+                        a50 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a50);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 768));
-                        a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a60);
+                        a60 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a60);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 896));
-                        a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a70);
+                        a70 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a70);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -3069,9 +3069,9 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 256));
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a02);
                     }
                 }
                 float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
@@ -3090,7 +3090,7 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a00);
                     }
                 }
                 float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
@@ -3172,66 +3172,66 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 80));
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a02);
-                        a03 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a03);
-                        a04 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a04);
-                        a05 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a05);
+                        a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x2, a02);
+                        a03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x3, a03);
+                        a04 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x4, a04);
+                        a05 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x5, a05);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
-                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a10);
-                        a11 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a11);
-                        a12 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a12);
-                        a13 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a13);
-                        a14 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a14);
-                        a15 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a15);
+                        a10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x2, a12);
+                        a13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x3, a13);
+                        a14 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x4, a14);
+                        a15 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x5, a15);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
-                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a20);
-                        a21 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a21);
-                        a22 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a22);
-                        a23 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a23);
-                        a24 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a24);
-                        a25 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a25);
+                        a20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x2, a22);
+                        a23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x3, a23);
+                        a24 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x4, a24);
+                        a25 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x5, a25);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
-                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a30);
-                        a31 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a31);
-                        a32 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a32);
-                        a33 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a33);
-                        a34 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a34);
-                        a35 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a35);
+                        a30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x2, a32);
+                        a33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x3, a33);
+                        a34 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x4, a34);
+                        a35 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x5, a35);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(32))), ref mr, (nuint)(32));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a03, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(48))), ref mr, (nuint)(48));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a04, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(64))), ref mr, (nuint)(64));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a05, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(80))), ref mr, (nuint)(80));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a11, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(144))), ref mr, (nuint)(144));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a12, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(160))), ref mr, (nuint)(160));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a13, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(176))), ref mr, (nuint)(176));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a14, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(192))), ref mr, (nuint)(192));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a15, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(208))), ref mr, (nuint)(208));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a21, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(272))), ref mr, (nuint)(272));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a22, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(288))), ref mr, (nuint)(288));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a23, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(304))), ref mr, (nuint)(304));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a24, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(320))), ref mr, (nuint)(320));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a25, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(336))), ref mr, (nuint)(336));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a31, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(400))), ref mr, (nuint)(400));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a32, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(416))), ref mr, (nuint)(416));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a33, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(432))), ref mr, (nuint)(432));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a34, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(448))), ref mr, (nuint)(448));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a35, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(464))), ref mr, (nuint)(464));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a01, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a02, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(32))), ref mr, (nuint)(32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a03, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(48))), ref mr, (nuint)(48));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a04, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(64))), ref mr, (nuint)(64));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a05, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(80))), ref mr, (nuint)(80));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a10, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a11, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(144))), ref mr, (nuint)(144));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a12, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(160))), ref mr, (nuint)(160));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a13, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(176))), ref mr, (nuint)(176));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a14, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(192))), ref mr, (nuint)(192));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a15, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(208))), ref mr, (nuint)(208));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a21, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(272))), ref mr, (nuint)(272));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a22, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(288))), ref mr, (nuint)(288));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a23, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(304))), ref mr, (nuint)(304));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a24, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(320))), ref mr, (nuint)(320));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a25, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(336))), ref mr, (nuint)(336));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a31, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(400))), ref mr, (nuint)(400));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a32, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(416))), ref mr, (nuint)(416));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a33, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(432))), ref mr, (nuint)(432));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a34, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(448))), ref mr, (nuint)(448));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a35, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(464))), ref mr, (nuint)(464));
             }
             for (int j = 8; j < 10; j++)
             {
@@ -3252,21 +3252,21 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo + 80));
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x2, a02);
-                        a03 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x3, a03);
-                        a04 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x4, a04);
-                        a05 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x5, a05);
+                        a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x2, a02);
+                        a03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x3, a03);
+                        a04 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x4, a04);
+                        a05 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x5, a05);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(32))), ref mr, (nuint)(32));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a03, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(48))), ref mr, (nuint)(48));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a04, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(64))), ref mr, (nuint)(64));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a05, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(80))), ref mr, (nuint)(80));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a01, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a02, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(32))), ref mr, (nuint)(32));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a03, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(48))), ref mr, (nuint)(48));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a04, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(64))), ref mr, (nuint)(64));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a05, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(80))), ref mr, (nuint)(80));
             }
         }
         for (int i = 96; i < 128; i += 16)
@@ -3292,26 +3292,26 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo));
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a00);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
-                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a10);
+                        a10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a10);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
-                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a20);
+                        a20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a20);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
-                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a30);
+                        a30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a30);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a10, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(128))), ref mr, (nuint)(128));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(256))), ref mr, (nuint)(256));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(384))), ref mr, (nuint)(384));
             }
             for (int j = 8; j < 10; j++)
             {
@@ -3322,11 +3322,11 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo));
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a00);
                     }
                 }
                 ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 128 + i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
             }
         }
         // biases: m_b[j] += c·Σ_s Δ[s, j]
@@ -3383,51 +3383,51 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wr, (nuint)(32));
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w2, a02);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 10));
-                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a10);
-                        a11 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a11);
-                        a12 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a12);
+                        a10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a10);
+                        a11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w1, a11);
+                        a12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w2, a12);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 20));
-                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a20);
-                        a21 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a21);
-                        a22 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a22);
+                        a20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a20);
+                        a21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w1, a21);
+                        a22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w2, a22);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 30));
-                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a30);
-                        a31 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a31);
-                        a32 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a32);
+                        a30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a30);
+                        a31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w1, a31);
+                        a32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w2, a32);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 40));
-                        a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a40);
-                        a41 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a41);
-                        a42 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a42);
+                        a40 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a40);
+                        a41 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w1, a41);
+                        a42 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w2, a42);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 50));
-                        a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a50);
-                        a51 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a51);
-                        a52 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a52);
+                        a50 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a50);
+                        a51 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w1, a51);
+                        a52 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w2, a52);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 60));
-                        a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a60);
-                        a61 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a61);
-                        a62 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a62);
+                        a60 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a60);
+                        a61 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w1, a61);
+                        a62 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w2, a62);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 70));
-                        a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a70);
-                        a71 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a71);
-                        a72 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a72);
+                        a70 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a70);
+                        a71 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w1, a71);
+                        a72 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w2, a72);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
@@ -3472,35 +3472,35 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wr, (nuint)(0));
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a00);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 10));
-                        a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a10);
+                        a10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a10);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 20));
-                        a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a20);
+                        a20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a20);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 30));
-                        a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a30);
+                        a30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a30);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 40));
-                        a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a40);
+                        a40 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a40);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 50));
-                        a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a50);
+                        a50 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a50);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 60));
-                        a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a60);
+                        a60 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a60);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 70));
-                        a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a70);
+                        a70 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a70);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
@@ -3529,9 +3529,9 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wr, (nuint)(32));
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a00);
-                        a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w1, a01);
-                        a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w2, a02);
+                        a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a00);
+                        a01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w1, a01);
+                        a02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w2, a02);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));
@@ -3548,7 +3548,7 @@ partial class MnistNet : global::FixedNet.INetwork
                     global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wr, (nuint)(0));
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
-                        a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, w0, a00);
+                        a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, w0, a00);
                     }
                 }
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)((s) * 128 + i))), ref below, (nuint)((s) * 128 + i));

@@ -335,10 +335,10 @@ namespace Samples
                 for (nuint i = 0; i < 20; i += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> xi = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                    s0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
-                    s1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 21)), xi, s1);
-                    s2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 42)), xi, s2);
-                    s3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 63)), xi, s3);
+                    s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                    s1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 21)), xi, s1);
+                    s2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 42)), xi, s2);
+                    s3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 63)), xi, s3);
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(s0, s1, s2, s3); // [Σs0, …, Σs3]
                 float y0 = sum0[0];
@@ -365,7 +365,7 @@ namespace Samples
                 for (nuint i = 0; i < 20; i += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> xi = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                    s0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                    s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
                 }
                 float y0 = global::System.Runtime.Intrinsics.Vector128.Sum(s0);
                 for (int i = 20; i < 21; i++)
@@ -388,7 +388,7 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector128<float> v = global::System.Runtime.Intrinsics.Vector128.Create(cd);
                 for (nuint i = 0; i < 20; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
                 }
                 for (int i = 20; i < 21; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 273 + j) += cd;
@@ -406,7 +406,7 @@ namespace Samples
                 for (nuint i = 0; i < 12; i += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> xi = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                    s0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                    s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
                 }
                 float y0 = global::System.Runtime.Intrinsics.Vector128.Sum(s0);
                 for (int i = 12; i < 13; i++)
@@ -429,7 +429,7 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector128<float> v = global::System.Runtime.Intrinsics.Vector128.Create(cd);
                 for (nuint i = 0; i < 12; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
                 }
                 for (int i = 12; i < 13; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 39 + j) += cd;
@@ -445,7 +445,7 @@ namespace Samples
             for (int i = 0; i < 12; i += 4)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> s0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                for (int j = 0; j < 3; j++) s0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(j * 13 + i)), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j)), s0);
+                for (int j = 0; j < 3; j++) s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(j * 13 + i)), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j)), s0);
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s0, ref below, (nuint)(i));
             }
             for (int i = 12; i < 13; i++)
@@ -486,27 +486,27 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 42));
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a02);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 21));
-                            a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a10);
-                            a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a11);
-                            a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a12);
+                            a10 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a12);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 42));
-                            a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a20);
-                            a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a21);
-                            a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a22);
+                            a20 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a22);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 63));
-                            a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a30);
-                            a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a31);
-                            a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a32);
+                            a30 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a32);
                         }
                     }
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -564,19 +564,19 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                            a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a00);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 21));
-                            a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a10);
+                            a10 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a10);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 42));
-                            a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a20);
+                            a20 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a20);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 63));
-                            a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a30);
+                            a30 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a30);
                         }
                     }
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -614,9 +614,9 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 42));
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a02);
                         }
                     }
                     float y00 = global::System.Runtime.Intrinsics.Vector128.Sum(a00);
@@ -641,7 +641,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i));
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
+                            a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a00);
                         }
                     }
                     float y00 = global::System.Runtime.Intrinsics.Vector128.Sum(a00);
@@ -696,42 +696,42 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 8));
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x2, a02);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
-                            a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a10);
-                            a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a11);
-                            a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a12);
+                            a10 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x2, a12);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
-                            a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a20);
-                            a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a21);
-                            a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a22);
+                            a20 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x2, a22);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
-                            a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a30);
-                            a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a31);
-                            a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a32);
+                            a30 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x2, a32);
                         }
                     }
                     ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(21))), ref mr, (nuint)(21));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a11, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(25))), ref mr, (nuint)(25));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a12, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(29))), ref mr, (nuint)(29));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(42))), ref mr, (nuint)(42));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a21, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(46))), ref mr, (nuint)(46));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a22, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(50))), ref mr, (nuint)(50));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(63))), ref mr, (nuint)(63));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a31, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(67))), ref mr, (nuint)(67));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a32, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(71))), ref mr, (nuint)(71));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(21))), ref mr, (nuint)(21));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a11, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(25))), ref mr, (nuint)(25));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a12, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(29))), ref mr, (nuint)(29));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(42))), ref mr, (nuint)(42));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a21, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(46))), ref mr, (nuint)(46));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a22, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(50))), ref mr, (nuint)(50));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(63))), ref mr, (nuint)(63));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a31, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(67))), ref mr, (nuint)(67));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a32, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(71))), ref mr, (nuint)(71));
                 }
                 for (int j = 12; j < 13; j++)
                 {
@@ -746,15 +746,15 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 8));
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x2, a02);
                         }
                     }
                     ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
                 }
             }
             for (int i = 12; i < 20; i += 4)
@@ -784,26 +784,26 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo));
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
+                            a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a00);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
-                            a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a10);
+                            a10 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a10);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
-                            a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a20);
+                            a20 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a20);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
-                            a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a30);
+                            a30 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a30);
                         }
                     }
                     ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(21))), ref mr, (nuint)(21));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(42))), ref mr, (nuint)(42));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(63))), ref mr, (nuint)(63));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a10, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(21))), ref mr, (nuint)(21));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(42))), ref mr, (nuint)(42));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(63))), ref mr, (nuint)(63));
                 }
                 for (int j = 12; j < 13; j++)
                 {
@@ -814,11 +814,11 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo));
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
+                            a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a00);
                         }
                     }
                     ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
                 }
             }
             // the last 1 columns, one at a time
@@ -876,27 +876,27 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 26));
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a02);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 13));
-                            a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a10);
-                            a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a11);
-                            a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a12);
+                            a10 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a12);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 26));
-                            a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a20);
-                            a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a21);
-                            a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a22);
+                            a20 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a22);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 39));
-                            a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a30);
-                            a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a31);
-                            a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a32);
+                            a30 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a32);
                         }
                     }
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -960,9 +960,9 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i + 26));
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> xv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(xv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(xv, w2, a02);
                         }
                     }
                     float y00 = global::System.Runtime.Intrinsics.Vector128.Sum(a00);
@@ -1001,15 +1001,15 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(xo + 8));
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, x2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, x2, a02);
                         }
                     }
                     ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 13 + i);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a01, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(4))), ref mr, (nuint)(4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a02, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(8))), ref mr, (nuint)(8));
                 }
             }
             // the last 1 columns, one at a time
@@ -1064,27 +1064,27 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(8));
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
-                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w2, a02);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 3));
-                            a10 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a10);
-                            a11 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a11);
-                            a12 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a12);
+                            a10 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w2, a12);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 6));
-                            a20 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a20);
-                            a21 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a21);
-                            a22 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a22);
+                            a20 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w2, a22);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 9));
-                            a30 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a30);
-                            a31 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a31);
-                            a32 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a32);
+                            a30 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w2, a32);
                         }
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 13 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 13 + i))), ref below, (nuint)((s) * 13 + i));
@@ -1117,9 +1117,9 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, (nuint)(8));
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
-                            a00 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dv, w2, a02);
                         }
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 13 + i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)((s) * 13 + i))), ref below, (nuint)((s) * 13 + i));
@@ -1157,10 +1157,10 @@ namespace Samples
                 for (nuint i = 0; i < 16; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                    s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
-                    s1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 21)), xi, s1);
-                    s2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 42)), xi, s2);
-                    s3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 63)), xi, s3);
+                    s0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                    s1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 21)), xi, s1);
+                    s2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 42)), xi, s2);
+                    s3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 63)), xi, s3);
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(s0, s1, s2, s3); // [Σs0, …, Σs3]
                 float y0 = sum0[0];
@@ -1187,7 +1187,7 @@ namespace Samples
                 for (nuint i = 0; i < 16; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                    s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                    s0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
                 }
                 float y0 = global::System.Runtime.Intrinsics.Vector256.Sum(s0);
                 for (int i = 16; i < 21; i++)
@@ -1210,7 +1210,7 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.Create(cd);
                 for (nuint i = 0; i < 16; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
                 }
                 for (int i = 16; i < 21; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 273 + j) += cd;
@@ -1228,7 +1228,7 @@ namespace Samples
                 for (nuint i = 0; i < 8; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                    s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                    s0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
                 }
                 float y0 = global::System.Runtime.Intrinsics.Vector256.Sum(s0);
                 for (int i = 8; i < 13; i++)
@@ -1251,7 +1251,7 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.Create(cd);
                 for (nuint i = 0; i < 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
                 }
                 for (int i = 8; i < 13; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 39 + j) += cd;
@@ -1267,7 +1267,7 @@ namespace Samples
             for (int i = 0; i < 8; i += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int j = 0; j < 3; j++) s0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(j * 13 + i)), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j)), s0);
+                for (int j = 0; j < 3; j++) s0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(j * 13 + i)), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j)), s0);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s0, ref below, (nuint)(i));
             }
             for (int i = 8; i < 13; i++)
@@ -1308,27 +1308,27 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 42));
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a02);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 21));
-                            a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a10);
-                            a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a11);
-                            a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a12);
+                            a10 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a12);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 42));
-                            a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a20);
-                            a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a21);
-                            a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a22);
+                            a20 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a22);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 63));
-                            a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a30);
-                            a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a31);
-                            a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a32);
+                            a30 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a32);
                         }
                     }
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -1386,19 +1386,19 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                            a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a00);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 21));
-                            a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a10);
+                            a10 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a10);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 42));
-                            a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a20);
+                            a20 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a20);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 63));
-                            a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a30);
+                            a30 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a30);
                         }
                     }
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -1436,9 +1436,9 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 42));
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a02);
                         }
                     }
                     float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
@@ -1463,7 +1463,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
+                            a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a00);
                         }
                     }
                     float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
@@ -1508,26 +1508,26 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo));
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
+                            a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a00);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
-                            a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a10);
+                            a10 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a10);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
-                            a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a20);
+                            a20 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a20);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
-                            a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a30);
+                            a30 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a30);
                         }
                     }
                     ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(21))), ref mr, (nuint)(21));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(42))), ref mr, (nuint)(42));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(63))), ref mr, (nuint)(63));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a10, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(21))), ref mr, (nuint)(21));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(42))), ref mr, (nuint)(42));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(63))), ref mr, (nuint)(63));
                 }
                 for (int j = 12; j < 13; j++)
                 {
@@ -1538,11 +1538,11 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo));
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
+                            a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a00);
                         }
                     }
                     ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
                 }
             }
             // the last 5 columns, one at a time
@@ -1600,27 +1600,27 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 26));
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a02);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 13));
-                            a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a10);
-                            a11 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a11);
-                            a12 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a12);
+                            a10 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a12);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 26));
-                            a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a20);
-                            a21 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a21);
-                            a22 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a22);
+                            a20 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a22);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i + 39));
-                            a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a30);
-                            a31 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a31);
-                            a32 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a32);
+                            a30 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a32);
                         }
                     }
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -1684,9 +1684,9 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 26));
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(xv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(xv, w2, a02);
                         }
                     }
                     float y00 = global::System.Runtime.Intrinsics.Vector256.Sum(a00);
@@ -1721,11 +1721,11 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(xo));
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, x0, a00);
+                            a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, x0, a00);
                         }
                     }
                     ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 13 + i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
                 }
             }
             // the last 5 columns, one at a time
@@ -1770,19 +1770,19 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wr, (nuint)(0));
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
-                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a00);
+                            a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w0, a00);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 3));
-                            a10 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a10);
+                            a10 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w0, a10);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 6));
-                            a20 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a20);
+                            a20 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w0, a20);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j + 9));
-                            a30 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a30);
+                            a30 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w0, a30);
                         }
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 13 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 13 + i))), ref below, (nuint)((s) * 13 + i));
@@ -1803,7 +1803,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wr, (nuint)(0));
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, j));
-                            a00 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, w0, a00);
+                            a00 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(dv, w0, a00);
                         }
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 13 + i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 13 + i))), ref below, (nuint)((s) * 13 + i));
@@ -1839,10 +1839,10 @@ namespace Samples
                 for (nuint i = 0; i < 16; i += 16)
                 {
                     global::System.Runtime.Intrinsics.Vector512<float> xi = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
-                    s0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
-                    s1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 21)), xi, s1);
-                    s2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 42)), xi, s2);
-                    s3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 63)), xi, s3);
+                    s0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                    s1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 21)), xi, s1);
+                    s2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 42)), xi, s2);
+                    s3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 63)), xi, s3);
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(s0, s1, s2, s3); // [Σs0, …, Σs3]
                 float y0 = sum0[0];
@@ -1869,7 +1869,7 @@ namespace Samples
                 for (nuint i = 0; i < 16; i += 16)
                 {
                     global::System.Runtime.Intrinsics.Vector512<float> xi = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
-                    s0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
+                    s0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
                 }
                 float y0 = global::System.Runtime.Intrinsics.Vector512.Sum(s0);
                 for (int i = 16; i < 21; i++)
@@ -1892,7 +1892,7 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.Create(cd);
                 for (nuint i = 0; i < 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
                 }
                 for (int i = 16; i < 21; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 273 + j) += cd;
@@ -1985,51 +1985,51 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 42));
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a02);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 21));
-                            a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a10);
-                            a11 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a11);
-                            a12 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a12);
+                            a10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a10);
+                            a11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a11);
+                            a12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a12);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 42));
-                            a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a20);
-                            a21 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a21);
-                            a22 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a22);
+                            a20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a20);
+                            a21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a21);
+                            a22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a22);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 63));
-                            a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a30);
-                            a31 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a31);
-                            a32 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a32);
+                            a30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a30);
+                            a31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a31);
+                            a32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a32);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 84));
-                            a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a40);
-                            a41 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a41);
-                            a42 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a42);
+                            a40 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a40);
+                            a41 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a41);
+                            a42 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a42);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 105));
-                            a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a50);
-                            a51 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a51);
-                            a52 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a52);
+                            a50 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a50);
+                            a51 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a51);
+                            a52 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a52);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 126));
-                            a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a60);
-                            a61 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a61);
-                            a62 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a62);
+                            a60 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a60);
+                            a61 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a61);
+                            a62 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a62);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 147));
-                            a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a70);
-                            a71 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a71);
-                            a72 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a72);
+                            a70 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a70);
+                            a71 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a71);
+                            a72 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a72);
                         }
                     }
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -2130,35 +2130,35 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                            a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a00);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 21));
-                            a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a10);
+                            a10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a10);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 42));
-                            a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a20);
+                            a20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a20);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 63));
-                            a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a30);
+                            a30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a30);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 84));
-                            a40 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a40);
+                            a40 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a40);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 105));
-                            a50 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a50);
+                            a50 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a50);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 126));
-                            a60 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a60);
+                            a60 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a60);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i + 147));
-                            a70 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a70);
+                            a70 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a70);
                         }
                     }
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::FixedNet.Runtime.VectorMath.Sum4(a00, a10, a20, a30); // [Σa00, …, Σa30]
@@ -2209,9 +2209,9 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 42));
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
-                            a01 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w1, a01);
-                            a02 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w2, a02);
+                            a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a00);
+                            a01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w1, a01);
+                            a02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w2, a02);
                         }
                     }
                     float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
@@ -2236,7 +2236,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
-                            a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(xv, w0, a00);
+                            a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xv, w0, a00);
                         }
                     }
                     float y00 = global::System.Runtime.Intrinsics.Vector512.Sum(a00);
@@ -2277,26 +2277,26 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo));
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                            a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
+                            a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a00);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 1));
-                            a10 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a10);
+                            a10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a10);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 2));
-                            a20 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a20);
+                            a20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a20);
                         }
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof + 3));
-                            a30 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a30);
+                            a30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a30);
                         }
                     }
                     ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a10, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(21))), ref mr, (nuint)(21));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a20, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(42))), ref mr, (nuint)(42));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a30, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(63))), ref mr, (nuint)(63));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a10, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(21))), ref mr, (nuint)(21));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(42))), ref mr, (nuint)(42));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(63))), ref mr, (nuint)(63));
                 }
                 for (int j = 12; j < 13; j++)
                 {
@@ -2307,11 +2307,11 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(xo));
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, dof));
-                            a00 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, x0, a00);
+                            a00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(dv, x0, a00);
                         }
                     }
                     ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a00, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(0))), ref mr, (nuint)(0));
                 }
             }
             // the last 5 columns, one at a time
