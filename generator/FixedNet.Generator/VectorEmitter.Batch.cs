@@ -415,7 +415,7 @@ internal sealed partial class VectorEmitter
                     using (w.Block("for (int i = " + N(vectorEnd) + "; i < " + N(inputs) + "; i++)"))
                     {
                         w.Line("float sum = 0f;");
-                        w.Line("for (int j = 0; j < " + N(size) + "; j++) sum += " + At("d", "s * " + N(size) + " + j") + " * " + At("w", "j * " + N(inputs) + " + i") + ";");
+                        w.LoopLine("for (int j = 0; j < " + N(size) + "; j++)", "sum += " + At("d", "s * " + N(size) + " + j") + " * " + At("w", "j * " + N(inputs) + " + i") + ";");
                         string index = "s * " + N(inputs) + " + i";
                         var derivative = OperatorTable.Derivative(below.Activation, At(OperatorTable.Of(below.Activation).DerivativeNeedsZ ? "z" : "a", index), At("a", index));
                         w.Line(At("below", "s * " + N(inputs) + " + i") + " = " + (derivative is null ? "sum" : "sum * " + derivative) + ";");

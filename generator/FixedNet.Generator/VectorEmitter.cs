@@ -340,7 +340,7 @@ internal sealed partial class VectorEmitter
             using (w.Block("for (int j = 0; j < " + N(size) + "; j++)"))
             {
                 w.Line("float cd = c * " + At("d", "j") + ";");
-                if (OperatorTable.Of(layer.Activation).SparseDelta && l < model.Layers.Count - 1)
+                if (OperatorTable.Of(layer.Activation).SparseDelta && l < model.Layers.Count - 1 && size > 1)
                     w.Line("if (cd == 0f) continue; // an inactive ReLU unit (δ_j = 0) adds nothing to its row: often half the rows");
                 w.Line("ref float row = ref " + At("m", "j * " + N(inputs)) + ";");
                 if (vectorEnd > 0)
@@ -352,7 +352,7 @@ internal sealed partial class VectorEmitter
                     }
                 }
                 if (vectorEnd < inputs)
-                    w.Line("for (int i = " + N(vectorEnd) + "; i < " + N(inputs) + "; i++) " + At("row", "i") + " += cd * " + At("x", "i") + ";");
+                    w.LoopLine("for (int i = " + N(vectorEnd) + "; i < " + N(inputs) + "; i++)", At("row", "i") + " += cd * " + At("x", "i") + ";");
                 w.Line(At("m", N(layer.WeightCount) + " + j") + " += cd;");
             }
         }
@@ -396,7 +396,7 @@ internal sealed partial class VectorEmitter
                 using (w.Block("for (int i = " + N(chunkEnd) + "; i < " + N(vectorEnd) + "; i += " + N(Lanes) + ")"))
                 {
                     w.Line(VectorOfFloat + " s0 = " + VectorOfFloat + ".Zero;");
-                    w.Line("for (int j = 0; j < " + N(size) + "; j++) s0 = " + Fma(Load("w", "j * " + N(inputs) + " + i"), Vector + ".Create(" + At("d", "j") + ")", "s0") + ";");
+                    w.LoopLine("for (int j = 0; j < " + N(size) + "; j++)", "s0 = " + Fma(Load("w", "j * " + N(inputs) + " + i"), Vector + ".Create(" + At("d", "j") + ")", "s0") + ";");
                     w.Line(Store("s0", "below", "i") + ";");
                 }
             }
@@ -405,7 +405,7 @@ internal sealed partial class VectorEmitter
                 using (w.Block("for (int i = " + N(vectorEnd) + "; i < " + N(inputs) + "; i++)"))
                 {
                     w.Line("float s = 0f;");
-                    w.Line("for (int j = 0; j < " + N(size) + "; j++) s += " + At("w", "j * " + N(inputs) + " + i") + " * " + At("d", "j") + ";");
+                    w.LoopLine("for (int j = 0; j < " + N(size) + "; j++)", "s += " + At("w", "j * " + N(inputs) + " + i") + " * " + At("d", "j") + ";");
                     w.Line(At("below", "i") + " = s;");
                 }
             }

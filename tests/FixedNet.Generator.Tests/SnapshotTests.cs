@@ -76,6 +76,41 @@ public class SnapshotTests
         Assert.DoesNotContain("\nusing ", text);
     }
 
+    public static TheoryData<string> LintCases => [.. SnapshotSources.All.Keys.Order(StringComparer.Ordinal), "Lint 8-16-16-1", "Lint 1-unit layers", "Lint 17-33-9-4"];
+
+    private static string LintSource(string name) => name switch
+    {
+        "Lint 8-16-16-1" => "using FixedNet; [Network(8)] [Dense(16, Activation.Tanh)] [Dense(16, Activation.GELU)] [Dense(1)] public partial class Small;",
+        "Lint 1-unit layers" => "using FixedNet; [Network(40)] [Dense(1, Activation.ReLU)] [Dense(1, Activation.Softplus)] [Dense(24, Activation.SiLU)] [Dense(1)] public partial class Thin;",
+        "Lint 17-33-9-4" => "using FixedNet; [Network(17, Loss = Loss.CrossEntropy)] [Dense(33, Activation.ELU)] [Dense(9, Activation.Sigmoid)] [Dense(4, Activation.Softmax)] public partial class Odd;",
+        _ => SnapshotSources.All[name],
+    };
+
+    // for (int j = 12; j < 13; j++), for (nuint i = 0; i < 8; i += 8): a loop whose constant bounds give it one
+    // iteration or none; the generator writes those as a plain block, or not at all.
+    private static readonly System.Text.RegularExpressions.Regex ConstantLoop =
+        new(@"for \((?:int|nuint) (\w+) = (\d+); \1 < (\d+); \1(?:\+\+| \+= (\d+))\)");
+
+    [Theory]
+    [MemberData(nameof(LintCases))]
+    public void GeneratedCode_HasNoEmptyOrOneIterationLoops(string name)
+    {
+        var result = GeneratorHarness.Run(LintSource(name));
+        Assert.Empty(result.CompilationErrors);
+        int loops = 0;
+        foreach (var (hint, text) in result.Sources)
+        {
+            foreach (System.Text.RegularExpressions.Match loop in ConstantLoop.Matches(text))
+            {
+                loops++;
+                long from = long.Parse(loop.Groups[2].Value), to = long.Parse(loop.Groups[3].Value);
+                long step = loop.Groups[4].Success ? long.Parse(loop.Groups[4].Value) : 1;
+                Assert.True(from + step < to, $"{hint}: '{loop.Value}' runs {(from >= to ? "no iteration" : "one iteration")}");
+            }
+        }
+        Assert.True(loops > 0 || name is "Tutorial" or "Regression", "the lint saw no constant loop to check");
+    }
+
     private static string SnapshotDirectory([CallerFilePath] string file = "") => Path.Combine(Path.GetDirectoryName(file)!, "Snapshots");
 }
 

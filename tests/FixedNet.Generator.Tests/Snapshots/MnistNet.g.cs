@@ -721,8 +721,8 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a32, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(2360))), ref mr, (nuint)(2360));
             }
         }
-        for (int i = 780; i < 784; i += 4)
         {
+            int i = 780; // the loop's only iteration
             for (int j = 0; j < 128; j += 4)
             {
                 // Prefetch the next tile's block of m: this tile reads and writes its own only after its FMAs, and rows 4 apart defeat the hardware prefetchers.
@@ -859,8 +859,8 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 31) = y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 32) = y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
             }
-            for (int j = 9; j < 10; j++)
             {
+                int j = 9; // the loop's only iteration
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
                 global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -926,8 +926,8 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
             }
-            for (int j = 9; j < 10; j++)
             {
+                int j = 9; // the loop's only iteration
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
                 global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 for (nuint i = 0; i < 128; i += 4)
@@ -1819,8 +1819,8 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 31) = y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 32) = y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
             }
-            for (int j = 9; j < 10; j++)
             {
+                int j = 9; // the loop's only iteration
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
                 global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1886,8 +1886,8 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
             }
-            for (int j = 9; j < 10; j++)
             {
+                int j = 9; // the loop's only iteration
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
                 global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 for (nuint i = 0; i < 128; i += 8)
@@ -2011,8 +2011,8 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a02, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(16))), ref mr, (nuint)(16));
             }
         }
-        for (int i = 120; i < 128; i += 8)
         {
+            int i = 120; // the loop's only iteration
             for (int j = 0; j < 8; j += 4)
             {
                 // Prefetch the next tile's block of m: this tile reads and writes its own only after its FMAs, and rows 4 apart defeat the hardware prefetchers.
@@ -2076,8 +2076,8 @@ partial class MnistNet : global::FixedNet.INetwork
             }
         }
         // biases: m_b[j] += c·Σ_s Δ[s, j], 8 at a time
-        for (int j = 0; j < 8; j += 8)
         {
+            int j = 0; // the loop's only iteration
             global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             for (int s = 0; s < n; s++) sum += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d, (nuint)(s * 10 + j));
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(1280 + j)) + cv * sum, ref m, (nuint)(1280 + j));
@@ -2160,8 +2160,8 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 8))), ref below, (nuint)((s + 3) * 128 + i + 8));
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s + 3) * 128 + i + 16))), ref below, (nuint)((s + 3) * 128 + i + 16));
             }
-            for (int i = 120; i < 128; i += 8)
             {
+                int i = 120; // the loop's only iteration
                 global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -2219,8 +2219,8 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 8))), ref below, (nuint)((s) * 128 + i + 8));
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02 * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.ReLUOperator>(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)((s) * 128 + i + 16))), ref below, (nuint)((s) * 128 + i + 16));
             }
-            for (int i = 120; i < 128; i += 8)
             {
+                int i = 120; // the loop's only iteration
                 global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 10);
                 for (int j = 0; j < 10; j++)
@@ -2788,8 +2788,8 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a35, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(2432))), ref mr, (nuint)(2432));
             }
         }
-        for (int i = 768; i < 784; i += 16)
         {
+            int i = 768; // the loop's only iteration
             for (int j = 0; j < 128; j += 4)
             {
                 // Prefetch the next tile's block of m: this tile reads and writes its own only after its FMAs, and rows 4 apart defeat the hardware prefetchers.
@@ -2985,8 +2985,8 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 71) = y71 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 72) = y72 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
             }
-            for (int j = 9; j < 10; j++)
             {
+                int j = 9; // the loop's only iteration
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
                 global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -3081,8 +3081,8 @@ partial class MnistNet : global::FixedNet.INetwork
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 1);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1280 + j + 2);
             }
-            for (int j = 9; j < 10; j++)
             {
+                int j = 9; // the loop's only iteration
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 128);
                 global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 for (nuint i = 0; i < 128; i += 16)
@@ -3104,8 +3104,8 @@ partial class MnistNet : global::FixedNet.INetwork
     {
         ref float d = ref _bd1.Reference;
         global::System.Runtime.Intrinsics.Vector512<float> cv = global::System.Runtime.Intrinsics.Vector512.Create(c);
-        for (int i = 0; i < 96; i += 96)
         {
+            int i = 0; // the loop's only iteration
             for (int j = 0; j < 8; j += 4)
             {
                 // Prefetch the next tile's block of m: this tile reads and writes its own only after its FMAs, and rows 4 apart defeat the hardware prefetchers.

@@ -345,8 +345,8 @@ namespace Samples
                 float y1 = sum0[1];
                 float y2 = sum0[2];
                 float y3 = sum0[3];
-                for (int i = 20; i < 21; i++)
                 {
+                    int i = 20; // the loop's only iteration
                     float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
                     y0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) * xs;
                     y1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21) * xs;
@@ -358,8 +358,8 @@ namespace Samples
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 3);
             }
-            for (int j = 12; j < 13; j += 1)
             {
+                int j = 12; // the loop's only iteration
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
                 global::System.Runtime.Intrinsics.Vector128<float> s0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 for (nuint i = 0; i < 20; i += 4)
@@ -368,8 +368,8 @@ namespace Samples
                     s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
                 }
                 float y0 = global::System.Runtime.Intrinsics.Vector128.Sum(s0);
-                for (int i = 20; i < 21; i++)
                 {
+                    int i = 20; // the loop's only iteration
                     float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
                     y0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) * xs;
                 }
@@ -390,7 +390,7 @@ namespace Samples
                 {
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
                 }
-                for (int i = 20; i < 21; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                { int i = 20; global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i); } // the loop's only iteration
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 273 + j) += cd;
             }
         }
@@ -409,8 +409,8 @@ namespace Samples
                     s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
                 }
                 float y0 = global::System.Runtime.Intrinsics.Vector128.Sum(s0);
-                for (int i = 12; i < 13; i++)
                 {
+                    int i = 12; // the loop's only iteration
                     float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
                     y0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) * xs;
                 }
@@ -431,7 +431,7 @@ namespace Samples
                 {
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
                 }
-                for (int i = 12; i < 13; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                { int i = 12; global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i); } // the loop's only iteration
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 39 + j) += cd;
             }
         }
@@ -448,8 +448,8 @@ namespace Samples
                 for (int j = 0; j < 3; j++) s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(j * 13 + i)), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j)), s0);
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s0, ref below, (nuint)(i));
             }
-            for (int i = 12; i < 13; i++)
             {
+                int i = 12; // the loop's only iteration
                 float s = 0f;
                 for (int j = 0; j < 3; j++) s += global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref below, i) = s;
@@ -524,8 +524,8 @@ namespace Samples
                     float y12 = sum2[1];
                     float y22 = sum2[2];
                     float y32 = sum2[3];
-                    for (int i = 20; i < 21; i++)
                     {
+                        int i = 20; // the loop's only iteration
                         y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
                         y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
                         y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
@@ -552,8 +552,8 @@ namespace Samples
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 40) = y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 41) = y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
                 }
-                for (int j = 12; j < 13; j++)
                 {
+                    int j = 12; // the loop's only iteration
                     ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
                     global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -584,8 +584,8 @@ namespace Samples
                     float y10 = sum0[1];
                     float y20 = sum0[2];
                     float y30 = sum0[3];
-                    for (int i = 20; i < 21; i++)
                     {
+                        int i = 20; // the loop's only iteration
                         y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
                         y10 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
                         y20 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i + 42) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
@@ -622,8 +622,8 @@ namespace Samples
                     float y00 = global::System.Runtime.Intrinsics.Vector128.Sum(a00);
                     float y01 = global::System.Runtime.Intrinsics.Vector128.Sum(a01);
                     float y02 = global::System.Runtime.Intrinsics.Vector128.Sum(a02);
-                    for (int i = 20; i < 21; i++)
                     {
+                        int i = 20; // the loop's only iteration
                         y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
                         y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 21);
                         y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 42);
@@ -632,8 +632,8 @@ namespace Samples
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
                 }
-                for (int j = 12; j < 13; j++)
                 {
+                    int j = 12; // the loop's only iteration
                     ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
                     global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     for (nuint i = 0; i < 20; i += 4)
@@ -645,8 +645,8 @@ namespace Samples
                         }
                     }
                     float y00 = global::System.Runtime.Intrinsics.Vector128.Sum(a00);
-                    for (int i = 20; i < 21; i++)
                     {
+                        int i = 20; // the loop's only iteration
                         y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j) = y00 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j);
@@ -659,8 +659,8 @@ namespace Samples
         {
             ref float d = ref _bd0.Reference;
             global::System.Runtime.Intrinsics.Vector128<float> cv = global::System.Runtime.Intrinsics.Vector128.Create(c);
-            for (int i = 0; i < 12; i += 12)
             {
+                int i = 0; // the loop's only iteration
                 for (int j = 0; j < 12; j += 4)
                 {
                     // Prefetch the next tile's block of m: this tile reads and writes its own only after its FMAs, and rows 4 apart defeat the hardware prefetchers.
@@ -733,8 +733,8 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a31, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(67))), ref mr, (nuint)(67));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a32, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(71))), ref mr, (nuint)(71));
                 }
-                for (int j = 12; j < 13; j++)
                 {
+                    int j = 12; // the loop's only iteration
                     global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -805,8 +805,8 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(42))), ref mr, (nuint)(42));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, (nuint)(63))), ref mr, (nuint)(63));
                 }
-                for (int j = 12; j < 13; j++)
                 {
+                    int j = 12; // the loop's only iteration
                     global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     nuint xo = (nuint)i, dof = (nuint)j;
                     for (int s = 0; s < n; s++, xo += 21, dof += 13)
@@ -824,8 +824,8 @@ namespace Samples
             // the last 1 columns, one at a time
             for (int j = 0; j < 13; j++)
             {
-                for (int i = 20; i < 21; i++)
                 {
+                    int i = 20; // the loop's only iteration
                     float sum = 0f;
                     for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 13 + j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 21 + i);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21 + i) += c * sum;
@@ -839,8 +839,8 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(273 + j)) + cv * sum, ref m, (nuint)(273 + j));
             }
             // the last biases: m_b[j] += c·Σ_s Δ[s, j]
-            for (int j = 12; j < 13; j++)
             {
+                int j = 12; // the loop's only iteration
                 float sum = 0f;
                 for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 13 + j);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref m, 273 + j) += c * sum;
@@ -854,8 +854,8 @@ namespace Samples
             {
                 ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13);
                 ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 3);
-                for (int j = 0; j < 3; j += 3)
                 {
+                    int j = 0; // the loop's only iteration
                     ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13);
                     global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -914,8 +914,8 @@ namespace Samples
                     float y12 = sum2[1];
                     float y22 = sum2[2];
                     float y32 = sum2[3];
-                    for (int i = 12; i < 13; i++)
                     {
+                        int i = 12; // the loop's only iteration
                         y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
                         y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
                         y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
@@ -947,8 +947,8 @@ namespace Samples
             {
                 ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13);
                 ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 3);
-                for (int j = 0; j < 3; j += 3)
                 {
+                    int j = 0; // the loop's only iteration
                     ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13);
                     global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -968,8 +968,8 @@ namespace Samples
                     float y00 = global::System.Runtime.Intrinsics.Vector128.Sum(a00);
                     float y01 = global::System.Runtime.Intrinsics.Vector128.Sum(a01);
                     float y02 = global::System.Runtime.Intrinsics.Vector128.Sum(a02);
-                    for (int i = 12; i < 13; i++)
                     {
+                        int i = 12; // the loop's only iteration
                         y00 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i);
                         y01 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 13);
                         y02 += global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i + 26);
@@ -986,8 +986,8 @@ namespace Samples
         {
             ref float d = ref _bd1.Reference;
             global::System.Runtime.Intrinsics.Vector128<float> cv = global::System.Runtime.Intrinsics.Vector128.Create(c);
-            for (int i = 0; i < 12; i += 12)
             {
+                int i = 0; // the loop's only iteration
                 for (int j = 0; j < 3; j++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1015,8 +1015,8 @@ namespace Samples
             // the last 1 columns, one at a time
             for (int j = 0; j < 3; j++)
             {
-                for (int i = 12; i < 13; i++)
                 {
+                    int i = 12; // the loop's only iteration
                     float sum = 0f;
                     for (int s = 0; s < n; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3 + j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13 + i);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 13 + i) += c * sum;
@@ -1041,8 +1041,8 @@ namespace Samples
             int s = 0;
             for (; s + 4 <= n; s += 4)
             {
-                for (int i = 0; i < 12; i += 12)
                 {
+                    int i = 0; // the loop's only iteration
                     global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1103,8 +1103,8 @@ namespace Samples
             }
             for (; s < n; s++)
             {
-                for (int i = 0; i < 12; i += 12)
                 {
+                    int i = 0; // the loop's only iteration
                     global::System.Runtime.Intrinsics.Vector128<float> a00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a02 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1130,8 +1130,8 @@ namespace Samples
             // the last 1 columns, one at a time
             for (s = 0; s < n; s++)
             {
-                for (int i = 12; i < 13; i++)
                 {
+                    int i = 12; // the loop's only iteration
                     float sum = 0f;
                     for (int j = 0; j < 3; j++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3 + j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13 + i);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref below, s * 13 + i) = sum * global::FixedNet.Operators.Activations.Derivative<global::FixedNet.Operators.TanhOperator>(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, s * 13 + i), global::System.Runtime.CompilerServices.Unsafe.Add(ref a, s * 13 + i));
@@ -1180,8 +1180,8 @@ namespace Samples
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 3);
             }
-            for (int j = 12; j < 13; j += 1)
             {
+                int j = 12; // the loop's only iteration
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
                 global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 for (nuint i = 0; i < 16; i += 8)
@@ -1225,8 +1225,8 @@ namespace Samples
             {
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13);
                 global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (nuint i = 0; i < 8; i += 8)
                 {
+                    nuint i = 0; // the loop's only iteration
                     global::System.Runtime.Intrinsics.Vector256<float> xi = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
                     s0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
                 }
@@ -1249,8 +1249,8 @@ namespace Samples
                 float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 13);
                 global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.Create(cd);
-                for (nuint i = 0; i < 8; i += 8)
                 {
+                    nuint i = 0; // the loop's only iteration
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
                 }
                 for (int i = 8; i < 13; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
@@ -1264,8 +1264,8 @@ namespace Samples
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Reference, W1);
             ref float d = ref _d1.Reference;
             ref float below = ref _d0.Reference;
-            for (int i = 0; i < 8; i += 8)
             {
+                int i = 0; // the loop's only iteration
                 global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 for (int j = 0; j < 3; j++) s0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(j * 13 + i)), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j)), s0);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s0, ref below, (nuint)(i));
@@ -1374,8 +1374,8 @@ namespace Samples
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 40) = y31 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 41) = y32 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
                 }
-                for (int j = 12; j < 13; j++)
                 {
+                    int j = 12; // the loop's only iteration
                     ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1454,8 +1454,8 @@ namespace Samples
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
                 }
-                for (int j = 12; j < 13; j++)
                 {
+                    int j = 12; // the loop's only iteration
                     ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint i = 0; i < 16; i += 8)
@@ -1529,8 +1529,8 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(42))), ref mr, (nuint)(42));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, (nuint)(63))), ref mr, (nuint)(63));
                 }
-                for (int j = 12; j < 13; j++)
                 {
+                    int j = 12; // the loop's only iteration
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     nuint xo = (nuint)i, dof = (nuint)j;
                     for (int s = 0; s < n; s++, xo += 21, dof += 13)
@@ -1556,8 +1556,8 @@ namespace Samples
                 }
             }
             // biases: m_b[j] += c·Σ_s Δ[s, j], 8 at a time
-            for (int j = 0; j < 8; j += 8)
             {
+                int j = 0; // the loop's only iteration
                 global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 for (int s = 0; s < n; s++) sum += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d, (nuint)(s * 13 + j));
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(273 + j)) + cv * sum, ref m, (nuint)(273 + j));
@@ -1578,8 +1578,8 @@ namespace Samples
             {
                 ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13);
                 ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 3);
-                for (int j = 0; j < 3; j += 3)
                 {
+                    int j = 0; // the loop's only iteration
                     ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13);
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1593,8 +1593,8 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (nuint i = 0; i < 8; i += 8)
                     {
+                        nuint i = 0; // the loop's only iteration
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 13));
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 26));
@@ -1671,14 +1671,14 @@ namespace Samples
             {
                 ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13);
                 ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 3);
-                for (int j = 0; j < 3; j += 3)
                 {
+                    int j = 0; // the loop's only iteration
                     ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13);
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (nuint i = 0; i < 8; i += 8)
                     {
+                        nuint i = 0; // the loop's only iteration
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 13));
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(i + 26));
@@ -1710,8 +1710,8 @@ namespace Samples
         {
             ref float d = ref _bd1.Reference;
             global::System.Runtime.Intrinsics.Vector256<float> cv = global::System.Runtime.Intrinsics.Vector256.Create(c);
-            for (int i = 0; i < 8; i += 8)
             {
+                int i = 0; // the loop's only iteration
                 for (int j = 0; j < 3; j++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1757,8 +1757,8 @@ namespace Samples
             int s = 0;
             for (; s + 4 <= n; s += 4)
             {
-                for (int i = 0; i < 8; i += 8)
                 {
+                    int i = 0; // the loop's only iteration
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1793,8 +1793,8 @@ namespace Samples
             }
             for (; s < n; s++)
             {
-                for (int i = 0; i < 8; i += 8)
                 {
+                    int i = 0; // the loop's only iteration
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, s * 3);
                     for (int j = 0; j < 3; j++)
@@ -1836,8 +1836,8 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (nuint i = 0; i < 16; i += 16)
                 {
+                    nuint i = 0; // the loop's only iteration
                     global::System.Runtime.Intrinsics.Vector512<float> xi = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
                     s0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
                     s1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 21)), xi, s1);
@@ -1862,12 +1862,12 @@ namespace Samples
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 2) = y2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j + 3) = y3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 3);
             }
-            for (int j = 12; j < 13; j += 1)
             {
+                int j = 12; // the loop's only iteration
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
                 global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (nuint i = 0; i < 16; i += 16)
                 {
+                    nuint i = 0; // the loop's only iteration
                     global::System.Runtime.Intrinsics.Vector512<float> xi = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
                     s0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i)), xi, s0);
                 }
@@ -1890,8 +1890,8 @@ namespace Samples
                 float cd = c * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j * 21);
                 global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.Create(cd);
-                for (nuint i = 0; i < 16; i += 16)
                 {
+                    nuint i = 0; // the loop's only iteration
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i))), ref row, (nuint)(i));
                 }
                 for (int i = 16; i < 21; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, i) += cd * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
@@ -1978,8 +1978,8 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector512<float> a70 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a71 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a72 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (nuint i = 0; i < 16; i += 16)
                     {
+                        nuint i = 0; // the loop's only iteration
                         global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 21));
                         global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 42));
@@ -2114,8 +2114,8 @@ namespace Samples
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 92) = y71 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 93) = y72 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
                 }
-                for (int j = 12; j < 13; j++)
                 {
+                    int j = 12; // the loop's only iteration
                     ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
                     global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -2125,8 +2125,8 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector512<float> a50 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a60 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a70 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (nuint i = 0; i < 16; i += 16)
                     {
+                        nuint i = 0; // the loop's only iteration
                         global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
@@ -2202,8 +2202,8 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a02 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (nuint i = 0; i < 16; i += 16)
                     {
+                        nuint i = 0; // the loop's only iteration
                         global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 21));
                         global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i + 42));
@@ -2227,12 +2227,12 @@ namespace Samples
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 1) = y01 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 1);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ys, j + 2) = y02 + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 273 + j + 2);
                 }
-                for (int j = 12; j < 13; j++)
                 {
+                    int j = 12; // the loop's only iteration
                     ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 21);
                     global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (nuint i = 0; i < 16; i += 16)
                     {
+                        nuint i = 0; // the loop's only iteration
                         global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(i));
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, (nuint)(i));
@@ -2254,8 +2254,8 @@ namespace Samples
         {
             ref float d = ref _bd0.Reference;
             global::System.Runtime.Intrinsics.Vector512<float> cv = global::System.Runtime.Intrinsics.Vector512.Create(c);
-            for (int i = 0; i < 16; i += 16)
             {
+                int i = 0; // the loop's only iteration
                 for (int j = 0; j < 12; j += 4)
                 {
                     // Prefetch the next tile's block of m: this tile reads and writes its own only after its FMAs, and rows 4 apart defeat the hardware prefetchers.
@@ -2298,8 +2298,8 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a20, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(42))), ref mr, (nuint)(42));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(cv, a30, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, (nuint)(63))), ref mr, (nuint)(63));
                 }
-                for (int j = 12; j < 13; j++)
                 {
+                    int j = 12; // the loop's only iteration
                     global::System.Runtime.Intrinsics.Vector512<float> a00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     nuint xo = (nuint)i, dof = (nuint)j;
                     for (int s = 0; s < n; s++, xo += 21, dof += 13)
@@ -2340,8 +2340,8 @@ namespace Samples
             {
                 ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13);
                 ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 3);
-                for (int j = 0; j < 3; j += 3)
                 {
+                    int j = 0; // the loop's only iteration
                     ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13);
                     float y00 = 0f;
                     float y01 = 0f;
@@ -2424,8 +2424,8 @@ namespace Samples
             {
                 ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * 13);
                 ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, s * 3);
-                for (int j = 0; j < 3; j += 3)
                 {
+                    int j = 0; // the loop's only iteration
                     ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j * 13);
                     float y00 = 0f;
                     float y01 = 0f;
