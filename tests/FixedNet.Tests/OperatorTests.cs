@@ -233,6 +233,32 @@ public class OperatorTests
     }
 
     [Fact]
+    public void Exp_IsWithinAnUlpOrSo_AtEveryWidth_AndKeepsInfinitiesAndNaN()
+    {
+        for (float x = -87.3f; x <= 88.37f; x += 0.0137f)
+        {
+            double exact = Math.Exp(x);
+            var values = AtEveryWidth<ExpOperator>(x);
+            for (int w = 0; w < 4; w++)
+                Assert.True(Math.Abs(values[w] - exact) <= 1.5e-7 * exact, $"e^{x:R} at {Widths[w]}: {values[w]:R}, exact {exact:R}");
+        }
+        (float X, float E)[] special = [(float.NaN, float.NaN), (float.PositiveInfinity, float.PositiveInfinity), (float.NegativeInfinity, 0f),
+            (100f, float.PositiveInfinity), (0f, 1f), (-0f, 1f)];
+        foreach (var (x, e) in special)
+        {
+            var values = AtEveryWidth<ExpOperator>(x);
+            for (int w = 0; w < 4; w++) Assert.True(e.Equals(values[w]), $"e^{x:R} at {Widths[w]}: {values[w]:R}, expected {e:R}");
+        }
+        // the vector formula's documented ends: ∞ from 88.376 on, where MathF.Exp still gives up to 3.4e38, and 0 below
+        // −87.34, where MathF.Exp gives subnormals
+        foreach (var (x, e) in new[] { (88.5f, float.PositiveInfinity), (-87.5f, 0f), (-100f, 0f) })
+        {
+            var values = AtEveryWidth<ExpOperator>(x);
+            for (int w = 1; w < 4; w++) Assert.True(e.Equals(values[w]), $"e^{x:R} at {Widths[w]}: {values[w]:R}, expected {e:R}");
+        }
+    }
+
+    [Fact]
     public void Softplus_IsTheIdentityAboveTheThreshold_AsInPyTorch()
     {
         foreach (float z in new[] { 20.0001f, 25f, 1e4f, float.MaxValue })

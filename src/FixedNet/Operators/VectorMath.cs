@@ -45,8 +45,14 @@ public interface IVectorMath<T> where T : struct
     static abstract T Min(T a, T b);
     /// <summary><c>max(a, b)</c> as the hardware computes it (<c>b</c> when either is NaN).</summary>
     static abstract T Max(T a, T b);
-    /// <summary><c>e^x</c>.</summary>
+    /// <summary><c>e^x</c>: <c>MathF.Exp</c> on floats, <see cref="VectorFormulas.Exp"/> on vectors.</summary>
     static abstract T Exp(T x);
+    /// <summary>x rounded to the nearest integer (ties to even).</summary>
+    static abstract T Round(T x);
+    /// <summary><c>2^n</c> for an integral <paramref name="n"/> in [−126, 127], built from the exponent bits.</summary>
+    static abstract T Pow2(T n);
+    /// <summary>Mask of the lanes that are NaN.</summary>
+    static abstract T IsNaN(T x);
     /// <summary><c>log x</c> (natural).</summary>
     static abstract T Log(T x);
     /// <summary><c>tanh x</c>.</summary>
@@ -80,6 +86,9 @@ public readonly struct ScalarMath : IVectorMath<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Min(float a, float b) => Vector128.MinNative(V(a), V(b)).ToScalar();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Max(float a, float b) => Vector128.MaxNative(V(a), V(b)).ToScalar();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Exp(float x) => MathF.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Round(float x) => MathF.Round(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Pow2(float n) => BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float IsNaN(float x) => Vector128.IsNaN(V(x)).ToScalar();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Log(float x) => MathF.Log(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Tanh(float x) => MathF.Tanh(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float GreaterThan(float a, float b) => Vector128.GreaterThan(V(a), V(b)).ToScalar();
@@ -109,7 +118,10 @@ public readonly struct Vector128Math : IVectorMath<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Abs(Vector128<float> x) => Vector128.Abs(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Min(Vector128<float> a, Vector128<float> b) => Vector128.MinNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.MaxNative(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Exp(Vector128<float> x) => Vector128.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Exp(Vector128<float> x) => VectorFormulas.Exp<Vector128<float>, Vector128Math>(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Round(Vector128<float> x) => Vector128.Round(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Pow2(Vector128<float> n) => ((Vector128.ConvertToInt32(n) + Vector128.Create(127)) << 23).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> IsNaN(Vector128<float> x) => Vector128.IsNaN(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Log(Vector128<float> x) => Vector128.Log(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Tanh(Vector128<float> x) => VectorFormulas.Tanh<Vector128<float>, Vector128Math>(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> GreaterThan(Vector128<float> a, Vector128<float> b) => Vector128.GreaterThan(a, b);
@@ -137,7 +149,10 @@ public readonly struct Vector256Math : IVectorMath<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Abs(Vector256<float> x) => Vector256.Abs(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Min(Vector256<float> a, Vector256<float> b) => Vector256.MinNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.MaxNative(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Exp(Vector256<float> x) => Vector256.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Exp(Vector256<float> x) => VectorFormulas.Exp<Vector256<float>, Vector256Math>(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Round(Vector256<float> x) => Vector256.Round(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Pow2(Vector256<float> n) => ((Vector256.ConvertToInt32(n) + Vector256.Create(127)) << 23).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> IsNaN(Vector256<float> x) => Vector256.IsNaN(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Log(Vector256<float> x) => Vector256.Log(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Tanh(Vector256<float> x) => VectorFormulas.Tanh<Vector256<float>, Vector256Math>(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> GreaterThan(Vector256<float> a, Vector256<float> b) => Vector256.GreaterThan(a, b);
@@ -165,7 +180,10 @@ public readonly struct Vector512Math : IVectorMath<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Abs(Vector512<float> x) => Vector512.Abs(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Min(Vector512<float> a, Vector512<float> b) => Vector512.MinNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.MaxNative(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Exp(Vector512<float> x) => Vector512.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Exp(Vector512<float> x) => VectorFormulas.Exp<Vector512<float>, Vector512Math>(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Round(Vector512<float> x) => Vector512.Round(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Pow2(Vector512<float> n) => ((Vector512.ConvertToInt32(n) + Vector512.Create(127)) << 23).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> IsNaN(Vector512<float> x) => Vector512.IsNaN(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Log(Vector512<float> x) => Vector512.Log(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Tanh(Vector512<float> x) => VectorFormulas.Tanh<Vector512<float>, Vector512Math>(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> GreaterThan(Vector512<float> a, Vector512<float> b) => Vector512.GreaterThan(a, b);
@@ -176,8 +194,36 @@ public readonly struct Vector512Math : IVectorMath<Vector512<float>>
 }
 
 /// <summary>Formulas with more than one step, written once over <see cref="IVectorMath{T}"/>.</summary>
-internal static class VectorFormulas
+public static class VectorFormulas
 {
+    /// <summary>
+    /// <c>e^x</c> in single precision, for vectors: <c>2^n·e^r</c> with <c>n = round(x·log₂e)</c>, <c>r = x − n·ln 2</c>
+    /// (ln 2 in two parts, Cody and Waite) and <c>e^r</c> by Cephes' degree-7 polynomial; within 7.5e-8 relative of
+    /// the exact value (measured), 0 below −87.34 (where e^x is no longer a normal float), NaN for NaN, and +∞ above
+    /// 88.376 (where n would reach 128; e^x is then above 2.4e38, within a factor 1.42 of float's largest value, so
+    /// only the last sliver of the range rounds up to ∞: no activation here reaches it but sigmoid's e^(−z), where ∞ gives 0).
+    /// About 2.5× the throughput of <c>Vector256.Exp</c>, which computes in double precision.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Exp<T, M>(T x) where T : struct where M : IVectorMath<T>
+    {
+        const float Low = -87.33654f, High = 88.37626f;
+        T xc = M.Min(M.Max(x, M.Create(Low)), M.Create(High));
+        T n = M.Round(M.Multiply(xc, M.Create(1.44269504088896341f)));
+        T r = M.MultiplyAdd(n, M.Create(-0.693359375f), xc);
+        r = M.MultiplyAdd(n, M.Create(2.12194440e-4f), r);
+        T p = M.MultiplyAdd(M.Create(1.9875691500e-4f), r, M.Create(1.3981999507e-3f));
+        p = M.MultiplyAdd(p, r, M.Create(8.3334519073e-3f));
+        p = M.MultiplyAdd(p, r, M.Create(4.1665795894e-2f));
+        p = M.MultiplyAdd(p, r, M.Create(1.6666665459e-1f));
+        p = M.MultiplyAdd(p, r, M.Create(5.0000001201e-1f));
+        p = M.Add(M.MultiplyAdd(M.Multiply(p, r), r, r), M.Create(1f));
+        T e = M.Multiply(p, M.Pow2(n));
+        e = M.Select(M.LessThan(x, M.Create(Low)), M.Create(0f), e);
+        e = M.Select(M.GreaterThan(x, M.Create(High)), M.Create(float.PositiveInfinity), e);
+        return M.Select(M.IsNaN(x), x, e);
+    }
+
     /// <summary>
     /// <c>tanh x</c> on vectors: <c>(1 − e^(−2|x|)) / (1 + e^(−2|x|))</c> with the sign of x, exact to a few ulp; below
     /// |x| = 0.25, where <c>1 − e^(−2|x|)</c> would lose digits, its Taylor series to x¹³ (error below 1e-10 relative).
