@@ -72,6 +72,9 @@ internal static class OperatorTable
     public static string? Invoke(ActivationKind activation, string z) =>
         activation is ActivationKind.Identity or ActivationKind.Softmax ? null : Activations + ".Invoke<" + OperatorType(activation) + ">(" + z + ")";
 
+    /// <summary>What to pass as z to f′: <paramref name="z"/> where f′ reads it, else <paramref name="a"/> (z may not be kept then).</summary>
+    public static string DerivativeZ(ActivationKind activation, string z, string a) => Of(activation).DerivativeNeedsZ ? z : a;
+
     /// <summary>f′ from <paramref name="z"/> and <paramref name="a"/> at their width, or null for Identity (f′ = 1).</summary>
     public static string? Derivative(ActivationKind activation, string z, string a) =>
         activation == ActivationKind.Identity ? null : Activations + ".Derivative<" + OperatorType(activation) + ">(" + z + ", " + a + ")";

@@ -417,7 +417,7 @@ internal sealed partial class VectorEmitter
                         w.Line("float sum = 0f;");
                         w.LoopLine("for (int j = 0; j < " + N(size) + "; j++)", "sum += " + At("d", "s * " + N(size) + " + j") + " * " + At("w", "j * " + N(inputs) + " + i") + ";");
                         string index = "s * " + N(inputs) + " + i";
-                        var derivative = OperatorTable.Derivative(below.Activation, At(OperatorTable.Of(below.Activation).DerivativeNeedsZ ? "z" : "a", index), At("a", index));
+                        var derivative = OperatorTable.Derivative(below.Activation, At(OperatorTable.DerivativeZ(below.Activation, "z", "a"), index), At("a", index));
                         w.Line(At("below", "s * " + N(inputs) + " + i") + " = " + (derivative is null ? "sum" : "sum * " + derivative) + ";");
                     }
                 }
@@ -470,7 +470,7 @@ internal sealed partial class VectorEmitter
             {
                 string index = "(s" + (s == 0 ? string.Empty : " + " + N(s)) + ") * " + N(inputs) + " + i" + (v == 0 ? string.Empty : " + " + N(v * Lanes));
                 string acc = "a" + N(s) + N(v);
-                string? derivative = OperatorTable.Derivative(activation, OperatorTable.Of(activation).DerivativeNeedsZ ? Load("z", index) : Load("a", index), Load("a", index));
+                string? derivative = OperatorTable.Derivative(activation, Load(OperatorTable.DerivativeZ(activation, "z", "a"), index), Load("a", index));
                 w.Line(Store(derivative is null ? acc : acc + " * " + derivative, "below", index) + ";");
             }
         }

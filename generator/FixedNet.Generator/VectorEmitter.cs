@@ -210,7 +210,7 @@ internal sealed partial class VectorEmitter
     internal static void EmitMultiplyDerivative(SourceWriter w, ActivationKind activation, string z, string a, string d, string count)
     {
         if (activation == ActivationKind.Identity) return;
-        w.Line(OperatorTable.Activations + ".MultiplyDerivative<" + OperatorTable.OperatorType(activation) + ">(ref " + (OperatorTable.Of(activation).DerivativeNeedsZ ? z : a) + ", ref " + a + ", ref " + d + ", " + count
+        w.Line(OperatorTable.Activations + ".MultiplyDerivative<" + OperatorTable.OperatorType(activation) + ">(ref " + OperatorTable.DerivativeZ(activation, z, a) + ", ref " + a + ", ref " + d + ", " + count
             + "); // f′ = " + DerivativeFormula(activation));
     }
 

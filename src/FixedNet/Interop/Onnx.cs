@@ -28,7 +28,7 @@ public static class Onnx
     private const int OpsetVersion = 2;
     private const int GraphNode = 1, GraphName = 2, GraphInitializer = 5, GraphInput = 11, GraphOutput = 12;
     private const int NodeInput = 1, NodeOutput = 2, NodeName = 3, NodeOpType = 4, NodeAttribute = 5;
-    private const int AttributeName = 1, AttributeFloat = 2, AttributeInt = 3, AttributeType = 20;
+    private const int AttributeName = 1, AttributeFloat = 2, AttributeInt = 3, AttributeString = 4, AttributeType = 20;
     private const int TensorDims = 1, TensorDataType = 2, TensorFloatData = 4, TensorName = 8, TensorRawData = 9;
     private const int ValueInfoName = 1, ValueInfoType = 2, TypeTensor = 1, TensorTypeElemType = 1, TensorTypeShape = 2;
     private const int ShapeDim = 1, DimValue = 1, DimParam = 2;
@@ -344,41 +344,36 @@ public static class Onnx
     // The value of a Constant node holding one float or double, else null.
     private static double? ScalarOf(List<List<ProtoField>> attributes)
     {
-        foreach (var fields in attributes)
+        var bytes = Attribute(attributes, "value")?.Find(f => f.Number == AttributeTensor).Bytes;
+        if (bytes is null) return null;
+        var tensor = ProtoReader.Fields(bytes);
+        long count = 1;
+        foreach (var d in ProtoReader.Varints(tensor, TensorDims)) count *= d;
+        if (count != 1) return null;
+        long type = tensor.Find(f => f.Number == TensorDataType).Integer;
+        var raw = tensor.Find(f => f.Number == TensorRawData).Bytes;
+        if (type == FloatType)
         {
-            if (fields.Find(f => f.Number == AttributeName).Text != "value") continue;
-            var bytes = fields.Find(f => f.Number == AttributeTensor).Bytes;
-            if (bytes is null) return null;
-            var tensor = ProtoReader.Fields(bytes);
-            long count = 1;
-            foreach (var d in ProtoReader.Varints(tensor, TensorDims)) count *= d;
-            if (count != 1) return null;
-            long type = tensor.Find(f => f.Number == TensorDataType).Integer;
-            var raw = tensor.Find(f => f.Number == TensorRawData).Bytes;
-            if (type == FloatType)
-            {
-                if (raw is { Length: 4 }) return BitConverter.ToSingle(raw.Span);
-                var floats = ProtoReader.Floats(tensor, TensorFloatData);
-                return floats.Count == 1 ? floats[0] : null;
-            }
-            if (type == DoubleType)
-            {
-                if (raw is { Length: 8 }) return BitConverter.ToDouble(raw.Span);
-                var field = tensor.Find(f => f.Number == TensorDoubleData);
-                if (field.WireType == Google.Protobuf.WireFormat.WireType.Fixed64) return BitConverter.Int64BitsToDouble(field.Integer);
-                if (field.Bytes is { Length: 8 } packed) return BitConverter.ToDouble(packed.Span);
-            }
-            return null;
+            if (raw is { Length: 4 }) return BitConverter.ToSingle(raw.Span);
+            var floats = ProtoReader.Floats(tensor, TensorFloatData);
+            return floats.Count == 1 ? floats[0] : null;
+        }
+        if (type == DoubleType)
+        {
+            if (raw is { Length: 8 }) return BitConverter.ToDouble(raw.Span);
+            var field = tensor.Find(f => f.Number == TensorDoubleData);
+            if (field.WireType == Google.Protobuf.WireFormat.WireType.Fixed64) return BitConverter.Int64BitsToDouble(field.Integer);
+            if (field.Bytes is { Length: 8 } packed) return BitConverter.ToDouble(packed.Span);
         }
         return null;
     }
 
-    private static string Text(List<List<ProtoField>> attributes, string attribute, string fallback)
-    {
-        foreach (var fields in attributes)
-            if (fields.Find(f => f.Number == AttributeName).Text == attribute) return fields.Find(f => f.Number == 4).Text;
-        return fallback;
-    }
+    // The fields of the node attribute named name, or null.
+    private static List<ProtoField>? Attribute(List<List<ProtoField>> attributes, string name) =>
+        attributes.Find(fields => fields.Find(f => f.Number == AttributeName).Text == name);
+
+    private static string Text(List<List<ProtoField>> attributes, string attribute, string fallback) =>
+        Attribute(attributes, attribute) is { } fields ? fields.Find(f => f.Number == AttributeString).Text : fallback;
 
     private static InitializerData Initializer(Dictionary<string, InitializerData> initializers, List<string> inputs, int index, string name, string op)
     {
@@ -388,12 +383,8 @@ public static class Onnx
             : throw new InvalidDataException($"{name}: input '{inputs[index]}' of a {op} node is not an initializer; only constant weights can be loaded.");
     }
 
-    private static long Int(List<List<ProtoField>> attributes, string attribute, long fallback)
-    {
-        foreach (var fields in attributes)
-            if (fields.Find(f => f.Number == AttributeName).Text == attribute) return fields.Find(f => f.Number == AttributeInt).Integer;
-        return fallback;
-    }
+    private static long Int(List<List<ProtoField>> attributes, string attribute, long fallback) =>
+        Attribute(attributes, attribute) is { } fields ? fields.Find(f => f.Number == AttributeInt).Integer : fallback;
 
     // The activation whose ONNX operator is op (the table in ActivationInfo), or null.
     private static Activation? ActivationFor(string op)
@@ -405,12 +396,8 @@ public static class Onnx
         return null;
     }
 
-    private static float Float(List<List<ProtoField>> attributes, string attribute, float fallback)
-    {
-        foreach (var fields in attributes)
-            if (fields.Find(f => f.Number == AttributeName).Text == attribute) return fields.Find(f => f.Number == AttributeFloat).Float;
-        return fallback;
-    }
+    private static float Float(List<List<ProtoField>> attributes, string attribute, float fallback) =>
+        Attribute(attributes, attribute) is { } fields ? fields.Find(f => f.Number == AttributeFloat).Float : fallback;
 
     private static ProtoWriter Tensor(string name, long[] dims, ReadOnlySpan<float> values)
     {
