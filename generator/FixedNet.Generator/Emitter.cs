@@ -6,7 +6,8 @@ namespace FixedNet.Generator;
 /// <summary>
 /// Writes the C# for one <see cref="NetworkModel"/>. Small networks (every layer at most <see cref="UnrollMaxWeights"/>
 /// weights and <see cref="UnrollMaxWidth"/> units) are fully unrolled into straight-line code on locals
-/// (<see cref="UnrolledEmitter"/>); larger ones get Vector128, Vector256 and Vector512 loops with constant bounds (<see cref="VectorEmitter"/>).
+/// (<see cref="UnrolledEmitter"/>); larger ones call the dense kernels of FixedNet.Kernels, compiled for each layer's
+/// shape and the machine's vector width (<see cref="VectorEmitter"/>).
 /// Output depends on the model only, so it is deterministic.
 /// </summary>
 internal static partial class Emitter
@@ -92,7 +93,7 @@ internal static partial class Emitter
             w.Line("/// dense_" + (N(l) + "   ").Substring(0, 4) + Pad(N(layer.Size), 8) + "  " + (layer.Activation + "          ").Substring(0, 10) + "  "
                 + (N(layer.Size) + "×" + N(layer.Inputs) + "              ").Substring(0, 14) + Pad(N(layer.Size), 6) + Pad(N(layer.ParameterCount), 13));
         }
-        w.Line("/// Total parameters: " + N(model.ParameterCount) + (unrolled ? " (fully unrolled code)" : " (Vector128/256/512 loops with constant bounds)"));
+        w.Line("/// Total parameters: " + N(model.ParameterCount) + (unrolled ? " (fully unrolled code)" : " (vector kernels compiled for each layer's shape)"));
         w.Line("/// </code>");
         w.Line("/// <para>Parameters follow torch.nn.Linear, layer by layer: weights W[j, i] at W{l} + j·inputs + i (row-major [outputs × inputs]), then biases at B{l}.</para>");
         w.Line("/// </remarks>");

@@ -65,6 +65,10 @@ public interface IVectorMath<T> where T : struct
     static abstract T Select(T mask, T ifTrue, T ifFalse);
     /// <summary><paramref name="magnitude"/> with the sign bit of <paramref name="sign"/>.</summary>
     static abstract T CopySign(T magnitude, T sign);
+    /// <summary>The sum of the lanes of <paramref name="x"/>.</summary>
+    static abstract float Sum(T x);
+    /// <summary><c>[Σa, Σb, Σc, Σd]</c>: four sums at once, sharing the reduction steps.</summary>
+    static abstract Vector128<float> Sum4(T a, T b, T c, T d);
 }
 
 /// <summary><see cref="IVectorMath{T}"/> on single floats; selects go through a 128-bit register, so they do not branch either.</summary>
@@ -95,6 +99,8 @@ public readonly struct ScalarMath : IVectorMath<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float LessThan(float a, float b) => Vector128.LessThan(V(a), V(b)).ToScalar();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Select(float mask, float ifTrue, float ifFalse) => Vector128.ConditionalSelect(V(mask), V(ifTrue), V(ifFalse)).ToScalar();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float CopySign(float magnitude, float sign) => MathF.CopySign(magnitude, sign);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(float x) => x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sum4(float a, float b, float c, float d) => Vector128.Create(a, b, c, d);
 #pragma warning restore CS1591
 
     private static Vector128<float> V(float x) => Vector128.CreateScalarUnsafe(x);
@@ -128,6 +134,8 @@ public readonly struct Vector128Math : IVectorMath<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> LessThan(Vector128<float> a, Vector128<float> b) => Vector128.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Select(Vector128<float> mask, Vector128<float> ifTrue, Vector128<float> ifFalse) => Vector128.ConditionalSelect(mask, ifTrue, ifFalse);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> CopySign(Vector128<float> magnitude, Vector128<float> sign) => Vector128.CopySign(magnitude, sign);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector128<float> x) => Vector128.Sum(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sum4(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d) => Runtime.VectorMath.Sum4(a, b, c, d);
 #pragma warning restore CS1591
 }
 
@@ -159,6 +167,8 @@ public readonly struct Vector256Math : IVectorMath<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LessThan(Vector256<float> a, Vector256<float> b) => Vector256.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Select(Vector256<float> mask, Vector256<float> ifTrue, Vector256<float> ifFalse) => Vector256.ConditionalSelect(mask, ifTrue, ifFalse);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> CopySign(Vector256<float> magnitude, Vector256<float> sign) => Vector256.CopySign(magnitude, sign);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> x) => Vector256.Sum(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sum4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d) => Runtime.VectorMath.Sum4(a, b, c, d);
 #pragma warning restore CS1591
 }
 
@@ -190,6 +200,8 @@ public readonly struct Vector512Math : IVectorMath<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LessThan(Vector512<float> a, Vector512<float> b) => Vector512.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Select(Vector512<float> mask, Vector512<float> ifTrue, Vector512<float> ifFalse) => Vector512.ConditionalSelect(mask, ifTrue, ifFalse);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> CopySign(Vector512<float> magnitude, Vector512<float> sign) => Vector512.CopySign(magnitude, sign);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> x) => Vector512.Sum(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sum4(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d) => Runtime.VectorMath.Sum4(a, b, c, d);
 #pragma warning restore CS1591
 }
 

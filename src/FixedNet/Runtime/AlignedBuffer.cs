@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -49,4 +50,17 @@ public readonly struct AlignedBuffer
     /// <summary>The first float, on a 64-byte boundary (for generated kernels, which walk the buffer by offsets from it).</summary>
     /// <exception cref="NullReferenceException">This is a default (never allocated) buffer.</exception>
     public ref float Reference => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_array!), _offset);
+
+    /// <summary>The float at <paramref name="index"/> (a layer's weights start at an offset into the parameters).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is negative or not below <see cref="Length"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref float At(int index)
+    {
+        if ((uint)index >= (uint)Length) ThrowIndex(index, Length);
+        return ref Unsafe.Add(ref Reference, index);
+    }
+
+    [DoesNotReturn]
+    private static void ThrowIndex(int index, int length) =>
+        throw new ArgumentOutOfRangeException(nameof(index), index, $"The buffer holds {length} floats.");
 }
