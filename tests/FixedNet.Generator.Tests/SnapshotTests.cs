@@ -119,6 +119,20 @@ public class SnapshotTests
             UselessLoops("for (int j = 12; j < 13; j++) { }\nfor (nuint i = 0; i < 8; i += 8) { }\nfor (int k = 4; k < 4; k++) { }\nfor (int s = 0; s < 2; s++) { }"));
     }
 
+    [Fact]
+    public void DeepNetwork_OfRepeatedLayers_StaysSmall()
+    {
+        // 200 × Dense(64): one shape struct per distinct shape (64 → 64 is shared by 199 layers), no kernel text at all
+        string source = "using FixedNet; [Network(32, Loss = Loss.CrossEntropy)] " + string.Concat(Enumerable.Repeat("[Dense(64, Activation.ReLU)] ", 200))
+            + "[Dense(10, Activation.Softmax)] public partial class Deep;";
+        var result = GeneratorHarness.Run(source);
+        Assert.Empty(result.CompilationErrors);
+        string text = result.Sources.Values.Single();
+        Assert.True(text.Length < 2_000_000, $"{text.Length:N0} characters");
+        Assert.Equal(["Shape32x64", "Shape64x10", "Shape64x64"],
+            System.Text.RegularExpressions.Regex.Matches(text, @"struct (Shape\d+x\d+)").Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal));
+    }
+
     private static string SnapshotDirectory([CallerFilePath] string file = "") => Path.Combine(Path.GetDirectoryName(file)!, "Snapshots");
 }
 

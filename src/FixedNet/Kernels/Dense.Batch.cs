@@ -63,105 +63,101 @@ public static partial class Dense
         int panelRows = Math.Max(1, PanelBytes / (S.Inputs * sizeof(float)) / 3) * 3;
         if (rowsBlocked > panelRows)
         {
-            for (int p = 0; p < rowsBlocked; p += panelRows) ForwardSamples<T, M, S>(ref w, ref x, ref y, n, p, Math.Min(p + panelRows, rowsBlocked), 0, 0);
-            ForwardSamples<T, M, S>(ref w, ref x, ref y, n, 0, 0, rowsBlocked, outputs);
+            for (int p = 0; p < rowsBlocked; p += panelRows) ForwardRows<T, M, S, Three>(ref w, ref x, ref y, n, p, Math.Min(p + panelRows, rowsBlocked));
         }
         else
         {
-            ForwardSamples<T, M, S>(ref w, ref x, ref y, n, 0, rowsBlocked, rowsBlocked, outputs);
+            ForwardRows<T, M, S, Three>(ref w, ref x, ref y, n, 0, rowsBlocked);
         }
+        ForwardRows<T, M, S, One>(ref w, ref x, ref y, n, rowsBlocked, outputs);
     }
 
-    // All n samples, a tile of samples at a time, then one by one: rows [from, to) three at a time, rows [restFrom, restTo) one at a time.
-    private static void ForwardSamples<T, M, S>(ref float w, ref float x, ref float y, int n, int from, int to, int restFrom, int restTo)
-        where T : struct where M : IVectorMath<T> where S : IDenseShape
+    // Rows [from, to), TRows at a time, for all n samples: a tile of samples at a time (8 at 512 bits, else 4), then one by one.
+    private static void ForwardRows<T, M, S, TRows>(ref float w, ref float x, ref float y, int n, int from, int to)
+        where T : struct where M : IVectorMath<T> where S : IDenseShape where TRows : ICount
     {
-        int samples = M.Count == 16 ? 8 : 4, s = 0;
-        for (; s + samples <= n; s += samples)
-        {
-            ref float xs = ref Unsafe.Add(ref x, s * S.Inputs);
-            ref float ys = ref Unsafe.Add(ref y, s * S.Outputs);
-            if (M.Count == 16) ForwardRows<T, M, S, Eight>(ref w, ref xs, ref ys, from, to, restFrom, restTo);
-            else ForwardRows<T, M, S, Four>(ref w, ref xs, ref ys, from, to, restFrom, restTo);
-        }
-        for (; s < n; s++)
-            ForwardRows<T, M, S, One>(ref w, ref Unsafe.Add(ref x, s * S.Inputs), ref Unsafe.Add(ref y, s * S.Outputs), from, to, restFrom, restTo);
+        if (from >= to) return;
+        int samples = M.Count == 16 ? 8 : 4, blocked = n / samples * samples;
+        if (M.Count == 16) ForwardTiles<T, M, S, Eight, TRows>(ref w, ref x, ref y, 0, blocked, from, to);
+        else ForwardTiles<T, M, S, Four, TRows>(ref w, ref x, ref y, 0, blocked, from, to);
+        ForwardTiles<T, M, S, One, TRows>(ref w, ref x, ref y, blocked, n, from, to);
     }
 
-    private static void ForwardRows<T, M, S, TSamples>(ref float w, ref float xs, ref float ys, int from, int to, int restFrom, int restTo)
-        where T : struct where M : IVectorMath<T> where S : IDenseShape where TSamples : ICount
-    {
-        for (int j = from; j < to; j += 3) ForwardTile<T, M, S, TSamples, Three>(ref w, ref xs, ref ys, j);
-        for (int j = restFrom; j < restTo; j++) ForwardTile<T, M, S, TSamples, One>(ref w, ref xs, ref ys, j);
-    }
-
-    // Y[s, j + r] for the tile's samples s < TSamples (1, 4 or 8) and rows r < TRows (1 or 3).
-    private static void ForwardTile<T, M, S, TSamples, TRows>(ref float w, ref float xs, ref float ys, int j)
+    // Y[s + q, j + r] for samples [sFrom, sTo), TSamples (1, 4 or 8) at a time, and rows [from, to), TRows (1 or 3) at a
+    // time. The loops over the tiles are in here, not in the caller: a method with this many locals is not inlined, so
+    // each call does all its tiles.
+    private static void ForwardTiles<T, M, S, TSamples, TRows>(ref float w, ref float x, ref float y, int sFrom, int sTo, int from, int to)
         where T : struct where M : IVectorMath<T> where S : IDenseShape where TSamples : ICount where TRows : ICount
     {
         int inputs = S.Inputs, samples = TSamples.Value, rows = TRows.Value;
         nuint vectorEnd = (nuint)(inputs / M.Count * M.Count), stride = (nuint)inputs;
-        ref float row = ref Unsafe.Add(ref w, j * inputs);
-        T a00 = default, a01 = default, a02 = default, a10 = default, a11 = default, a12 = default;
-        T a20 = default, a21 = default, a22 = default, a30 = default, a31 = default, a32 = default;
-        T a40 = default, a41 = default, a42 = default, a50 = default, a51 = default, a52 = default;
-        T a60 = default, a61 = default, a62 = default, a70 = default, a71 = default, a72 = default;
-        for (nuint i = 0; i < vectorEnd; i += (nuint)M.Count)
+        for (int sample = sFrom; sample < sTo; sample += samples)
+        for (int j = from; j < to; j += rows)
         {
-            T w0 = M.Load(ref row, i), w1 = default, w2 = default;
-            if (rows > 1) (w1, w2) = (M.Load(ref row, i + stride), M.Load(ref row, i + 2 * stride));
-            T xv = M.Load(ref xs, i);
-            a00 = M.MultiplyAdd(xv, w0, a00);
-            if (rows > 1) (a01, a02) = (M.MultiplyAdd(xv, w1, a01), M.MultiplyAdd(xv, w2, a02));
-            if (samples > 1)
+            ref float xs = ref Unsafe.Add(ref x, sample * inputs);
+            ref float ys = ref Unsafe.Add(ref y, sample * S.Outputs);
+            ref float row = ref Unsafe.Add(ref w, j * inputs);
+            T a00 = default, a01 = default, a02 = default, a10 = default, a11 = default, a12 = default;
+            T a20 = default, a21 = default, a22 = default, a30 = default, a31 = default, a32 = default;
+            T a40 = default, a41 = default, a42 = default, a50 = default, a51 = default, a52 = default;
+            T a60 = default, a61 = default, a62 = default, a70 = default, a71 = default, a72 = default;
+            for (nuint i = 0; i < vectorEnd; i += (nuint)M.Count)
             {
-                xv = M.Load(ref xs, i + stride);
-                a10 = M.MultiplyAdd(xv, w0, a10);
-                if (rows > 1) (a11, a12) = (M.MultiplyAdd(xv, w1, a11), M.MultiplyAdd(xv, w2, a12));
-                xv = M.Load(ref xs, i + 2 * stride);
-                a20 = M.MultiplyAdd(xv, w0, a20);
-                if (rows > 1) (a21, a22) = (M.MultiplyAdd(xv, w1, a21), M.MultiplyAdd(xv, w2, a22));
-                xv = M.Load(ref xs, i + 3 * stride);
-                a30 = M.MultiplyAdd(xv, w0, a30);
-                if (rows > 1) (a31, a32) = (M.MultiplyAdd(xv, w1, a31), M.MultiplyAdd(xv, w2, a32));
+                T w0 = M.Load(ref row, i), w1 = default, w2 = default;
+                if (rows > 1) { w1 = M.Load(ref row, i + stride); w2 = M.Load(ref row, i + 2 * stride); }
+                T xv = M.Load(ref xs, i);
+                a00 = M.MultiplyAdd(xv, w0, a00);
+                if (rows > 1) { a01 = M.MultiplyAdd(xv, w1, a01); a02 = M.MultiplyAdd(xv, w2, a02); }
+                if (samples > 1)
+                {
+                    xv = M.Load(ref xs, i + stride);
+                    a10 = M.MultiplyAdd(xv, w0, a10);
+                    if (rows > 1) { a11 = M.MultiplyAdd(xv, w1, a11); a12 = M.MultiplyAdd(xv, w2, a12); }
+                    xv = M.Load(ref xs, i + 2 * stride);
+                    a20 = M.MultiplyAdd(xv, w0, a20);
+                    if (rows > 1) { a21 = M.MultiplyAdd(xv, w1, a21); a22 = M.MultiplyAdd(xv, w2, a22); }
+                    xv = M.Load(ref xs, i + 3 * stride);
+                    a30 = M.MultiplyAdd(xv, w0, a30);
+                    if (rows > 1) { a31 = M.MultiplyAdd(xv, w1, a31); a32 = M.MultiplyAdd(xv, w2, a32); }
+                }
+                if (samples > 4)
+                {
+                    xv = M.Load(ref xs, i + 4 * stride);
+                    a40 = M.MultiplyAdd(xv, w0, a40);
+                    if (rows > 1) { a41 = M.MultiplyAdd(xv, w1, a41); a42 = M.MultiplyAdd(xv, w2, a42); }
+                    xv = M.Load(ref xs, i + 5 * stride);
+                    a50 = M.MultiplyAdd(xv, w0, a50);
+                    if (rows > 1) { a51 = M.MultiplyAdd(xv, w1, a51); a52 = M.MultiplyAdd(xv, w2, a52); }
+                    xv = M.Load(ref xs, i + 6 * stride);
+                    a60 = M.MultiplyAdd(xv, w0, a60);
+                    if (rows > 1) { a61 = M.MultiplyAdd(xv, w1, a61); a62 = M.MultiplyAdd(xv, w2, a62); }
+                    xv = M.Load(ref xs, i + 7 * stride);
+                    a70 = M.MultiplyAdd(xv, w0, a70);
+                    if (rows > 1) { a71 = M.MultiplyAdd(xv, w1, a71); a72 = M.MultiplyAdd(xv, w2, a72); }
+                }
             }
-            if (samples > 4)
+            // Row by row: the sums of four samples' accumulators in one reduction, the columns past the vectors, the bias.
+            ref float bias = ref Unsafe.Add(ref w, inputs * S.Outputs + j);
+            if (samples == 1)
             {
-                xv = M.Load(ref xs, i + 4 * stride);
-                a40 = M.MultiplyAdd(xv, w0, a40);
-                if (rows > 1) (a41, a42) = (M.MultiplyAdd(xv, w1, a41), M.MultiplyAdd(xv, w2, a42));
-                xv = M.Load(ref xs, i + 5 * stride);
-                a50 = M.MultiplyAdd(xv, w0, a50);
-                if (rows > 1) (a51, a52) = (M.MultiplyAdd(xv, w1, a51), M.MultiplyAdd(xv, w2, a52));
-                xv = M.Load(ref xs, i + 6 * stride);
-                a60 = M.MultiplyAdd(xv, w0, a60);
-                if (rows > 1) (a61, a62) = (M.MultiplyAdd(xv, w1, a61), M.MultiplyAdd(xv, w2, a62));
-                xv = M.Load(ref xs, i + 7 * stride);
-                a70 = M.MultiplyAdd(xv, w0, a70);
-                if (rows > 1) (a71, a72) = (M.MultiplyAdd(xv, w1, a71), M.MultiplyAdd(xv, w2, a72));
+                StoreDot<T, M, S>(a00, ref xs, ref row, ref Unsafe.Add(ref ys, j), bias);
+                if (rows > 1)
+                {
+                    StoreDot<T, M, S>(a01, ref xs, ref Unsafe.Add(ref row, inputs), ref Unsafe.Add(ref ys, j + 1), Unsafe.Add(ref bias, 1));
+                    StoreDot<T, M, S>(a02, ref xs, ref Unsafe.Add(ref row, 2 * inputs), ref Unsafe.Add(ref ys, j + 2), Unsafe.Add(ref bias, 2));
+                }
+                continue;
             }
-        }
-        // Row by row: the sums of four samples' accumulators in one reduction, the columns past the vectors, the bias.
-        ref float bias = ref Unsafe.Add(ref w, inputs * S.Outputs + j);
-        if (samples == 1)
-        {
-            StoreDot<T, M, S>(a00, ref xs, ref row, ref Unsafe.Add(ref ys, j), bias);
+            int size = S.Outputs;
+            StoreDots4<T, M, S>(a00, a10, a20, a30, ref xs, ref row, ref Unsafe.Add(ref ys, j), bias);
+            if (samples > 4) StoreDots4<T, M, S>(a40, a50, a60, a70, ref Unsafe.Add(ref xs, 4 * inputs), ref row, ref Unsafe.Add(ref ys, 4 * size + j), bias);
             if (rows > 1)
             {
-                StoreDot<T, M, S>(a01, ref xs, ref Unsafe.Add(ref row, inputs), ref Unsafe.Add(ref ys, j + 1), Unsafe.Add(ref bias, 1));
-                StoreDot<T, M, S>(a02, ref xs, ref Unsafe.Add(ref row, 2 * inputs), ref Unsafe.Add(ref ys, j + 2), Unsafe.Add(ref bias, 2));
+                StoreDots4<T, M, S>(a01, a11, a21, a31, ref xs, ref Unsafe.Add(ref row, inputs), ref Unsafe.Add(ref ys, j + 1), Unsafe.Add(ref bias, 1));
+                if (samples > 4) StoreDots4<T, M, S>(a41, a51, a61, a71, ref Unsafe.Add(ref xs, 4 * inputs), ref Unsafe.Add(ref row, inputs), ref Unsafe.Add(ref ys, 4 * size + j + 1), Unsafe.Add(ref bias, 1));
+                StoreDots4<T, M, S>(a02, a12, a22, a32, ref xs, ref Unsafe.Add(ref row, 2 * inputs), ref Unsafe.Add(ref ys, j + 2), Unsafe.Add(ref bias, 2));
+                if (samples > 4) StoreDots4<T, M, S>(a42, a52, a62, a72, ref Unsafe.Add(ref xs, 4 * inputs), ref Unsafe.Add(ref row, 2 * inputs), ref Unsafe.Add(ref ys, 4 * size + j + 2), Unsafe.Add(ref bias, 2));
             }
-            return;
-        }
-        int size = S.Outputs;
-        StoreDots4<T, M, S>(a00, a10, a20, a30, ref xs, ref row, ref Unsafe.Add(ref ys, j), bias);
-        if (samples > 4) StoreDots4<T, M, S>(a40, a50, a60, a70, ref Unsafe.Add(ref xs, 4 * inputs), ref row, ref Unsafe.Add(ref ys, 4 * size + j), bias);
-        if (rows > 1)
-        {
-            StoreDots4<T, M, S>(a01, a11, a21, a31, ref xs, ref Unsafe.Add(ref row, inputs), ref Unsafe.Add(ref ys, j + 1), Unsafe.Add(ref bias, 1));
-            if (samples > 4) StoreDots4<T, M, S>(a41, a51, a61, a71, ref Unsafe.Add(ref xs, 4 * inputs), ref Unsafe.Add(ref row, inputs), ref Unsafe.Add(ref ys, 4 * size + j + 1), Unsafe.Add(ref bias, 1));
-            StoreDots4<T, M, S>(a02, a12, a22, a32, ref xs, ref Unsafe.Add(ref row, 2 * inputs), ref Unsafe.Add(ref ys, j + 2), Unsafe.Add(ref bias, 2));
-            if (samples > 4) StoreDots4<T, M, S>(a42, a52, a62, a72, ref Unsafe.Add(ref xs, 4 * inputs), ref Unsafe.Add(ref row, 2 * inputs), ref Unsafe.Add(ref ys, 4 * size + j + 2), Unsafe.Add(ref bias, 2));
         }
     }
 
@@ -245,69 +241,82 @@ public static partial class Dense
     private static void OuterRows<T, M, S, TVectors>(ref float m, T cv, ref float d, ref float x, int n, int i)
         where T : struct where M : IVectorMath<T> where S : IDenseShape where TVectors : ICount
     {
-        int outputs = S.Outputs, rowsBlocked = outputs / 4 * 4, j = 0;
-        for (; j < rowsBlocked; j += 4) OuterTile<T, M, S, Four, TVectors>(ref m, cv, ref d, ref x, n, i, j, rowsBlocked > 4 && j + 4 < rowsBlocked);
-        for (; j < outputs; j++) OuterTile<T, M, S, One, TVectors>(ref m, cv, ref d, ref x, n, i, j, false);
+        int outputs = S.Outputs, rowsBlocked = outputs / 4 * 4;
+        OuterTiles<T, M, S, Four, TVectors>(ref m, cv, ref d, ref x, n, i, 0, rowsBlocked, prefetchNext: true);
+        OuterTiles<T, M, S, One, TVectors>(ref m, cv, ref d, ref x, n, i, rowsBlocked, outputs, prefetchNext: false);
     }
 
-    // m[j + r, i + v·lanes …] for rows r < TRows (1 or 4) and vectors v < TVectors (1, 3 or 6).
-    private static void OuterTile<T, M, S, TRows, TVectors>(ref float m, T cv, ref float d, ref float x, int n, int i, int j, bool prefetchNext)
+    // m[j + r, i + v·lanes …] for rows j in [from, to), TRows (1 or 4) at a time, and vectors v < TVectors (1, 3 or 6);
+    // with prefetchNext, each tile first asks for the next one's block of m.
+    private static void OuterTiles<T, M, S, TRows, TVectors>(ref float m, T cv, ref float d, ref float x, int n, int i, int from, int to, bool prefetchNext)
         where T : struct where M : IVectorMath<T> where S : IDenseShape where TRows : ICount where TVectors : ICount
     {
         int inputs = S.Inputs, outputs = S.Outputs, rows = TRows.Value, vectors = TVectors.Value;
         nuint lanes = (nuint)M.Count;
-        if (prefetchNext)
+        for (int j = from; j < to; j += rows)
         {
-            // The rows are walked with a stride the hardware prefetchers do not follow, and this tile reads and writes its
-            // block of m only after its FMAs: ask for the next tile's block now, one prefetch per 64-byte line.
-            ref float next = ref Unsafe.Add(ref m, (j + rows) * inputs + i);
-            int width = vectors * M.Count;
-            for (int r = 0; r < rows; r++)
+            if (prefetchNext && j + rows < to)
             {
-                for (int offset = 0; offset < width; offset += 16) Prefetch.Line(ref Unsafe.Add(ref next, r * inputs + offset));
-                if (width % 16 != 0) Prefetch.Line(ref Unsafe.Add(ref next, r * inputs + width - 1));
+                // The rows are walked with a stride the hardware prefetchers do not follow, and this tile reads and writes its
+                // block of m only after its FMAs: ask for the next tile's block now, one prefetch per 64-byte line.
+                ref float next = ref Unsafe.Add(ref m, (j + rows) * inputs + i);
+                for (int r = 0; r < rows; r++) PrefetchLines<T, M, TVectors>(ref Unsafe.Add(ref next, r * inputs));
             }
-        }
-        T a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default;
-        T a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
-        T a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default;
-        T a30 = default, a31 = default, a32 = default, a33 = default, a34 = default, a35 = default;
-        // xo and dof walk X[s, i…] and Δ[s, j…] by adding a row length per sample: no multiply in the loop.
-        nuint xo = (nuint)i, dof = (nuint)j;
-        for (int s = 0; s < n; s++, xo += (nuint)inputs, dof += (nuint)outputs)
-        {
-            T x0 = M.Load(ref x, xo), x1 = default, x2 = default, x3 = default, x4 = default, x5 = default;
-            if (vectors > 1) (x1, x2) = (M.Load(ref x, xo + lanes), M.Load(ref x, xo + 2 * lanes));
-            if (vectors > 3) (x3, x4, x5) = (M.Load(ref x, xo + 3 * lanes), M.Load(ref x, xo + 4 * lanes), M.Load(ref x, xo + 5 * lanes));
-            T dv = M.Create(Unsafe.Add(ref d, dof));
-            a00 = M.MultiplyAdd(dv, x0, a00);
-            if (vectors > 1) (a01, a02) = (M.MultiplyAdd(dv, x1, a01), M.MultiplyAdd(dv, x2, a02));
-            if (vectors > 3) (a03, a04, a05) = (M.MultiplyAdd(dv, x3, a03), M.MultiplyAdd(dv, x4, a04), M.MultiplyAdd(dv, x5, a05));
+            T a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default;
+            T a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
+            T a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default;
+            T a30 = default, a31 = default, a32 = default, a33 = default, a34 = default, a35 = default;
+            // xo and dof walk X[s, i…] and Δ[s, j…] by adding a row length per sample: no multiply in the loop.
+            nuint xo = (nuint)i, dof = (nuint)j;
+            for (int s = 0; s < n; s++, xo += (nuint)inputs, dof += (nuint)outputs)
+            {
+                T x0 = M.Load(ref x, xo), x1 = default, x2 = default, x3 = default, x4 = default, x5 = default;
+                if (vectors > 1) { x1 = M.Load(ref x, xo + lanes); x2 = M.Load(ref x, xo + 2 * lanes); }
+                if (vectors > 3) { x3 = M.Load(ref x, xo + 3 * lanes); x4 = M.Load(ref x, xo + 4 * lanes); x5 = M.Load(ref x, xo + 5 * lanes); }
+                T dv = M.Create(Unsafe.Add(ref d, dof));
+                a00 = M.MultiplyAdd(dv, x0, a00);
+                if (vectors > 1) { a01 = M.MultiplyAdd(dv, x1, a01); a02 = M.MultiplyAdd(dv, x2, a02); }
+                if (vectors > 3) { a03 = M.MultiplyAdd(dv, x3, a03); a04 = M.MultiplyAdd(dv, x4, a04); a05 = M.MultiplyAdd(dv, x5, a05); }
+                if (rows > 1)
+                {
+                    dv = M.Create(Unsafe.Add(ref d, dof + 1));
+                    a10 = M.MultiplyAdd(dv, x0, a10);
+                    if (vectors > 1) { a11 = M.MultiplyAdd(dv, x1, a11); a12 = M.MultiplyAdd(dv, x2, a12); }
+                    if (vectors > 3) { a13 = M.MultiplyAdd(dv, x3, a13); a14 = M.MultiplyAdd(dv, x4, a14); a15 = M.MultiplyAdd(dv, x5, a15); }
+                    dv = M.Create(Unsafe.Add(ref d, dof + 2));
+                    a20 = M.MultiplyAdd(dv, x0, a20);
+                    if (vectors > 1) { a21 = M.MultiplyAdd(dv, x1, a21); a22 = M.MultiplyAdd(dv, x2, a22); }
+                    if (vectors > 3) { a23 = M.MultiplyAdd(dv, x3, a23); a24 = M.MultiplyAdd(dv, x4, a24); a25 = M.MultiplyAdd(dv, x5, a25); }
+                    dv = M.Create(Unsafe.Add(ref d, dof + 3));
+                    a30 = M.MultiplyAdd(dv, x0, a30);
+                    if (vectors > 1) { a31 = M.MultiplyAdd(dv, x1, a31); a32 = M.MultiplyAdd(dv, x2, a32); }
+                    if (vectors > 3) { a33 = M.MultiplyAdd(dv, x3, a33); a34 = M.MultiplyAdd(dv, x4, a34); a35 = M.MultiplyAdd(dv, x5, a35); }
+                }
+            }
+            // m += c·accumulator, row by row
+            ref float mr = ref Unsafe.Add(ref m, j * inputs + i);
+            AddScaled<T, M, TVectors>(cv, a00, a01, a02, a03, a04, a05, ref mr);
             if (rows > 1)
             {
-                dv = M.Create(Unsafe.Add(ref d, dof + 1));
-                a10 = M.MultiplyAdd(dv, x0, a10);
-                if (vectors > 1) (a11, a12) = (M.MultiplyAdd(dv, x1, a11), M.MultiplyAdd(dv, x2, a12));
-                if (vectors > 3) (a13, a14, a15) = (M.MultiplyAdd(dv, x3, a13), M.MultiplyAdd(dv, x4, a14), M.MultiplyAdd(dv, x5, a15));
-                dv = M.Create(Unsafe.Add(ref d, dof + 2));
-                a20 = M.MultiplyAdd(dv, x0, a20);
-                if (vectors > 1) (a21, a22) = (M.MultiplyAdd(dv, x1, a21), M.MultiplyAdd(dv, x2, a22));
-                if (vectors > 3) (a23, a24, a25) = (M.MultiplyAdd(dv, x3, a23), M.MultiplyAdd(dv, x4, a24), M.MultiplyAdd(dv, x5, a25));
-                dv = M.Create(Unsafe.Add(ref d, dof + 3));
-                a30 = M.MultiplyAdd(dv, x0, a30);
-                if (vectors > 1) (a31, a32) = (M.MultiplyAdd(dv, x1, a31), M.MultiplyAdd(dv, x2, a32));
-                if (vectors > 3) (a33, a34, a35) = (M.MultiplyAdd(dv, x3, a33), M.MultiplyAdd(dv, x4, a34), M.MultiplyAdd(dv, x5, a35));
+                AddScaled<T, M, TVectors>(cv, a10, a11, a12, a13, a14, a15, ref Unsafe.Add(ref mr, inputs));
+                AddScaled<T, M, TVectors>(cv, a20, a21, a22, a23, a24, a25, ref Unsafe.Add(ref mr, 2 * inputs));
+                AddScaled<T, M, TVectors>(cv, a30, a31, a32, a33, a34, a35, ref Unsafe.Add(ref mr, 3 * inputs));
             }
         }
-        // m += c·accumulator, row by row
-        ref float mr = ref Unsafe.Add(ref m, j * inputs + i);
-        AddScaled<T, M, TVectors>(cv, a00, a01, a02, a03, a04, a05, ref mr);
-        if (rows > 1)
-        {
-            AddScaled<T, M, TVectors>(cv, a10, a11, a12, a13, a14, a15, ref Unsafe.Add(ref mr, inputs));
-            AddScaled<T, M, TVectors>(cv, a20, a21, a22, a23, a24, a25, ref Unsafe.Add(ref mr, 2 * inputs));
-            AddScaled<T, M, TVectors>(cv, a30, a31, a32, a33, a34, a35, ref Unsafe.Add(ref mr, 3 * inputs));
-        }
+    }
+
+    // The cache lines of TVectors vectors from `start` (at most 96 floats: six lines, a seventh when not line-aligned).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchLines<T, M, TVectors>(ref float start) where T : struct where M : IVectorMath<T> where TVectors : ICount
+    {
+        int width = TVectors.Value * M.Count;
+        Prefetch.Line(ref start);
+        if (width > 16) Prefetch.Line(ref Unsafe.Add(ref start, 16));
+        if (width > 32) Prefetch.Line(ref Unsafe.Add(ref start, 32));
+        if (width > 48) Prefetch.Line(ref Unsafe.Add(ref start, 48));
+        if (width > 64) Prefetch.Line(ref Unsafe.Add(ref start, 64));
+        if (width > 80) Prefetch.Line(ref Unsafe.Add(ref start, 80));
+        if (width % 16 != 0) Prefetch.Line(ref Unsafe.Add(ref start, width - 1));
     }
 
     // m[v·lanes …] += c·a_v for v < TVectors.
@@ -340,15 +349,22 @@ public static partial class Dense
     public static void BackpropagateBatch<T, M, S, TActivation>(ref float w, ref float d, ref float below, ref float z, ref float a, int n)
         where T : struct where M : IVectorMath<T> where S : IDenseShape where TActivation : IActivationOperator
     {
-        int inputs = S.Inputs, outputs = S.Outputs, vectorEnd = inputs / M.Count * M.Count;
-        int samples = M.Count == 16 ? 8 : 4, s = 0;
-        for (; s + samples <= n; s += samples)
+        int inputs = S.Inputs, outputs = S.Outputs, lanes = M.Count, vectorEnd = inputs / lanes * lanes;
+        int chunk = 3 * lanes, columnsBlocked = inputs / chunk * chunk;
+        int blocked = n / (M.Count == 16 ? 8 : 4) * (M.Count == 16 ? 8 : 4);
+        if (M.Count == 16)
         {
-            if (M.Count == 16) BackColumns<T, M, S, TActivation, Eight>(ref w, ref d, ref below, ref z, ref a, s);
-            else BackColumns<T, M, S, TActivation, Four>(ref w, ref d, ref below, ref z, ref a, s);
+            BackTiles<T, M, S, TActivation, Eight, Three>(ref w, ref d, ref below, ref z, ref a, 0, blocked, 0, columnsBlocked);
+            BackTiles<T, M, S, TActivation, Eight, One>(ref w, ref d, ref below, ref z, ref a, 0, blocked, columnsBlocked, vectorEnd);
         }
-        for (; s < n; s++) BackColumns<T, M, S, TActivation, One>(ref w, ref d, ref below, ref z, ref a, s);
-        for (s = 0; s < n; s++)
+        else
+        {
+            BackTiles<T, M, S, TActivation, Four, Three>(ref w, ref d, ref below, ref z, ref a, 0, blocked, 0, columnsBlocked);
+            BackTiles<T, M, S, TActivation, Four, One>(ref w, ref d, ref below, ref z, ref a, 0, blocked, columnsBlocked, vectorEnd);
+        }
+        BackTiles<T, M, S, TActivation, One, Three>(ref w, ref d, ref below, ref z, ref a, blocked, n, 0, columnsBlocked);
+        BackTiles<T, M, S, TActivation, One, One>(ref w, ref d, ref below, ref z, ref a, blocked, n, columnsBlocked, vectorEnd);
+        for (int s = 0; s < n; s++)
         {
             for (int i = vectorEnd; i < inputs; i++)
             {
@@ -360,76 +376,73 @@ public static partial class Dense
         }
     }
 
-    private static void BackColumns<T, M, S, TActivation, TSamples>(ref float w, ref float d, ref float below, ref float z, ref float a, int s)
-        where T : struct where M : IVectorMath<T> where S : IDenseShape where TActivation : IActivationOperator where TSamples : ICount
-    {
-        int lanes = M.Count, vectorEnd = S.Inputs / lanes * lanes, chunk = 3 * lanes, columnsBlocked = S.Inputs / chunk * chunk, i = 0;
-        for (; i < columnsBlocked; i += chunk) BackTile<T, M, S, TActivation, TSamples, Three>(ref w, ref d, ref below, ref z, ref a, s, i);
-        for (; i < vectorEnd; i += lanes) BackTile<T, M, S, TActivation, TSamples, One>(ref w, ref d, ref below, ref z, ref a, s, i);
-    }
-
-    // Δ_below[s + q, i + v·lanes …] for samples q < TSamples (1, 4 or 8) and vectors v < TVectors (1 or 3).
-    private static void BackTile<T, M, S, TActivation, TSamples, TVectors>(ref float w, ref float d, ref float below, ref float z, ref float a, int s, int i)
+    // Δ_below[s + q, i …] for samples [sFrom, sTo), TSamples (1, 4 or 8) at a time, and columns [from, to), TVectors (1 or 3)
+    // vectors at a time; all the tiles in one call, as above.
+    private static void BackTiles<T, M, S, TActivation, TSamples, TVectors>(ref float w, ref float d, ref float below, ref float z, ref float a, int sFrom, int sTo, int from, int to)
         where T : struct where M : IVectorMath<T> where S : IDenseShape where TActivation : IActivationOperator where TSamples : ICount where TVectors : ICount
     {
         int inputs = S.Inputs, outputs = S.Outputs, samples = TSamples.Value, vectors = TVectors.Value;
         nuint lanes = (nuint)M.Count;
-        T a00 = default, a01 = default, a02 = default, a10 = default, a11 = default, a12 = default;
-        T a20 = default, a21 = default, a22 = default, a30 = default, a31 = default, a32 = default;
-        T a40 = default, a41 = default, a42 = default, a50 = default, a51 = default, a52 = default;
-        T a60 = default, a61 = default, a62 = default, a70 = default, a71 = default, a72 = default;
-        ref float ds = ref Unsafe.Add(ref d, s * outputs);
-        for (int j = 0; j < outputs; j++)
+        for (int s = sFrom; s < sTo; s += samples)
+        for (int i = from; i < to; i += vectors * (int)lanes)
         {
-            ref float wr = ref Unsafe.Add(ref w, j * inputs + i);
-            T w0 = M.Load(ref wr, 0), w1 = default, w2 = default;
-            if (vectors > 1) (w1, w2) = (M.Load(ref wr, lanes), M.Load(ref wr, 2 * lanes));
-            T dv = M.Create(Unsafe.Add(ref ds, j));
-            a00 = M.MultiplyAdd(dv, w0, a00);
-            if (vectors > 1) (a01, a02) = (M.MultiplyAdd(dv, w1, a01), M.MultiplyAdd(dv, w2, a02));
+            T a00 = default, a01 = default, a02 = default, a10 = default, a11 = default, a12 = default;
+            T a20 = default, a21 = default, a22 = default, a30 = default, a31 = default, a32 = default;
+            T a40 = default, a41 = default, a42 = default, a50 = default, a51 = default, a52 = default;
+            T a60 = default, a61 = default, a62 = default, a70 = default, a71 = default, a72 = default;
+            ref float ds = ref Unsafe.Add(ref d, s * outputs);
+            for (int j = 0; j < outputs; j++)
+            {
+                ref float wr = ref Unsafe.Add(ref w, j * inputs + i);
+                T w0 = M.Load(ref wr, 0), w1 = default, w2 = default;
+                if (vectors > 1) { w1 = M.Load(ref wr, lanes); w2 = M.Load(ref wr, 2 * lanes); }
+                T dv = M.Create(Unsafe.Add(ref ds, j));
+                a00 = M.MultiplyAdd(dv, w0, a00);
+                if (vectors > 1) { a01 = M.MultiplyAdd(dv, w1, a01); a02 = M.MultiplyAdd(dv, w2, a02); }
+                if (samples > 1)
+                {
+                    dv = M.Create(Unsafe.Add(ref ds, j + outputs));
+                    a10 = M.MultiplyAdd(dv, w0, a10);
+                    if (vectors > 1) { a11 = M.MultiplyAdd(dv, w1, a11); a12 = M.MultiplyAdd(dv, w2, a12); }
+                    dv = M.Create(Unsafe.Add(ref ds, j + 2 * outputs));
+                    a20 = M.MultiplyAdd(dv, w0, a20);
+                    if (vectors > 1) { a21 = M.MultiplyAdd(dv, w1, a21); a22 = M.MultiplyAdd(dv, w2, a22); }
+                    dv = M.Create(Unsafe.Add(ref ds, j + 3 * outputs));
+                    a30 = M.MultiplyAdd(dv, w0, a30);
+                    if (vectors > 1) { a31 = M.MultiplyAdd(dv, w1, a31); a32 = M.MultiplyAdd(dv, w2, a32); }
+                }
+                if (samples > 4)
+                {
+                    dv = M.Create(Unsafe.Add(ref ds, j + 4 * outputs));
+                    a40 = M.MultiplyAdd(dv, w0, a40);
+                    if (vectors > 1) { a41 = M.MultiplyAdd(dv, w1, a41); a42 = M.MultiplyAdd(dv, w2, a42); }
+                    dv = M.Create(Unsafe.Add(ref ds, j + 5 * outputs));
+                    a50 = M.MultiplyAdd(dv, w0, a50);
+                    if (vectors > 1) { a51 = M.MultiplyAdd(dv, w1, a51); a52 = M.MultiplyAdd(dv, w2, a52); }
+                    dv = M.Create(Unsafe.Add(ref ds, j + 6 * outputs));
+                    a60 = M.MultiplyAdd(dv, w0, a60);
+                    if (vectors > 1) { a61 = M.MultiplyAdd(dv, w1, a61); a62 = M.MultiplyAdd(dv, w2, a62); }
+                    dv = M.Create(Unsafe.Add(ref ds, j + 7 * outputs));
+                    a70 = M.MultiplyAdd(dv, w0, a70);
+                    if (vectors > 1) { a71 = M.MultiplyAdd(dv, w1, a71); a72 = M.MultiplyAdd(dv, w2, a72); }
+                }
+            }
+            // Δ_below = accumulator·f′, sample by sample
+            nuint at = (nuint)(s * inputs + i), stride = (nuint)inputs;
+            StoreDerived<T, M, TActivation, TVectors>(a00, a01, a02, ref below, ref z, ref a, at);
             if (samples > 1)
             {
-                dv = M.Create(Unsafe.Add(ref ds, j + outputs));
-                a10 = M.MultiplyAdd(dv, w0, a10);
-                if (vectors > 1) (a11, a12) = (M.MultiplyAdd(dv, w1, a11), M.MultiplyAdd(dv, w2, a12));
-                dv = M.Create(Unsafe.Add(ref ds, j + 2 * outputs));
-                a20 = M.MultiplyAdd(dv, w0, a20);
-                if (vectors > 1) (a21, a22) = (M.MultiplyAdd(dv, w1, a21), M.MultiplyAdd(dv, w2, a22));
-                dv = M.Create(Unsafe.Add(ref ds, j + 3 * outputs));
-                a30 = M.MultiplyAdd(dv, w0, a30);
-                if (vectors > 1) (a31, a32) = (M.MultiplyAdd(dv, w1, a31), M.MultiplyAdd(dv, w2, a32));
+                StoreDerived<T, M, TActivation, TVectors>(a10, a11, a12, ref below, ref z, ref a, at + stride);
+                StoreDerived<T, M, TActivation, TVectors>(a20, a21, a22, ref below, ref z, ref a, at + 2 * stride);
+                StoreDerived<T, M, TActivation, TVectors>(a30, a31, a32, ref below, ref z, ref a, at + 3 * stride);
             }
             if (samples > 4)
             {
-                dv = M.Create(Unsafe.Add(ref ds, j + 4 * outputs));
-                a40 = M.MultiplyAdd(dv, w0, a40);
-                if (vectors > 1) (a41, a42) = (M.MultiplyAdd(dv, w1, a41), M.MultiplyAdd(dv, w2, a42));
-                dv = M.Create(Unsafe.Add(ref ds, j + 5 * outputs));
-                a50 = M.MultiplyAdd(dv, w0, a50);
-                if (vectors > 1) (a51, a52) = (M.MultiplyAdd(dv, w1, a51), M.MultiplyAdd(dv, w2, a52));
-                dv = M.Create(Unsafe.Add(ref ds, j + 6 * outputs));
-                a60 = M.MultiplyAdd(dv, w0, a60);
-                if (vectors > 1) (a61, a62) = (M.MultiplyAdd(dv, w1, a61), M.MultiplyAdd(dv, w2, a62));
-                dv = M.Create(Unsafe.Add(ref ds, j + 7 * outputs));
-                a70 = M.MultiplyAdd(dv, w0, a70);
-                if (vectors > 1) (a71, a72) = (M.MultiplyAdd(dv, w1, a71), M.MultiplyAdd(dv, w2, a72));
+                StoreDerived<T, M, TActivation, TVectors>(a40, a41, a42, ref below, ref z, ref a, at + 4 * stride);
+                StoreDerived<T, M, TActivation, TVectors>(a50, a51, a52, ref below, ref z, ref a, at + 5 * stride);
+                StoreDerived<T, M, TActivation, TVectors>(a60, a61, a62, ref below, ref z, ref a, at + 6 * stride);
+                StoreDerived<T, M, TActivation, TVectors>(a70, a71, a72, ref below, ref z, ref a, at + 7 * stride);
             }
-        }
-        // Δ_below = accumulator·f′, sample by sample
-        nuint at = (nuint)(s * inputs + i), stride = (nuint)inputs;
-        StoreDerived<T, M, TActivation, TVectors>(a00, a01, a02, ref below, ref z, ref a, at);
-        if (samples > 1)
-        {
-            StoreDerived<T, M, TActivation, TVectors>(a10, a11, a12, ref below, ref z, ref a, at + stride);
-            StoreDerived<T, M, TActivation, TVectors>(a20, a21, a22, ref below, ref z, ref a, at + 2 * stride);
-            StoreDerived<T, M, TActivation, TVectors>(a30, a31, a32, ref below, ref z, ref a, at + 3 * stride);
-        }
-        if (samples > 4)
-        {
-            StoreDerived<T, M, TActivation, TVectors>(a40, a41, a42, ref below, ref z, ref a, at + 4 * stride);
-            StoreDerived<T, M, TActivation, TVectors>(a50, a51, a52, ref below, ref z, ref a, at + 5 * stride);
-            StoreDerived<T, M, TActivation, TVectors>(a60, a61, a62, ref below, ref z, ref a, at + 6 * stride);
-            StoreDerived<T, M, TActivation, TVectors>(a70, a71, a72, ref below, ref z, ref a, at + 7 * stride);
         }
     }
 

@@ -70,14 +70,56 @@ public static partial class Dense
     // ---- One sample ----
 
     /// <summary>
-    /// <c>y_j = Σ_i W[j, i]·x_i + b_j</c>: four rows at a time (each load of x feeds four multiply-adds), then the rows
-    /// left one by one; the columns past the last whole vector are added one by one.
+    /// <c>y_j = Σ_i W[j, i]·x_i + b_j</c>. Where the inputs fill whole vectors, as many rows at a time as a vector
+    /// has lanes: their sums come out as one vector of outputs, stored whole, so that the activation and the next layer
+    /// read it back without waiting on single-float stores. Then four rows at a time (each load of x feeds four
+    /// multiply-adds) and the rows left one by one; the columns past the last whole vector are added one by one.
     /// </summary>
     public static void Forward<T, M, S>(ref float w, ref float x, ref float y) where T : struct where M : IVectorMath<T> where S : IDenseShape
     {
-        int inputs = S.Inputs, outputs = S.Outputs, vectorEnd = inputs / M.Count * M.Count;
+        int inputs = S.Inputs, outputs = S.Outputs, lanes = M.Count, vectorEnd = inputs / lanes * lanes;
         ref float bias = ref Unsafe.Add(ref w, inputs * outputs);
         int j = 0;
+        if (vectorEnd == inputs && lanes >= 4)
+        {
+            for (; j + lanes <= outputs; j += lanes)
+            {
+                ref float row = ref Unsafe.Add(ref w, j * inputs);
+                nuint stride = (nuint)inputs;
+                T s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+                T s8 = default, s9 = default, s10 = default, s11 = default, s12 = default, s13 = default, s14 = default, s15 = default;
+                for (nuint i = 0; i < (nuint)vectorEnd; i += (nuint)lanes)
+                {
+                    T xi = M.Load(ref x, i);
+                    ref float r = ref Unsafe.Add(ref row, i);
+                    s0 = M.MultiplyAdd(M.Load(ref r, 0), xi, s0);
+                    s1 = M.MultiplyAdd(M.Load(ref r, stride), xi, s1);
+                    s2 = M.MultiplyAdd(M.Load(ref r, 2 * stride), xi, s2);
+                    s3 = M.MultiplyAdd(M.Load(ref r, 3 * stride), xi, s3);
+                    if (lanes > 4)
+                    {
+                        s4 = M.MultiplyAdd(M.Load(ref r, 4 * stride), xi, s4);
+                        s5 = M.MultiplyAdd(M.Load(ref r, 5 * stride), xi, s5);
+                        s6 = M.MultiplyAdd(M.Load(ref r, 6 * stride), xi, s6);
+                        s7 = M.MultiplyAdd(M.Load(ref r, 7 * stride), xi, s7);
+                    }
+                    if (lanes > 8)
+                    {
+                        s8 = M.MultiplyAdd(M.Load(ref r, 8 * stride), xi, s8);
+                        s9 = M.MultiplyAdd(M.Load(ref r, 9 * stride), xi, s9);
+                        s10 = M.MultiplyAdd(M.Load(ref r, 10 * stride), xi, s10);
+                        s11 = M.MultiplyAdd(M.Load(ref r, 11 * stride), xi, s11);
+                        s12 = M.MultiplyAdd(M.Load(ref r, 12 * stride), xi, s12);
+                        s13 = M.MultiplyAdd(M.Load(ref r, 13 * stride), xi, s13);
+                        s14 = M.MultiplyAdd(M.Load(ref r, 14 * stride), xi, s14);
+                        s15 = M.MultiplyAdd(M.Load(ref r, 15 * stride), xi, s15);
+                    }
+                }
+                T sums = M.Concat(M.Sum4(s0, s1, s2, s3), lanes > 4 ? M.Sum4(s4, s5, s6, s7) : default,
+                    lanes > 8 ? M.Sum4(s8, s9, s10, s11) : default, lanes > 8 ? M.Sum4(s12, s13, s14, s15) : default);
+                M.Store(M.Add(sums, M.Load(ref bias, (nuint)j)), ref y, (nuint)j);
+            }
+        }
         for (; j + 4 <= outputs; j += 4)
         {
             ref float row = ref Unsafe.Add(ref w, j * inputs);

@@ -69,6 +69,8 @@ public interface IVectorMath<T> where T : struct
     static abstract float Sum(T x);
     /// <summary><c>[Σa, Σb, Σc, Σd]</c>: four sums at once, sharing the reduction steps.</summary>
     static abstract Vector128<float> Sum4(T a, T b, T c, T d);
+    /// <summary>The lanes of <paramref name="s0"/>, then of <paramref name="s1"/>, …, as many as one value holds (the first lane of <paramref name="s0"/> for a float, <paramref name="s0"/> for 128 bits, four vectors for 512).</summary>
+    static abstract T Concat(Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3);
 }
 
 /// <summary><see cref="IVectorMath{T}"/> on single floats; selects go through a 128-bit register, so they do not branch either.</summary>
@@ -101,6 +103,7 @@ public readonly struct ScalarMath : IVectorMath<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float CopySign(float magnitude, float sign) => MathF.CopySign(magnitude, sign);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(float x) => x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sum4(float a, float b, float c, float d) => Vector128.Create(a, b, c, d);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Concat(Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3) => s0.ToScalar();
 #pragma warning restore CS1591
 
     private static Vector128<float> V(float x) => Vector128.CreateScalarUnsafe(x);
@@ -136,6 +139,7 @@ public readonly struct Vector128Math : IVectorMath<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> CopySign(Vector128<float> magnitude, Vector128<float> sign) => Vector128.CopySign(magnitude, sign);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector128<float> x) => Vector128.Sum(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sum4(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d) => Runtime.VectorMath.Sum4(a, b, c, d);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Concat(Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3) => s0;
 #pragma warning restore CS1591
 }
 
@@ -169,6 +173,7 @@ public readonly struct Vector256Math : IVectorMath<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> CopySign(Vector256<float> magnitude, Vector256<float> sign) => Vector256.CopySign(magnitude, sign);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> x) => Vector256.Sum(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sum4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d) => Runtime.VectorMath.Sum4(a, b, c, d);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Concat(Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3) => Vector256.Create(s0, s1);
 #pragma warning restore CS1591
 }
 
@@ -202,6 +207,7 @@ public readonly struct Vector512Math : IVectorMath<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> CopySign(Vector512<float> magnitude, Vector512<float> sign) => Vector512.CopySign(magnitude, sign);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> x) => Vector512.Sum(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sum4(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d) => Runtime.VectorMath.Sum4(a, b, c, d);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Concat(Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3) => Vector512.Create(Vector256.Create(s0, s1), Vector256.Create(s2, s3));
 #pragma warning restore CS1591
 }
 

@@ -6,8 +6,9 @@ using System.Runtime.Intrinsics;
 namespace FixedNet.Runtime;
 
 /// <summary>
-/// Which vector width generated networks and the activation loops run with: 512, 256 or 128 bits. Generated loop
-/// networks carry their kernels at each width and pick one through <see cref="VectorBits"/>.
+/// Which vector width generated networks and the activation loops run with: 512, 256 or 128 bits at most. The dense
+/// kernels (<see cref="Kernels.Dense"/>) exist at each width; each layer takes the widest that suits its shape up to
+/// <see cref="VectorBits"/>.
 /// </summary>
 /// <remarks>
 /// <para>By default the widest width the hardware accelerates runs: 512 bits where
@@ -39,7 +40,7 @@ public static class Simd
     /// <summary>The older environment variable, read where the switch is not set (0, 1, false, true).</summary>
     public const string EnvironmentVariable = "FIXEDNET_USE_VECTOR512";
 
-    /// <summary>The vector width, in bits, that generated networks and the activation loops run in this process: 128, 256 or 512.</summary>
+    /// <summary>The widest vectors, in bits, that generated networks and the activation loops run in this process: 128, 256 or 512.</summary>
     public static readonly int VectorBits = Choose(
         AppContext.GetData(WidthOptionName) as string,
         Environment.GetEnvironmentVariable(WidthEnvironmentVariable),
@@ -47,10 +48,10 @@ public static class Simd
         Environment.GetEnvironmentVariable(EnvironmentVariable),
         Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 128);
 
-    /// <summary>True when the 512-bit kernels run (<see cref="VectorBits"/> is 512).</summary>
+    /// <summary>True when <see cref="VectorBits"/> is 512: layers wide enough run the 512-bit kernels.</summary>
     public static readonly bool UseVector512 = VectorBits == 512;
 
-    /// <summary>True when the 256-bit kernels run (<see cref="VectorBits"/> is 256).</summary>
+    /// <summary>True when <see cref="VectorBits"/> is 256.</summary>
     public static readonly bool UseVector256 = VectorBits == 256;
 
     /// <summary>
