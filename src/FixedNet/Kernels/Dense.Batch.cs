@@ -73,14 +73,19 @@ public static partial class Dense
     }
 
     // Rows [from, to), TRows at a time, for all n samples: a tile of samples at a time (8 at 512 bits, else 4), then one by one.
+    // (Empty ranges make no call: on small layers the calls are a good part of the time.)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ForwardRows<T, M, S, TRows>(ref float w, ref float x, ref float y, int n, int from, int to)
         where T : struct where M : IVectorMath<T> where S : IDenseShape where TRows : ICount
     {
         if (from >= to) return;
         int samples = M.Count == 16 ? 8 : 4, blocked = n / samples * samples;
-        if (M.Count == 16) ForwardTiles<T, M, S, Eight, TRows>(ref w, ref x, ref y, 0, blocked, from, to);
-        else ForwardTiles<T, M, S, Four, TRows>(ref w, ref x, ref y, 0, blocked, from, to);
-        ForwardTiles<T, M, S, One, TRows>(ref w, ref x, ref y, blocked, n, from, to);
+        if (blocked > 0)
+        {
+            if (M.Count == 16) ForwardTiles<T, M, S, Eight, TRows>(ref w, ref x, ref y, 0, blocked, from, to);
+            else ForwardTiles<T, M, S, Four, TRows>(ref w, ref x, ref y, 0, blocked, from, to);
+        }
+        if (blocked < n) ForwardTiles<T, M, S, One, TRows>(ref w, ref x, ref y, blocked, n, from, to);
     }
 
     // Y[s + q, j + r] for samples [sFrom, sTo), TSamples (1, 4 or 8) at a time, and rows [from, to), TRows (1 or 3) at a
@@ -238,12 +243,13 @@ public static partial class Dense
     }
 
     // One strip of TVectors vectors of columns from column i: all rows, four at a time, then one by one.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void OuterRows<T, M, S, TVectors>(ref float m, T cv, ref float d, ref float x, int n, int i)
         where T : struct where M : IVectorMath<T> where S : IDenseShape where TVectors : ICount
     {
         int outputs = S.Outputs, rowsBlocked = outputs / 4 * 4;
-        OuterTiles<T, M, S, Four, TVectors>(ref m, cv, ref d, ref x, n, i, 0, rowsBlocked, prefetchNext: true);
-        OuterTiles<T, M, S, One, TVectors>(ref m, cv, ref d, ref x, n, i, rowsBlocked, outputs, prefetchNext: false);
+        if (rowsBlocked > 0) OuterTiles<T, M, S, Four, TVectors>(ref m, cv, ref d, ref x, n, i, 0, rowsBlocked, prefetchNext: true);
+        if (rowsBlocked < outputs) OuterTiles<T, M, S, One, TVectors>(ref m, cv, ref d, ref x, n, i, rowsBlocked, outputs, prefetchNext: false);
     }
 
     // m[j + r, i + v·lanes …] for rows j in [from, to), TRows (1 or 4) at a time, and vectors v < TVectors (1, 3 or 6);
@@ -352,18 +358,19 @@ public static partial class Dense
         int inputs = S.Inputs, outputs = S.Outputs, lanes = M.Count, vectorEnd = inputs / lanes * lanes;
         int chunk = 3 * lanes, columnsBlocked = inputs / chunk * chunk;
         int blocked = n / (M.Count == 16 ? 8 : 4) * (M.Count == 16 ? 8 : 4);
-        if (M.Count == 16)
+        // (Empty ranges make no call: on small layers the calls are a good part of the time.)
+        if (blocked > 0 && columnsBlocked > 0)
         {
-            BackTiles<T, M, S, TActivation, Eight, Three>(ref w, ref d, ref below, ref z, ref a, 0, blocked, 0, columnsBlocked);
-            BackTiles<T, M, S, TActivation, Eight, One>(ref w, ref d, ref below, ref z, ref a, 0, blocked, columnsBlocked, vectorEnd);
+            if (M.Count == 16) BackTiles<T, M, S, TActivation, Eight, Three>(ref w, ref d, ref below, ref z, ref a, 0, blocked, 0, columnsBlocked);
+            else BackTiles<T, M, S, TActivation, Four, Three>(ref w, ref d, ref below, ref z, ref a, 0, blocked, 0, columnsBlocked);
         }
-        else
+        if (blocked > 0 && columnsBlocked < vectorEnd)
         {
-            BackTiles<T, M, S, TActivation, Four, Three>(ref w, ref d, ref below, ref z, ref a, 0, blocked, 0, columnsBlocked);
-            BackTiles<T, M, S, TActivation, Four, One>(ref w, ref d, ref below, ref z, ref a, 0, blocked, columnsBlocked, vectorEnd);
+            if (M.Count == 16) BackTiles<T, M, S, TActivation, Eight, One>(ref w, ref d, ref below, ref z, ref a, 0, blocked, columnsBlocked, vectorEnd);
+            else BackTiles<T, M, S, TActivation, Four, One>(ref w, ref d, ref below, ref z, ref a, 0, blocked, columnsBlocked, vectorEnd);
         }
-        BackTiles<T, M, S, TActivation, One, Three>(ref w, ref d, ref below, ref z, ref a, blocked, n, 0, columnsBlocked);
-        BackTiles<T, M, S, TActivation, One, One>(ref w, ref d, ref below, ref z, ref a, blocked, n, columnsBlocked, vectorEnd);
+        if (blocked < n && columnsBlocked > 0) BackTiles<T, M, S, TActivation, One, Three>(ref w, ref d, ref below, ref z, ref a, blocked, n, 0, columnsBlocked);
+        if (blocked < n && columnsBlocked < vectorEnd) BackTiles<T, M, S, TActivation, One, One>(ref w, ref d, ref below, ref z, ref a, blocked, n, columnsBlocked, vectorEnd);
         for (int s = 0; s < n; s++)
         {
             for (int i = vectorEnd; i < inputs; i++)
