@@ -59,6 +59,22 @@ internal static class DiagnosticDescriptors
         "Layers split over partial declarations",
         "[Dense] layers of '{0}' must all be on the declaration that has [Network], so that their order is defined");
 
+    public static readonly DiagnosticDescriptor LanguageVersion = Create("FN0014",
+        "C# 11 or later is required",
+        "'{0}' cannot be generated for C# {1}: the generated code needs C# 11 or later (static abstract interface members); set <LangVersion> to 11 or later, or remove it to use the SDK's default");
+
+    public static readonly DiagnosticDescriptor FileLocal = Create("FN0015",
+        "Network type must not be file-local",
+        "'{0}' is a file-local type; its generated part lives in another file, which a file-local type cannot span: remove the 'file' modifier");
+
+    public static readonly DiagnosticDescriptor MemberClash = Create("FN0016",
+        "Member name taken by the generated code",
+        "'{0}' declares '{1}', a name FixedNet generates for the network ({2}); rename the member");
+
+    public static readonly DiagnosticDescriptor InternalError = Create("FN0017",
+        "FixedNet could not generate a network",
+        "FixedNet failed to generate '{0}' ({1}); the other networks are unaffected. Please report this with the declaration.");
+
     private static DiagnosticDescriptor Create(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Globalization;
 using FixedNet.Generator.Model;
 
@@ -56,7 +57,7 @@ internal static partial class Emitter
         }
         foreach (var containing in model.ContainingTypes)
         {
-            w.Line("partial " + containing.Keyword + " " + containing.Name);
+            w.Line("partial " + containing.Keyword + " " + Identifier(containing.Name));
             w.Line("{");
             w.Indent();
             depth++;
@@ -64,7 +65,7 @@ internal static partial class Emitter
 
         EmitTypeDocumentation(w, model, unrolled);
         w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"" + GeneratorName + "\", \"" + GeneratorVersion + "\")]");
-        using (w.Block("partial class " + model.TypeName + " : global::FixedNet.INetwork"))
+        using (w.Block("partial class " + Identifier(model.TypeName) + " : global::FixedNet.INetwork"))
         {
             EmitMembers(w, model);
             w.Line();
@@ -244,6 +245,45 @@ internal static partial class Emitter
     internal static string ActivationFormula(ActivationKind activation, string a = "a", string z = "z") => OperatorTable.Formula(activation, a, z);
 
     internal static string DerivativeFormula(ActivationKind activation) => OperatorTable.Of(activation).Derivative;
+
+    /// <summary><paramref name="name"/> as C# source: a keyword used as a name (<c>class</c>) gets its '@' back.</summary>
+    internal static string Identifier(string name) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
+
+    /// <summary>The public members every network gets.</summary>
+    internal static readonly string[] PublicMembers =
+    [
+        "InputSize", "OutputSize", "ParameterCount", "Architecture", "Parameters", "InitializeParameters", "Forward", "ComputeLoss",
+        "Backward", "TrainStep", "BackwardBatch", "TrainBatch", "ForwardBatch", "ComputeLossBatch",
+    ];
+
+    /// <summary>
+    /// Every member name the generated part of the class declares; a user member of one of these names is FN0016.
+    /// GeneratedMemberTests checks this list against the members of generated files.
+    /// </summary>
+    internal static IEnumerable<string> MemberNames(NetworkModel model)
+    {
+        foreach (var name in PublicMembers) yield return name;
+        foreach (var name in new[] { "s_architecture", "_parameters", "_gradient", "ForwardCore", "LossCore", "AccumulateGradient", "TrainCore", "BackwardBatchCore", "TrainBatchCore", "ForwardBatchCore" })
+            yield return name;
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            yield return "W" + N(l);
+            yield return "B" + N(l);
+        }
+        if (IsUnrolled(model))
+        {
+            yield return "ForwardLossCore";
+            yield return "AccumulateBatch";
+            yield break;
+        }
+        foreach (var name in new[] { "_z", "_bz", "_lse", "RunForward", "OutputActivation", "OutputDelta", "BatchChunk", "ChunkLayers", "ChunkForward" }) yield return name;
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            yield return VectorEmitter.Shape(model.Layers[l]);
+            foreach (var prefix in new[] { "_a", "_d", "_z", "_ba", "_bd", "_bz" }) yield return prefix + N(l);
+        }
+    }
 
     internal static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -1,3 +1,5 @@
+using System;
+using FixedNet.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -38,11 +40,36 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .SelectMany(static (result, _) => result)
             .WithTrackingName(TrackingNames.OrphanLayers);
 
-        context.RegisterSourceOutput(models, static (spc, model) => spc.AddSource(model.HintName, Emitter.Emit(model)));
+        // Hint names must differ ignoring case; two networks may not: the names of all networks decide each one's hint.
+        // Only the names are collected, so a change inside one network leaves the others' outputs cached.
+        var hintNames = models
+            .Select(static (model, _) => model.FullName)
+            .Collect()
+            .Select(static (names, _) => HintNames.Assign(names))
+            .WithTrackingName(TrackingNames.HintNames);
+
+        context.RegisterSourceOutput(models.Combine(hintNames), static (spc, pair) => Emit(spc, pair.Left, pair.Right));
         // Each diagnostic carries its syntax tree, so it is reported at a real source location ('#pragma warning disable
         // FN…' and .editorconfig severities apply) without the compilation: no CompilationProvider here, whose every
         // change would rerun this step; an edit elsewhere leaves these diagnostics cached.
         context.RegisterSourceOutput(diagnostics, static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
         context.RegisterSourceOutput(orphans, static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
+    }
+
+    // The generator never throws (a throw is CS8785 and costs every network its code): a failure here is one FN0017
+    // naming the network, and the other networks still generate.
+    private static void Emit(SourceProductionContext context, NetworkModel model, HintNames hintNames)
+    {
+        string source;
+        try
+        {
+            source = Emitter.Emit(model);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, model.FullName, exception.GetType().Name + ": " + exception.Message));
+            return;
+        }
+        context.AddSource(hintNames.Of(model.FullName), source);
     }
 }

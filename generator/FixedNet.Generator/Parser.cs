@@ -22,6 +22,21 @@ internal static class Parser
 
     public static ParseResult ParseNetwork(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
+        try
+        {
+            return Parse(context, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The generator never throws (CS8785 would cost every network its code): one FN0017 at the declaration instead.
+            var location = context.TargetNode is TypeDeclarationSyntax declaration ? LocationInfo.From(declaration.Identifier) : null;
+            return new ParseResult(null, new[] { DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, context.TargetSymbol.Name,
+                exception.GetType().Name + ": " + exception.Message) }.ToEquatableArray());
+        }
+    }
+
+    private static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
         if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax declaration)
             return Skip;
         var networkAttribute = context.Attributes.FirstOrDefault();
@@ -50,6 +65,13 @@ internal static class Parser
                 : parent.Keyword.ValueText;
             containingTypes.Insert(0, new ContainingTypeModel(keyword, parent.Identifier.ValueText));
         }
+        for (var d = declaration; d is not null; d = d.Parent as TypeDeclarationSyntax)
+        {
+            if (d.Modifiers.Any(SyntaxKind.FileKeyword))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FileLocal, LocationInfo.From(d.Identifier), d.Identifier.ValueText));
+        }
+        if (declaration.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: var version } && version < LanguageVersion.CSharp11)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LanguageVersion, identifier, name, version.ToDisplayString()));
         for (var t = type; t is not null; t = t.ContainingType)
         {
             if (t.IsGenericType)
@@ -148,6 +170,19 @@ internal static class Parser
 
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
         var model = new NetworkModel(ns, type.Name, containingTypes.ToEquatableArray(), inputSize, (LossKind)lossValue, models.ToEquatableArray());
+
+        // Members of the user's own that the generated part would declare again (CS0102 inside generated code otherwise).
+        var generated = new HashSet<string>(Emitter.MemberNames(model), StringComparer.Ordinal);
+        if (generated.Contains(name))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClash, identifier, name, name, "the name of a generated member, which C# does not let a class share"));
+        foreach (var member in type.GetMembers())
+        {
+            if (member.IsImplicitlyDeclared || !generated.Contains(member.Name)) continue;
+            string what = Array.IndexOf(Emitter.PublicMembers, member.Name) >= 0 ? "part of its public API" : "a private member of its implementation";
+            var location = member.Locations.Length > 0 ? LocationInfo.From(member.Locations[0]) : null;
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClash, location ?? identifier, name, member.Name, what));
+        }
+        if (diagnostics.Count > 0) return new ParseResult(null, diagnostics.ToEquatableArray());
         return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
     }
 

@@ -7,4 +7,5 @@ internal static class TrackingNames
     public const string NetworkModels = nameof(NetworkModels);
     public const string NetworkDiagnostics = nameof(NetworkDiagnostics);
     public const string OrphanLayers = nameof(OrphanLayers);
+    public const string HintNames = nameof(HintNames);
 }

@@ -11,14 +11,14 @@ namespace FixedNet.Generator.Tests;
 /// </summary>
 public class DiagnosticTests
 {
-    private static void AssertSingle(string id, string markup)
+    private static void AssertSingle(string id, string markup, CSharpParseOptions? options = null)
     {
         int start = markup.IndexOf("[|", System.StringComparison.Ordinal);
         int end = markup.IndexOf("|]", System.StringComparison.Ordinal) - 2;
         string source = markup.Replace("[|", string.Empty).Replace("|]", string.Empty);
         var expected = TextSpan.FromBounds(start, end);
 
-        var result = GeneratorHarness.Run("using FixedNet;\n" + source);
+        var result = GeneratorHarness.Run(options ?? GeneratorHarness.ParseOptions, "using FixedNet;\n" + source);
         var diagnostic = Assert.Single(result.FixedNetDiagnostics);
         Assert.Equal(id, diagnostic.Id);
         Assert.Equal(Microsoft.CodeAnalysis.DiagnosticSeverity.Error, diagnostic.Severity);
@@ -26,6 +26,54 @@ public class DiagnosticTests
         Assert.Equal(expected, new TextSpan(span.Start - "using FixedNet;\n".Length, span.Length));
         Assert.Empty(result.Sources);
         Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id is "CS8785" or "AD0001");
+    }
+
+    [Theory]
+    [InlineData(LanguageVersion.CSharp7_3)]
+    [InlineData(LanguageVersion.CSharp10)]
+    public void FN0014_LanguageVersionBelow11(LanguageVersion version) => AssertSingle("FN0014", """
+        [Network(2)]
+        [Dense(1)]
+        public partial class [|Old|] { }
+        """, new CSharpParseOptions(version));
+
+    [Fact]
+    public void FN0014_NotForCSharp11() =>
+        Assert.Empty(GeneratorHarness.Run(new CSharpParseOptions(LanguageVersion.CSharp11), GeneratorHarness.SmallNetwork).FixedNetDiagnostics);
+
+    [Fact]
+    public void FN0015_FileLocalClass() => AssertSingle("FN0015", """
+        [Network(2)]
+        [Dense(1)]
+        file partial class [|Hidden|] { }
+        """);
+
+    [Fact]
+    public void FN0016_PublicMemberTaken() => AssertSingle("FN0016", """
+        [Network(2)]
+        [Dense(1)]
+        public partial class Net { public string [|Architecture|] => "mine"; }
+        """);
+
+    [Fact]
+    public void FN0016_PrivateMemberTaken() => AssertSingle("FN0016", """
+        [Network(20)]
+        [Dense(20, Activation.Tanh)]
+        [Dense(1)]
+        public partial class Net { private void [|RunForward|]() { } }
+        """);
+
+    [Fact]
+    public void FN0016_NotForOtherNames()
+    {
+        var result = GeneratorHarness.Run("""
+            using FixedNet;
+            [Network(2)]
+            [Dense(1)]
+            public partial class Net { public int Epochs { get; set; } public void Run() { } }
+            """);
+        Assert.Empty(result.FixedNetDiagnostics);
+        Assert.Empty(result.CompilationErrors);
     }
 
     [Fact]

@@ -117,7 +117,7 @@ public class IncrementalTests
         var model = new NetworkModel("Demo", "Net", EquatableArray<ContainingTypeModel>.Empty, 3, LossKind.CrossEntropy,
             new EquatableArray<LayerModel>(new[] { new LayerModel(3, 4, ActivationKind.ReLU, 0, 12), new LayerModel(4, 2, ActivationKind.Softmax, 16, 24) }));
         Assert.Equal(26, model.ParameterCount);
-        Assert.Equal("Demo.Net.g.cs", model.HintName);
+        Assert.Equal("Demo.Net", model.FullName);
         string emitted = Emitter.Emit(model);
         var generated = GeneratorHarness.Run(Source).Sources["Demo.Net.g.cs"];
         Assert.Equal(generated, emitted);

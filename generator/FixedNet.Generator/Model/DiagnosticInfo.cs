@@ -16,6 +16,8 @@ internal readonly record struct LocationInfo(SyntaxTree Tree, TextSpan Span)
     public static LocationInfo? From(SyntaxNode? node) => node?.SyntaxTree is { } tree ? new LocationInfo(tree, node.Span) : null;
 
     public static LocationInfo? From(SyntaxToken token) => token.SyntaxTree is { } tree ? new LocationInfo(tree, token.Span) : null;
+
+    public static LocationInfo? From(Location location) => location.SourceTree is { } tree ? new LocationInfo(tree, location.SourceSpan) : null;
 }
 
 /// <summary>A diagnostic carried as data: descriptor, location and message arguments.</summary>

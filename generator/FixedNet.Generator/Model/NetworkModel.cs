@@ -20,14 +20,14 @@ internal sealed record NetworkModel(
         }
     }
 
-    /// <summary><c>Namespace.Outer.Type.g.cs</c>: stable, unique per type.</summary>
-    public string HintName
+    /// <summary><c>Namespace.Outer.Type</c>, without the '@' of escaped keywords: the base of the hint name (<see cref="HintNames"/>).</summary>
+    public string FullName
     {
         get
         {
-            var name = Namespace is null ? string.Empty : Namespace + ".";
+            var name = Namespace is null ? string.Empty : Namespace.Replace("@", string.Empty) + ".";
             foreach (var containing in ContainingTypes) name += containing.Name + ".";
-            return name + TypeName + ".g.cs";
+            return name + TypeName;
         }
     }
 }
