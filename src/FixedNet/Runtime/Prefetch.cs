@@ -1,16 +1,11 @@
-using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace FixedNet.Runtime;
 
-/// <summary>Software prefetch for generated kernels. Not meant to be used directly.</summary>
-/// <remarks>
-/// A prefetch is only a hint: it never faults, changes no value, and is skipped where the CPU has no such instruction.
-/// Generated code cannot use pointers itself (the consuming project need not allow unsafe code), so it calls this.
-/// </remarks>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public static class Prefetch
+/// <summary>Software prefetch for the dense kernels (<see cref="Kernels.Dense"/>).</summary>
+/// <remarks>A prefetch is only a hint: it never faults, changes no value, and is skipped where the CPU has no such instruction.</remarks>
+internal static class Prefetch
 {
     /// <summary>Asks for the cache line that holds <paramref name="value"/> to be brought into all cache levels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,13 +1,11 @@
-using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace FixedNet.Runtime;
 
-/// <summary>Vector helpers for generated kernels. Not meant to be used directly.</summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public static class VectorMath
+/// <summary>Horizontal sums for the dense kernels (<see cref="Kernels.Dense"/>), through <see cref="Operators.IVectorMath{T}.Sum4"/>.</summary>
+internal static class VectorMath
 {
     /// <summary>
     /// The sums of four vectors at once, <c>[Σa, Σb, Σc, Σd]</c>: three horizontal adds and one add on AVX instead
