@@ -13,6 +13,12 @@ namespace FixedNet.Tests;
 [Dense(2, Activation.Softmax)]
 public partial class BlobNet;
 
+// A ReLU hidden layer grows without bound at a huge learning rate (tanh would saturate and stay finite).
+[Network(2, Loss = Loss.CrossEntropy)]
+[Dense(16, Activation.ReLU)]
+[Dense(2, Activation.Softmax)]
+public partial class ReluBlobNet;
+
 public class TrainerTests
 {
     /// <summary>Two noisy classes on either side of a circle of radius 1: not linearly separable, easy for an MLP.</summary>
@@ -117,6 +123,82 @@ public class TrainerTests
         var (_, validation) = noisy.Split(0.5, 2);
         Assert.Equal(best, Trainer<BlobNet>.Evaluate(net, validation).Loss, 1e-5);
     }
+
+    [Theory]
+    [MemberData(nameof(OptimizerNames))]
+    public void DivergingTraining_StopsAtTheFirstNonFiniteBatch_OnTheEpochsStartingParameters(string optimizer)
+    {
+        TrainerOptions Options(int epochs) => new() { Epochs = epochs, BatchSize = 8, Optimizer = Create(optimizer), LearningRate = 1e30f, Seed = 4 };
+        var net = new ReluBlobNet();
+        net.InitializeParameters(5);
+        var reports = new Recorder<EpochReport>();
+        var result = new Trainer<ReluBlobNet>(net, Options(20)).Fit(Rings(64, 5), progress: reports);
+
+        Assert.Equal(StopReason.NonFinite, result.StopReason);
+        Assert.False(result.StoppedEarly);
+        var last = result.History[^1];
+        Assert.NotNull(last.NonFiniteBatch);
+        Assert.Equal(last, reports.Values[^1]);
+        Assert.All(result.History.SkipLast(1), r => Assert.Null(r.NonFiniteBatch));
+        Assert.All(net.Parameters.ToArray(), p => Assert.True(float.IsFinite(p)));
+        // The same run stopped just before the diverging epoch ends on the very same parameters.
+        var reference = new ReluBlobNet();
+        reference.InitializeParameters(5);
+        if (result.History.Count > 1) new Trainer<ReluBlobNet>(reference, Options(result.History.Count - 1)).Fit(Rings(64, 5));
+        Assert.Equal(reference.Parameters.ToArray(), net.Parameters.ToArray());
+        Assert.Equal(result.History.Count - 1, result.BestEpoch);
+    }
+
+    [Fact]
+    public void DivergingTraining_WithEarlyStopping_NeverZeroesTheNetwork()
+    {
+        // Before: NaN validation losses never improved on the zeroed snapshot, which patience then restored.
+        var net = new ReluBlobNet();
+        net.InitializeParameters(5);
+        var result = new Trainer<ReluBlobNet>(net, new TrainerOptions { Epochs = 20, BatchSize = 8, LearningRate = 1e30f, ValidationFraction = 0.25, EarlyStoppingPatience = 2 })
+            .Fit(Rings(64, 5));
+        Assert.Equal(StopReason.NonFinite, result.StopReason);
+        Assert.All(net.Parameters.ToArray(), p => Assert.True(float.IsFinite(p)));
+        Assert.Contains(net.Parameters.ToArray(), p => p != 0f);
+    }
+
+    [Fact]
+    public void EmptyValidationSet_IsRejectedBeforeTraining()
+    {
+        var net = new BlobNet();
+        net.InitializeParameters(5);
+        var before = net.Parameters.ToArray();
+        var trainer = new Trainer<BlobNet>(net, new TrainerOptions { ValidationFraction = 0.001, EarlyStoppingPatience = 2 });
+        var error = Assert.Throws<ArgumentException>(() => trainer.Fit(Rings(64, 5)));
+        Assert.Equal("validation", error.ParamName);
+        Assert.Contains("no validation sample", error.Message);
+        Assert.Throws<ArgumentException>(() => new Trainer<BlobNet>(net).Fit(Rings(64, 5), new Dataset([], [], 2, 2)));
+        Assert.Equal(before, net.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void EarlyStopping_WhenTheEpochsRunOut_StillEndsOnTheBestEpoch()
+    {
+        var random = new Random(3);
+        var x = Enumerable.Range(0, 200).Select(_ => (float)random.NextDouble()).ToArray();
+        var labels = Enumerable.Range(0, 100).Select(_ => random.Next(2)).ToArray();
+        var noisy = new Dataset(x, OneHot.Encode(labels, 2), 2, 2);
+        var net = new BlobNet();
+        net.InitializeParameters(1);
+        var result = new Trainer<BlobNet>(net, new TrainerOptions
+        {
+            Epochs = 30, BatchSize = 4, LearningRate = 0.5f, ValidationFraction = 0.5, EarlyStoppingPatience = 1000, Seed = 2,
+        }).Fit(noisy);
+        Assert.Equal(StopReason.Completed, result.StopReason);
+        Assert.Equal(30, result.History.Count);
+        Assert.True(result.BestEpoch < 30, $"best epoch {result.BestEpoch}: the restore is not exercised");
+        var (_, validation) = noisy.Split(0.5, 2);
+        Assert.Equal(result.History[result.BestEpoch - 1].ValidationLoss, Trainer<BlobNet>.Evaluate(net, validation).Loss, 1e-5);
+    }
+
+    [Fact]
+    public void NullLearningRate_IsAnArgumentNullException() =>
+        Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => new Trainer<BlobNet>(new BlobNet(), new TrainerOptions { LearningRate = null! })).ParamName);
 
     private sealed class Recorder<T> : IProgress<T>
     {

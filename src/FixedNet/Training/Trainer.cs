@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using System.Threading;
 using FixedNet.Data;
 using FixedNet.Runtime;
@@ -28,8 +29,29 @@ public sealed record TrainerOptions
     /// <summary>When no validation set is given, this fraction of the training set is held out for validation (0 for none).</summary>
     public double ValidationFraction { get; init; }
 
-    /// <summary>Stop after this many epochs without a lower validation loss, and restore the best parameters; null never stops early.</summary>
+    /// <summary>
+    /// Stop after this many epochs without a lower validation loss; null never stops early. When set, <see cref="Trainer{TNetwork}.Fit"/>
+    /// always ends on the parameters of the epoch with the lowest finite validation loss, whether patience ran out or the
+    /// epochs did (as Keras's <c>EarlyStopping(restore_best_weights=True)</c>).
+    /// </summary>
     public int? EarlyStoppingPatience { get; init; }
+}
+
+/// <summary>Why <see cref="Trainer{TNetwork}.Fit"/> stopped.</summary>
+public enum StopReason
+{
+    /// <summary>All the epochs ran.</summary>
+    Completed,
+
+    /// <summary>The validation loss did not improve for <see cref="TrainerOptions.EarlyStoppingPatience"/> epochs.</summary>
+    EarlyStopping,
+
+    /// <summary>
+    /// A batch's loss (or, with an optimizer, its gradient) or the parameters after an epoch were not finite (NaN or ±∞):
+    /// training diverged, typically from a learning rate too high. The network was reset to its parameters at the start
+    /// of that epoch, which were finite (with early stopping, to those of the best epoch before it).
+    /// </summary>
+    NonFinite,
 }
 
 /// <summary>What one epoch did.</summary>
@@ -42,13 +64,27 @@ public sealed record TrainerOptions
 /// <param name="SamplesPerSecond">Training throughput of the epoch (updates only, without validation).</param>
 /// <param name="Elapsed">Wall time of the epoch's training.</param>
 public readonly record struct EpochReport(int Epoch, int Epochs, float TrainingLoss, float ValidationLoss, float ValidationAccuracy,
-    float LearningRate, double SamplesPerSecond, TimeSpan Elapsed);
+    float LearningRate, double SamplesPerSecond, TimeSpan Elapsed)
+{
+    /// <summary>
+    /// The 1-based batch of this epoch whose loss or gradient was not finite, 0 when the parameters were found
+    /// non-finite only after the epoch, or null when the epoch ended normally. The report of such an epoch is the last.
+    /// </summary>
+    public int? NonFiniteBatch { get; init; }
+}
 
 /// <summary>Progress inside an epoch, in samples.</summary>
 public readonly record struct BatchProgress(int Epoch, int Epochs, int SamplesDone, int SamplesTotal, float RunningLoss);
 
 /// <summary>The outcome of <see cref="Trainer{TNetwork}.Fit"/>.</summary>
-public sealed record TrainingResult(IReadOnlyList<EpochReport> History, int BestEpoch, bool StoppedEarly);
+/// <param name="History">One report per epoch run, the last one the epoch that stopped training.</param>
+/// <param name="BestEpoch">With early stopping, the epoch whose parameters the network holds (lowest finite validation loss); else the last completed epoch.</param>
+/// <param name="StoppedEarly">True when <see cref="StopReason"/> is <see cref="Training.StopReason.EarlyStopping"/>.</param>
+public sealed record TrainingResult(IReadOnlyList<EpochReport> History, int BestEpoch, bool StoppedEarly)
+{
+    /// <summary>Why training stopped.</summary>
+    public StopReason StopReason { get; init; }
+}
 
 /// <summary>Loss and accuracy of a network on a data set.</summary>
 public readonly record struct Evaluation(float Loss, float Accuracy, int Count);
@@ -73,6 +109,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
             throw new ArgumentOutOfRangeException(nameof(options), options.ValidationFraction, "ValidationFraction must be in [0, 1).");
         if (options.EarlyStoppingPatience is <= 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.EarlyStoppingPatience, "EarlyStoppingPatience must be positive.");
+        if (options.LearningRate is null) throw new ArgumentNullException(nameof(options), "options.LearningRate is null; give a rate or a schedule.");
         _network = network;
         Options = options;
     }
@@ -91,12 +128,17 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
     {
         ArgumentNullException.ThrowIfNull(training);
         CheckShape(training, nameof(training));
-        if (validation is null && Options.ValidationFraction > 0)
+        bool split = validation is null && Options.ValidationFraction > 0;
+        if (split)
             (training, validation) = training.Split(1 - Options.ValidationFraction, Options.Seed);
         if (validation is not null) CheckShape(validation, nameof(validation));
         if (validation is null && Options.EarlyStoppingPatience is not null)
             throw new ArgumentException("EarlyStoppingPatience needs validation data: pass a validation set or set ValidationFraction.", nameof(validation));
         if (training.Count == 0) throw new ArgumentException("The training set is empty.", nameof(training));
+        if (validation is { Count: 0 })
+            throw new ArgumentException(split
+                ? $"ValidationFraction {Options.ValidationFraction} of {training.Count} samples leaves no validation sample."
+                : "The validation set is empty.", nameof(validation));
 
         int inputSize = _network.InputSize, outputSize = _network.OutputSize;
         int batchSize = Math.Min(Options.BatchSize, training.Count);
@@ -110,19 +152,23 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
         var targets = new float[batchSize * outputSize];
         Span<float> gradient = optimizer is null ? default : new AlignedBuffer(_network.ParameterCount).Span;
         float[]? best = Options.EarlyStoppingPatience is null ? null : new float[_network.ParameterCount];
+        // The parameters at the start of the epoch: where a diverging epoch (non-finite loss or parameters) goes back to.
+        var epochStart = new float[_network.ParameterCount];
         var history = new List<EpochReport>(Options.Epochs);
         float bestLoss = float.PositiveInfinity;
         int bestEpoch = 0, sinceBest = 0;
-        bool stoppedEarly = false;
+        var reason = StopReason.Completed;
 
         for (int epoch = 0; epoch < Options.Epochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            _network.Parameters.CopyTo(epochStart);
             float rate = Options.LearningRate.Rate(epoch);
             var random = new DeterministicRandom(unchecked(Options.Seed * 7919 + epoch));
             random.Shuffle(order.AsSpan());
             long started = Stopwatch.GetTimestamp();
             double lossSum = 0;
+            int? nonFiniteBatch = null;
             for (int start = 0; start < order.Length; start += batchSize)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -142,12 +188,30 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
                 {
                     gradient.Clear();
                     loss = _network.BackwardBatch(x, t, m, gradient);
-                    optimizer.Step(_network.Parameters, gradient, rate);
+                    // A sum is finite only if every term is (NaN and ±∞ propagate): one vectorized pass, next to the backward pass's P·m.
+                    if (float.IsFinite(loss) && !float.IsFinite(TensorPrimitives.Sum<float>(gradient))) loss = float.NaN;
+                    else optimizer.Step(_network.Parameters, gradient, rate);
+                }
+                if (!float.IsFinite(loss))
+                {
+                    nonFiniteBatch = start / batchSize + 1;
+                    break;
                 }
                 lossSum += (double)loss * m;
                 batchProgress?.Report(new BatchProgress(epoch + 1, Options.Epochs, start + m, order.Length, (float)(lossSum / (start + m))));
             }
             var elapsed = Stopwatch.GetElapsedTime(started);
+            // Parameters can turn non-finite while the loss stays finite (a NaN weight behind a ReLU that outputs 0).
+            if (nonFiniteBatch is null && !float.IsFinite(TensorPrimitives.Sum<float>(_network.Parameters))) nonFiniteBatch = 0;
+            if (nonFiniteBatch is not null)
+            {
+                epochStart.CopyTo(_network.Parameters);
+                var failed = new EpochReport(epoch + 1, Options.Epochs, float.NaN, float.NaN, float.NaN, rate, 0, elapsed) { NonFiniteBatch = nonFiniteBatch };
+                history.Add(failed);
+                progress?.Report(failed);
+                reason = StopReason.NonFinite;
+                break;
+            }
 
             var evaluation = validation is null ? new Evaluation(float.NaN, float.NaN, 0) : Evaluate(_network, validation);
             var report = new EpochReport(epoch + 1, Options.Epochs, (float)(lossSum / order.Length), evaluation.Loss, evaluation.Accuracy,
@@ -165,13 +229,15 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
             }
             else if (++sinceBest >= Options.EarlyStoppingPatience)
             {
-                best.CopyTo(_network.Parameters);
-                stoppedEarly = true;
+                reason = StopReason.EarlyStopping;
                 break;
             }
         }
-        if (bestEpoch == 0) bestEpoch = history.Count;
-        return new TrainingResult(history, bestEpoch, stoppedEarly);
+        // With early stopping, end on the best epoch's parameters however training ended; without a finite validation
+        // loss there is no best epoch, and the parameters stay as they are.
+        if (best is not null && bestEpoch > 0) best.CopyTo(_network.Parameters);
+        if (bestEpoch == 0) bestEpoch = reason == StopReason.NonFinite ? history.Count - 1 : history.Count;
+        return new TrainingResult(history, bestEpoch, reason == StopReason.EarlyStopping) { StopReason = reason };
     }
 
     /// <summary>
