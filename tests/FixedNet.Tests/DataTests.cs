@@ -83,7 +83,9 @@ public sealed class DataTests : IDisposable
         Assert.Contains("3 dimensions, found 1", Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(Write("labels.idx", Idx([2], [1, 2])), out _, out _, out _)).Message);
         var mismatch = Assert.Throws<InvalidDataException>(() => IdxReader.ReadDataset(Write("i.idx", valid), Write("l.idx", Idx([3], [0, 1, 2])), 3));
         Assert.Contains("3 labels", mismatch.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => IdxReader.ReadDataset(Write("i2.idx", valid), Write("l2.idx", Idx([4], [0, 1, 2, 9])), 3));
+        var label = Assert.Throws<InvalidDataException>(() => IdxReader.ReadDataset(Write("i2.idx", valid), Write("l2.idx", Idx([4], [0, 1, 2, 9])), 3));
+        Assert.Equal("l2.idx: label 3 is 9, outside 0..2 for 3 classes.", label.Message);
+        Assert.Equal("classes", Assert.Throws<ArgumentOutOfRangeException>(() => IdxReader.ReadDataset(Write("i3.idx", valid), Write("l3.idx", Idx([4], [0, 0, 0, 0])), 0)).ParamName);
     }
 
     [Fact]
@@ -113,6 +115,12 @@ public sealed class DataTests : IDisposable
         Assert.Contains("row 2, column 3: expected a class label in 0..2, found 7", label.Message);
         var header = CsvReader.ReadRows(Text("e.csv", "a,b\n1,2\n"), hasHeader: true);
         Assert.Equal([1f, 2f], Assert.Single(header));
+        foreach (var bad in new[] { "NaN", "Infinity", "-Infinity", "1e39" })
+        {
+            var nonFinite = Assert.Throws<InvalidDataException>(() => CsvReader.ReadRows(Text("f.csv", "1,2\n3," + bad + "\n")));
+            Assert.Equal($"f.csv: line 2, column 2: expected a finite number, found '{bad}'.", nonFinite.Message);
+        }
+        Assert.Equal("classes", Assert.Throws<ArgumentOutOfRangeException>(() => CsvReader.ReadClassification(Text("g.csv", "1,0\n"), classes: 0)).ParamName);
     }
 
     [Fact]
@@ -128,6 +136,13 @@ public sealed class DataTests : IDisposable
         Assert.Throws<ArgumentException>(() => new Dataset(new float[5], new float[2], 2, 1));
         Assert.Throws<ArgumentException>(() => new Dataset(new float[6], new float[2], 2, 1));
         Assert.Equal([1, 0], OneHot.Decode(OneHot.Encode([1, 0], 3), 3));
+        var nan = Assert.Throws<ArgumentException>(() => new Dataset([0f, 1f, 2f, float.NaN], [0f, 1f], 2, 1));
+        Assert.Equal("inputs", nan.ParamName);
+        Assert.StartsWith("Input of sample 1, column 1, is NaN;", nan.Message);
+        var infinite = Assert.Throws<ArgumentException>(() => new Dataset([0f, 1f, 2f, 3f], [float.NegativeInfinity, 1f], 2, 1));
+        Assert.Equal("targets", infinite.ParamName);
+        Assert.StartsWith("Target of sample 0, column 0, is -Infinity;", infinite.Message);
+        Assert.Equal(2, new Dataset([3e38f, 3e38f, 3e38f, 3e38f], [0f, 1f], 2, 1).Count); // finite values whose sum overflows are fine
     }
 
     [SkippableFact]

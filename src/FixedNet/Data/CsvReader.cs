@@ -35,6 +35,8 @@ public static class CsvReader
             {
                 if (!float.TryParse(fields[c].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out row[c]))
                     throw new InvalidDataException($"{name}: line {lineNumber}, column {c + 1}: expected a number, found '{fields[c]}'.");
+                if (!float.IsFinite(row[c])) // NaN, Infinity, and numbers past float's range such as 1e39, which parse as ∞
+                    throw new InvalidDataException($"{name}: line {lineNumber}, column {c + 1}: expected a finite number, found '{fields[c]}'.");
             }
             rows.Add(row);
         }
@@ -49,6 +51,7 @@ public static class CsvReader
     /// </summary>
     public static Dataset ReadClassification(string path, int classes, int labelColumn = -1, float scale = 1f, bool hasHeader = false)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
         var rows = ReadRows(path, hasHeader);
         string name = Path.GetFileName(path);
         int width = rows[0].Length;

@@ -10,7 +10,8 @@ public sealed class Dataset
     private readonly float[] _targets;
 
     /// <summary>Wraps (does not copy) row-major inputs and targets.</summary>
-    /// <exception cref="ArgumentException">The lengths are not whole rows, or the row counts differ.</exception>
+    /// <exception cref="ArgumentException">The lengths are not whole rows, the row counts differ, or a value is NaN or ±∞
+    /// (one such value would make every weight it reaches NaN); the message names the sample and column.</exception>
     public Dataset(float[] inputs, float[] targets, int inputSize, int targetSize)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -23,11 +24,24 @@ public sealed class Dataset
             throw new ArgumentException($"{targets.Length} target values are not whole rows of {targetSize}.", nameof(targets));
         if (inputs.Length / inputSize != targets.Length / targetSize)
             throw new ArgumentException($"{inputs.Length / inputSize} input rows but {targets.Length / targetSize} target rows.", nameof(targets));
+        CheckFinite(inputs, inputSize, "Input", nameof(inputs));
+        CheckFinite(targets, targetSize, "Target", nameof(targets));
         _inputs = inputs;
         _targets = targets;
         InputSize = inputSize;
         TargetSize = targetSize;
         Count = inputs.Length / inputSize;
+    }
+
+    private static void CheckFinite(float[] values, int rowSize, string what, string name)
+    {
+        // A sum is finite only if every value is; one vectorized pass, then a search only when it is not.
+        if (float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum<float>(values))) return;
+        for (int k = 0; k < values.Length; k++)
+        {
+            if (!float.IsFinite(values[k]))
+                throw new ArgumentException($"{what} of sample {k / rowSize}, column {k % rowSize}, is {values[k].ToString(System.Globalization.CultureInfo.InvariantCulture)}; every value must be a finite number.", name);
+        }
     }
 
     /// <summary>Number of samples.</summary>

@@ -74,10 +74,16 @@ public static class IdxReader
     /// <summary>An image file and its label file as a data set with one-hot targets over <paramref name="classes"/> classes.</summary>
     public static Dataset ReadDataset(string imagesPath, string labelsPath, int classes)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
         var pixels = ReadImages(imagesPath, out int count, out int rows, out int columns);
         var labels = ReadLabels(labelsPath);
         if (labels.Length != count)
             throw new InvalidDataException($"{Path.GetFileName(labelsPath)} has {labels.Length} labels but {Path.GetFileName(imagesPath)} has {count} images.");
+        for (int k = 0; k < labels.Length; k++)
+        {
+            if (labels[k] >= classes)
+                throw new InvalidDataException($"{Path.GetFileName(labelsPath)}: label {k} is {labels[k]}, outside 0..{classes - 1} for {classes} classes.");
+        }
         return new Dataset(pixels, OneHot.Encode(labels, classes), rows * columns, classes);
     }
 
