@@ -89,6 +89,60 @@ public sealed class DataTests : IDisposable
     }
 
     [Fact]
+    public void TruncatedGzip_IsAlwaysAnError_AtEveryCutPoint()
+    {
+        var rows = string.Concat(Enumerable.Range(0, 40).Select(i => $"{i},{i % 7},{i % 3}\n"));
+        var gz = File.ReadAllBytes(Write("rows.csv.gz", System.Text.Encoding.UTF8.GetBytes(rows), gzip: true));
+        Assert.Equal(40, CsvReader.ReadRows(Write("whole.csv.gz", gz)).Length);
+        for (int cut = 2; cut < gz.Length; cut++) // from just the magic number to all but the last byte of the trailer
+        {
+            var error = Assert.Throws<InvalidDataException>(() => CsvReader.ReadRows(Write("cut.csv.gz", gz[..cut])));
+            Assert.StartsWith("cut.csv.gz: ", error.Message);
+        }
+        var flipped = (byte[])gz.Clone();
+        flipped[^6] ^= 1; // a bit of the CRC
+        Assert.StartsWith("crc.csv.gz: the gzip stream is", Assert.Throws<InvalidDataException>(() => CsvReader.ReadRows(Write("crc.csv.gz", flipped))).Message);
+    }
+
+    [Fact]
+    public void DecompressionBombs_AreRejectedAtTheirBound()
+    {
+        // 64 MiB of zeros behind an IDX header that announces 16 bytes: inflating stops right after the 16.
+        var header = Idx([4, 2, 2], new byte[16]);
+        string idx = Path.Combine(_directory, "bomb.idx.gz");
+        using (var file = File.Create(idx))
+        using (var gzip = new GZipStream(file, CompressionLevel.SmallestSize))
+        {
+            gzip.Write(header);
+            var zeros = new byte[1 << 20];
+            for (int k = 0; k < 64; k++) gzip.Write(zeros);
+        }
+        Assert.True(new FileInfo(idx).Length < 200_000);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var error = Assert.Throws<InvalidDataException>(() => IdxReader.Read(idx));
+        Assert.Contains("bomb.idx.gz", error.Message);
+        Assert.Contains("more bytes follow", error.Message);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"{watch.Elapsed}"); // a bound on the work, not a speed measurement: the whole inflate takes far longer
+
+        // CSV has no header to bound it: the documented limit, or the caller's.
+        string csv = Write("big.csv.gz", System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("1,2\n", 100_000))), gzip: true);
+        var tooLarge = Assert.Throws<InvalidDataException>(() => CsvReader.ReadRows(csv, maxBytes: 1000));
+        Assert.StartsWith("big.csv.gz: the data is larger than 1000 bytes", tooLarge.Message);
+        Assert.Equal(100_000, CsvReader.ReadRows(csv).Length);
+    }
+
+    [Fact]
+    public void Idx_DimensionsThatOverflowOrAreZero_AreErrors()
+    {
+        var huge = Assert.Throws<InvalidDataException>(() => IdxReader.Read(Write("huge.idx", Idx([1 << 30, 1 << 30, 16], new byte[16]))));
+        Assert.Contains("huge.idx", huge.Message);
+        Assert.Contains("product fits in an array", huge.Message);
+        var zero = Assert.Throws<InvalidDataException>(() => IdxReader.Read(Write("zero.idx", Idx([3, 0, 2], []))));
+        Assert.Contains("at offset 8", zero.Message);
+        Assert.Contains("at least 1, found 0", zero.Message);
+    }
+
+    [Fact]
     public void Csv_ReadsTheDigits()
     {
         var digits = CsvReader.ReadClassification(SampleData.Digits, classes: 10, scale: 1f / 16);

@@ -11,12 +11,20 @@ namespace FixedNet.Data;
 /// </summary>
 public static class CsvReader
 {
+    /// <summary>
+    /// The most bytes of text the readers accept by default (1 GiB), plain or after inflating a .gz: a bound on the
+    /// memory a file can take, so that a small compressed file cannot inflate without limit. Pass a larger
+    /// <c>maxBytes</c> for larger files.
+    /// </summary>
+    public const long DefaultMaxBytes = 1L << 30;
+
     /// <summary>All rows as numbers; every row must have the same number of fields.</summary>
-    public static float[][] ReadRows(string path, bool hasHeader = false)
+    public static float[][] ReadRows(string path, bool hasHeader = false, long maxBytes = DefaultMaxBytes)
     {
         ArgumentNullException.ThrowIfNull(path);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
         string name = Path.GetFileName(path);
-        string text = Encoding.UTF8.GetString(DataFile.ReadAllBytes(path));
+        string text = Encoding.UTF8.GetString(DataFile.ReadAllBytes(path, maxBytes));
         var rows = new List<float[]>();
         int expected = -1;
         int lineNumber = 0;
@@ -49,10 +57,10 @@ public static class CsvReader
     /// <paramref name="labelColumn"/> (negative counts from the end; −1 is the last). Features are multiplied by
     /// <paramref name="scale"/>; labels become one-hot targets over <paramref name="classes"/> classes.
     /// </summary>
-    public static Dataset ReadClassification(string path, int classes, int labelColumn = -1, float scale = 1f, bool hasHeader = false)
+    public static Dataset ReadClassification(string path, int classes, int labelColumn = -1, float scale = 1f, bool hasHeader = false, long maxBytes = DefaultMaxBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
-        var rows = ReadRows(path, hasHeader);
+        var rows = ReadRows(path, hasHeader, maxBytes);
         string name = Path.GetFileName(path);
         int width = rows[0].Length;
         if (width < 2) throw new InvalidDataException($"{name}: expected at least one feature and a label per row, found {width} field.");

@@ -24,8 +24,9 @@ public static class IdxReader
     public static IdxData Read(string path, int expectedDimensions = 0)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var bytes = DataFile.ReadAllBytes(path);
         string name = Path.GetFileName(path);
+        // The header gives the exact size; a .gz is inflated no further than that (and one byte, to see what follows).
+        var bytes = DataFile.ReadAllBytes(path, Array.MaxLength, prefix => ExpectedLength(prefix) is long length ? length + 1 : null);
         if (bytes.Length < 4) throw Error(name, 0, $"a 4-byte magic number, but the file has {bytes.Length} bytes");
         if (bytes[0] != 0 || bytes[1] != 0) throw Error(name, 0, $"a magic number starting with two zero bytes, found 0x{bytes[0]:x2}{bytes[1]:x2}");
         if (bytes[2] != 0x08) throw Error(name, 2, $"type code 0x08 (unsigned byte), found 0x{bytes[2]:x2}");
@@ -41,8 +42,10 @@ public static class IdxReader
             int offset = 4 + 4 * d;
             uint size = (uint)(bytes[offset] << 24 | bytes[offset + 1] << 16 | bytes[offset + 2] << 8 | bytes[offset + 3]);
             if (size > int.MaxValue) throw Error(name, offset, $"a dimension size below 2³¹, found {size}");
+            if (size == 0) throw Error(name, offset, "a dimension size of at least 1, found 0");
             dimensions[d] = (int)size;
-            total *= size;
+            total = total * size > Array.MaxLength ? long.MaxValue : total * size; // both factors below 2³¹: no overflow before the test
+            if (total > Array.MaxLength) throw Error(name, offset, $"dimensions whose product fits in an array (at most {Array.MaxLength} bytes), found [{string.Join(" × ", dimensions[..(d + 1)])}]");
         }
         long expected = header + total;
         if (bytes.Length < expected)
@@ -50,6 +53,21 @@ public static class IdxReader
         if (bytes.Length > expected)
             throw Error(name, expected, $"the end of the data for dimensions [{string.Join(" × ", dimensions)}], but {bytes.Length - expected} more bytes follow");
         return new IdxData(dimensions, bytes.AsSpan(header).ToArray());
+    }
+
+    // header + data bytes from the header at the start of `prefix`, once it holds the whole header and is valid; else null.
+    private static long? ExpectedLength(ReadOnlySpan<byte> prefix)
+    {
+        if (prefix.Length < 4 || prefix[0] != 0 || prefix[1] != 0 || prefix[3] == 0) return null;
+        int header = 4 + 4 * prefix[3];
+        if (prefix.Length < header) return null;
+        long total = 1;
+        for (int offset = 4; offset < header; offset += 4)
+        {
+            uint size = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(prefix[offset..]);
+            total = Math.Min(total * Math.Min(size, (uint)int.MaxValue), (long)Array.MaxLength + 1);
+        }
+        return header + total;
     }
 
     /// <summary>Reads an image file (3 dimensions: count × rows × columns) as floats scaled to [0, 1], one row per image.</summary>
