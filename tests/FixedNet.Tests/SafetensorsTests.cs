@@ -99,6 +99,33 @@ public class SafetensorsTests
         AssertRejected(target, WithHeader("""{"layers.0.weight": 3""", data), "not valid JSON");
     }
 
+    private static string Entry(string tensor, int[] shape, long begin, long end) =>
+        $"\"{tensor}\":{{\"dtype\":\"F32\",\"shape\":[{string.Join(",", shape)}],\"data_offsets\":[{begin},{end}]}}";
+
+    private static string Header(long w0, long b0, long w1, long b1) => "{" + string.Join(",",
+        Entry("layers.0.weight", [2, 2], w0, w0 + 16), Entry("layers.0.bias", [2], b0, b0 + 8),
+        Entry("layers.1.weight", [2, 2], w1, w1 + 16), Entry("layers.1.bias", [2], b1, b1 + 8)) + "}";
+
+    [Fact]
+    public void Load_ChecksThatTheTensorsTileTheDataExactly()
+    {
+        var target = Networks.CreateInitialized("TutorialNet", 1);
+        var data = new byte[48];
+        var loaded = Networks.CreateInitialized("TutorialNet", 3);
+        Safetensors.Load(loaded, new MemoryStream(WithHeader(Header(0, 16, 24, 40), data)), "model.safetensors"); // the order in the data is free
+        Assert.All(loaded.Parameters.ToArray(), p => Assert.Equal(0f, p));
+        Safetensors.Load(loaded, new MemoryStream(WithHeader(Header(32, 24, 0, 16), data)), "model.safetensors");
+
+        AssertRejected(target, WithHeader(Header(-8, 16, 24, 40), data), "data offsets [-8, 8)");
+        AssertRejected(target, WithHeader(Header(long.MinValue, 16, 24, 40), data), "data offsets [-9223372036854775808");
+        AssertRejected(target, WithHeader(Header(-4294967296, 16, 24, 40), data), "data offsets [-4294967296");
+        AssertRejected(target, WithHeader(Header(0, 8, 24, 40), data), "overlaps the tensor before it");
+        AssertRejected(target, WithHeader(Header(0, 20, 28, 44), new byte[52]), "data bytes [16, 20) belong to no tensor");
+        AssertRejected(target, WithHeader(Header(0, 16, 24, 40), new byte[52]), "4 data bytes from offset 48 belong to no tensor");
+        AssertRejected(target, WithHeader("{" + Entry("layers.0.weight", [2, 2], 0, 16) + "," + Header(0, 16, 24, 40)[1..], data), "tensor 'layers.0.weight' appears twice");
+        AssertRejected(target, WithHeader("{\"\\ud800\":" + Header(0, 16, 24, 40)[1..].Split(':', 2)[1], data), "not valid text");
+    }
+
     [Fact]
     public void Load_ReadsAFileWrittenByAnotherImplementation()
     {

@@ -114,20 +114,23 @@ public static class Safetensors
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{name}: the header is not a JSON object.");
             var seen = new HashSet<string>(StringComparer.Ordinal);
+            var extents = new List<(long Begin, long End, string Tensor)>();
             foreach (var tensor in document.RootElement.EnumerateObject())
             {
-                if (tensor.Name == "__metadata__") continue;
-                if (!expected.TryGetValue(tensor.Name, out var target))
-                    throw new InvalidDataException($"{name}: tensor '{tensor.Name}' is not a parameter of {architecture} (expected {string.Join(", ", expected.Keys)}).");
-                seen.Add(tensor.Name);
+                string tensorName = TensorName(tensor, name);
+                if (tensorName == "__metadata__") continue;
+                if (!expected.TryGetValue(tensorName, out var target))
+                    throw new InvalidDataException($"{name}: tensor '{tensorName}' is not a parameter of {architecture} (expected {string.Join(", ", expected.Keys)}).");
+                if (!seen.Add(tensorName)) throw new InvalidDataException($"{name}: tensor '{tensorName}' appears twice in the header.");
                 var (dtype, shape, begin, end) = ReadEntry(tensor, name);
                 if (dtype != "F32") throw new InvalidDataException($"{name}: tensor '{tensor.Name}' has dtype {dtype}; expected F32.");
                 if (!shape.AsSpan().SequenceEqual(Array.ConvertAll(target.Shape, s => (long)s)))
                     throw new InvalidDataException($"{name}: tensor '{tensor.Name}' has shape [{string.Join(", ", shape)}]; expected [{string.Join(", ", target.Shape)}].");
                 long count = 1;
                 foreach (var size in shape) count *= size;
-                if (end < begin || end > data.Length || end - begin != 4 * count)
+                if (begin < 0 || end < begin || end > data.Length || end - begin != 4 * count)
                     throw new InvalidDataException($"{name}: tensor '{tensor.Name}' has data offsets [{begin}, {end}), which do not hold {count} floats inside the {data.Length} data bytes.");
+                extents.Add((begin, end, tensorName));
                 var source = data.Slice((int)begin, (int)(end - begin));
                 var destination = parameters.AsSpan(target.Offset, (int)count);
                 LittleEndianFloats.Read(source, destination);
@@ -136,6 +139,29 @@ public static class Safetensors
             {
                 if (!seen.Contains(key)) throw new InvalidDataException($"{name}: tensor '{key}' is missing.");
             }
+            // The format's rule: the tensors cover the data bytes exactly, with no overlap, no hole and nothing after them.
+            extents.Sort((a, b) => a.Begin.CompareTo(b.Begin));
+            long covered = 0;
+            foreach (var (begin, end, tensor) in extents)
+            {
+                if (begin < covered) throw new InvalidDataException($"{name}: tensor '{tensor}' at data offsets [{begin}, {end}) overlaps the tensor before it, which ends at {covered}.");
+                if (begin > covered) throw new InvalidDataException($"{name}: data bytes [{covered}, {begin}) belong to no tensor (before '{tensor}').");
+                covered = end;
+            }
+            if (covered != data.Length) throw new InvalidDataException($"{name}: {data.Length - covered} data bytes from offset {covered} belong to no tensor.");
+        }
+    }
+
+    // A tensor's name; one that is not valid text (a lone surrogate escape) is an error naming the file.
+    private static string TensorName(JsonProperty tensor, string name)
+    {
+        try
+        {
+            return tensor.Name;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidDataException($"{name}: a tensor name in the header is not valid text ({e.Message}).", e);
         }
     }
 
