@@ -147,4 +147,52 @@ public class OnnxTests
         AssertRejected(otherActivation, model, "is followed by Relu in the model, but the network's layer 0 uses Sigmoid");
         AssertRejected(new TorchMlp(), [0x0a, 0xff, 0xff], "not a valid ONNX protobuf");
     }
+
+    [Fact]
+    public void Import_RejectsASoftmaxOverAnotherAxis()
+    {
+        var net = Networks.CreateInitialized("TutorialNet", 3);
+        var model = Onnx.Export(net);
+        // The exporter writes the Softmax attribute axis = 1: name "axis", then field 3 (varint) = 1. Make it axis 0.
+        byte[] pattern = [.. System.Text.Encoding.ASCII.GetBytes("axis"), 0x18, 0x01];
+        int at = model.AsSpan().IndexOf(pattern);
+        Assert.True(at > 0);
+        model[at + 5] = 0x00;
+        AssertRejected(Networks.CreateInitialized("TutorialNet", 4), model, "normalizes over axis 0");
+    }
+
+    // Seeded and bounded: every prefix of an exported model and a few thousand byte changes either load (a change that
+    // keeps the model valid) or fail with an InvalidDataException naming the file, the network untouched either way.
+    [Fact]
+    public void Fuzz_MalformedModels_AreInvalidDataExceptions_AndLeaveTheNetworkUnchanged()
+    {
+        var model = Onnx.Export(Networks.CreateInitialized("WideGeluSiluNet", 5));
+        var target = Networks.CreateInitialized("WideGeluSiluNet", 6);
+        var random = new Random(20261202);
+        int rejected = 0;
+        for (int trial = 0; trial < model.Length + 3000; trial++)
+        {
+            byte[] bytes;
+            if (trial < model.Length) bytes = model[..trial];
+            else
+            {
+                bytes = (byte[])model.Clone();
+                for (int k = random.Next(1, 4); k > 0; k--) bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            }
+            var before = target.Parameters.ToArray();
+            try
+            {
+                Onnx.ImportParameters(target, bytes, "fuzz.onnx");
+                target.Parameters.Clear(); // loaded: reset to a known state for the next trial
+                before.CopyTo(target.Parameters);
+            }
+            catch (InvalidDataException e)
+            {
+                Assert.StartsWith("fuzz.onnx: ", e.Message);
+                Assert.Equal(before, target.Parameters.ToArray());
+                rejected++;
+            }
+        }
+        Assert.True(rejected >= model.Length, $"{rejected} rejected"); // every proper prefix at least
+    }
 }

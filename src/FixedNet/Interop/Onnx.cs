@@ -136,7 +136,16 @@ public static class Onnx
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(model);
         var architecture = network.Architecture;
-        var layers = ReadLayers(model, name);
+        List<LayerData> layers;
+        try
+        {
+            layers = ReadLayers(model, name);
+        }
+        catch (Exception e) when (e is InvalidProtocolBufferException or OverflowException or ArgumentException or IndexOutOfRangeException or InvalidCastException)
+        {
+            // A safety net under the checks: whatever else a malformed file trips is still an InvalidDataException naming it.
+            throw new InvalidDataException($"{name}: not a valid ONNX model ({e.GetType().Name}: {e.Message}).", e);
+        }
         if (layers.Count != architecture.Layers.Count)
             throw new InvalidDataException($"{name}: the model has {layers.Count} dense layers (Gemm or MatMul); the network has {architecture.Layers.Count}.");
         var parameters = new float[architecture.ParameterCount];
@@ -164,6 +173,10 @@ public static class Onnx
         }
         parameters.CopyTo(network.Parameters);
     }
+
+    // The bytes of a field that must be a nested message; a varint or fixed value there is an error naming the field.
+    private static ByteString Message(ProtoField field, string what, string name) =>
+        field.Bytes ?? throw new InvalidDataException($"{name}: {what} (field {field.Number}) must be a message, but is a {field.WireType} value.");
 
     private static long Dim(InitializerData tensor, int index) => index < tensor.Dims.Length ? tensor.Dims[index] : -1;
 
@@ -202,13 +215,18 @@ public static class Onnx
         foreach (var field in graph)
         {
             if (field.Number != GraphInitializer) continue;
-            var tensor = ProtoReader.Fields(field.Bytes!);
+            var tensor = ProtoReader.Fields(Message(field, "GraphProto.initializer", name));
             string tensorName = tensor.Find(f => f.Number == TensorName).Text;
             long type = tensor.Find(f => f.Number == TensorDataType).Integer;
             var dims = ProtoReader.Varints(tensor, TensorDims).ToArray();
             if (type != FloatType) throw new InvalidDataException($"{name}: initializer '{tensorName}' has data type {type}; only FLOAT (1) is supported.");
             long count = 1;
-            foreach (var d in dims) count *= d;
+            foreach (var d in dims)
+            {
+                if (d < 0 || (d > 0 && count > Array.MaxLength / d))
+                    throw new InvalidDataException($"{name}: initializer '{tensorName}' has shape [{string.Join(", ", dims)}], which is negative or too large for an array.");
+                count *= d;
+            }
             float[] values;
             var raw = tensor.Find(f => f.Number == TensorRawData).Bytes;
             if (raw is not null && raw.Length > 0)
@@ -231,11 +249,11 @@ public static class Onnx
         foreach (var field in graph)
         {
             if (field.Number != GraphNode) continue;
-            var node = ProtoReader.Fields(field.Bytes!);
+            var node = ProtoReader.Fields(Message(field, "GraphProto.node", name));
             string op = node.Find(f => f.Number == NodeOpType).Text;
             var inputs = node.FindAll(f => f.Number == NodeInput).ConvertAll(f => f.Text);
             string output = node.Find(f => f.Number == NodeOutput).Text;
-            var attributes = node.FindAll(f => f.Number == NodeAttribute).ConvertAll(f => ProtoReader.Fields(f.Bytes!));
+            var attributes = node.FindAll(f => f.Number == NodeAttribute).ConvertAll(f => ProtoReader.Fields(Message(f, "NodeProto.attribute", name)));
             switch (op)
             {
                 case "Gemm":
@@ -261,6 +279,9 @@ public static class Onnx
                     var last = LayerFor(layers, op, output, name);
                     if (op == "LeakyRelu" && MathF.Abs(Float(attributes, "alpha", 0.01f) - LeakyReLUOperator.Slope) > 1e-7f)
                         throw new InvalidDataException($"{name}: LeakyRelu node '{output}' has alpha {Float(attributes, "alpha", 0.01f).ToString(CultureInfo.InvariantCulture)}; FixedNet's LeakyReLU uses 0.01.");
+                    // Softmax over the features of each sample: axis 1 (or −1, the default from opset 13) of [batch, features].
+                    if (op == "Softmax" && Int(attributes, "axis", -1) is not (1 or -1))
+                        throw new InvalidDataException($"{name}: Softmax node '{output}' normalizes over axis {Int(attributes, "axis", -1)}; FixedNet's softmax is over the features (axis 1 or -1).");
                     if (op == "Elu" && MathF.Abs(Float(attributes, "alpha", 1f) - 1f) > 1e-7f)
                         throw new InvalidDataException($"{name}: Elu node '{output}' has alpha {Float(attributes, "alpha", 1f).ToString(CultureInfo.InvariantCulture)}; FixedNet's ELU uses 1.");
                     last.ActivationNode = op;
