@@ -309,4 +309,17 @@ public class OperatorTests
             }
         }
     }
+
+    [Fact]
+    public void BinaryCrossEntropy_IsBCEWithLogits_ExactForSaturatedLogits()
+    {
+        // z = 200, t = 0: −log(1 − σ(200)) = softplus(200) = 200 (BCELoss on the rounded sigmoid would say 100), and the
+        // gradient (o − t)/n = 1/n agrees with it; at z = 0, log 2.
+        float[] z = [200f, -200f, 0f], t = [0f, 1f, 1f];
+        float[] o = [1f, 0f, 0.5f];
+        Assert.Equal((200f + 200f + MathF.Log(2f)) / 3, Losses.Loss<BinaryCrossEntropyLoss>(z, o, t, 0f), 1e-4f);
+        var delta = new float[3];
+        Losses.Delta<BinaryCrossEntropyLoss>(o, t, delta);
+        Assert.Equal([1f / 3, -1f / 3, -0.5f / 3], delta);
+    }
 }

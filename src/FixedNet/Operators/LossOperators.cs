@@ -77,15 +77,15 @@ public readonly struct CrossEntropyLoss : ILossOperator
 }
 
 /// <summary>
-/// <c>L = −(1/n) Σ [t·log o + (1 − t)·log(1 − o)]</c> over a sigmoid output, computed from the logit z with
-/// <c>log σ(z) = −softplus(−z)</c> and <c>log(1 − σ(z)) = log σ(−z)</c>, each floored at −100 as <c>torch.nn.BCELoss</c>
-/// floors its logs (https://pytorch.org/docs/stable/generated/torch.nn.BCELoss.html); with the sigmoid, <c>∂L/∂z = (o − t)/n</c>.
+/// <c>L = −(1/n) Σ [t·log o + (1 − t)·log(1 − o)]</c> over a sigmoid output <c>o = σ(z)</c>, computed from the logit z
+/// with <c>log σ(z) = −softplus(−z)</c> and <c>log(1 − σ(z)) = log σ(−z)</c>: PyTorch's <c>BCEWithLogitsLoss</c> (mean
+/// reduction, https://pytorch.org/docs/stable/generated/torch.nn.BCEWithLogitsLoss.html), exact for every z, not
+/// <c>BCELoss</c> on the rounded sigmoid, whose logs PyTorch floors at −100 (they agree wherever o is not rounded to 0 or 1).
+/// With the sigmoid, <c>∂L/∂z = (o − t)/n</c>, which matches this loss everywhere: a saturated wrong output (z = 200, t = 0)
+/// costs 200/n with gradient 1/n.
 /// </summary>
 public readonly struct BinaryCrossEntropyLoss : ILossOperator
 {
-    /// <summary>Floor of <c>log o</c> and <c>log(1 − o)</c>, as in PyTorch's BCELoss.</summary>
-    public const float LogFloor = -100f;
-
 #pragma warning disable CS1591
     public static bool DeltaIsFused => true;
     public static bool DeltaNeedsTargetSum => false;
@@ -95,9 +95,9 @@ public readonly struct BinaryCrossEntropyLoss : ILossOperator
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Delta(float o, float t, float tsum, int n) => (o - t) / n;
 #pragma warning restore CS1591
 
-    // log σ(z) = −softplus(−z) = −(max(−z, 0) + log(1 + e^(−|z|))), floored at −100
+    // log σ(z) = −softplus(−z) = −(max(−z, 0) + log(1 + e^(−|z|)))
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float LogSigmoid(float z) => MathF.Max(-(MathF.Max(-z, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(z)))), LogFloor);
+    private static float LogSigmoid(float z) => -(MathF.Max(-z, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(z))));
 }
 
 /// <summary>A loss over a row of outputs, for the loop code and <see cref="ReferenceNetwork"/>.</summary>
