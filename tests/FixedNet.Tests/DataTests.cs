@@ -142,6 +142,45 @@ public sealed class DataTests : IDisposable
         Assert.Contains("at least 1, found 0", zero.Message);
     }
 
+    // Seeded and bounded: prefixes and byte changes of a valid IDX pair and CSV file, plain and gzipped, either read or
+    // fail with an InvalidDataException naming the file; nothing else escapes.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Fuzz_MalformedIdxAndCsv_AreInvalidDataExceptions(bool gzip)
+    {
+        var random = new Random(gzip ? 2 : 1);
+        var idx = Idx([6, 3, 2], Enumerable.Range(0, 36).Select(i => (byte)(i * 7)).ToArray());
+        var csv = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 12).Select(i => $"{i * 0.5},{-i},{i % 3}\n")));
+        foreach (var (name, valid, read) in new (string, byte[], Action<string>)[]
+        {
+            ("f.idx", idx, path => IdxReader.Read(path)),
+            ("f.csv", csv, path => CsvReader.ReadClassification(path, classes: 3)),
+        })
+        {
+            var stored = gzip ? File.ReadAllBytes(Write(name + ".src.gz", valid, gzip: true)) : valid;
+            for (int trial = 0; trial < stored.Length + 1500; trial++)
+            {
+                byte[] bytes;
+                if (trial < stored.Length) bytes = stored[..trial];
+                else
+                {
+                    bytes = (byte[])stored.Clone();
+                    for (int k = random.Next(1, 4); k > 0; k--) bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+                }
+                string path = Write(name + (gzip ? ".gz" : ""), bytes);
+                try
+                {
+                    read(path);
+                }
+                catch (InvalidDataException e)
+                {
+                    Assert.StartsWith(Path.GetFileName(path) + ": ", e.Message);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Csv_ReadsTheDigits()
     {

@@ -142,4 +142,41 @@ public class SafetensorsTests
         var torchOutput = json.RootElement.GetProperty("output_for_0.5_-1").EnumerateArray().Select(e => e.GetSingle()).ToArray();
         Networks.AssertClose(torchOutput, output, 1e-6, "PyTorch's output");
     }
+
+    // Seeded and bounded: every prefix of a saved file and a few thousand byte changes either load or fail with an
+    // InvalidDataException naming the file, and a failed load leaves the network bit-identical.
+    [Fact]
+    public void Fuzz_MalformedFiles_AreInvalidDataExceptions_AndLeaveTheNetworkUnchanged()
+    {
+        var file = Save(Networks.CreateInitialized("WideSoftmaxNet", 5));
+        var target = Networks.CreateInitialized("WideSoftmaxNet", 6);
+        var random = new Random(20261202);
+        int rejected = 0;
+        int prefixes = Math.Min(file.Length, 2000);
+        for (int trial = 0; trial < prefixes + 3000; trial++)
+        {
+            byte[] bytes;
+            if (trial < prefixes) bytes = file[..(trial < 1000 ? trial : file.Length - (trial - 999))];
+            else
+            {
+                bytes = (byte[])file.Clone();
+                int headerEnd = 8 + (int)BinaryPrimitives.ReadUInt64LittleEndian(file);
+                // mostly in the header, where the structure is; sometimes anywhere
+                for (int k = random.Next(1, 4); k > 0; k--) bytes[random.Next(random.Next(4) == 0 ? bytes.Length : headerEnd)] = (byte)random.Next(256);
+            }
+            var before = target.Parameters.ToArray();
+            try
+            {
+                Safetensors.Load(target, new MemoryStream(bytes), "fuzz.safetensors");
+                before.CopyTo(target.Parameters);
+            }
+            catch (InvalidDataException e)
+            {
+                Assert.StartsWith("fuzz.safetensors: ", e.Message);
+                Assert.Equal(before, target.Parameters.ToArray());
+                rejected++;
+            }
+        }
+        Assert.True(rejected >= prefixes - 1, $"{rejected} rejected");
+    }
 }
