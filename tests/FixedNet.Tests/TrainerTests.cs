@@ -99,14 +99,19 @@ public class TrainerTests
         Assert.NotEqual(Train(1), Train(2));
     }
 
-    [Fact]
-    public void EarlyStopping_StopsAndRestoresTheBestParameters()
+    /// <summary>100 samples whose labels are pure noise: the validation loss can only get worse as the network memorizes.</summary>
+    private static Dataset NoisyLabels()
     {
-        // Labels that are pure noise: the validation loss can only get worse as the network memorizes.
         var random = new Random(3);
         var x = Enumerable.Range(0, 200).Select(_ => (float)random.NextDouble()).ToArray();
         var labels = Enumerable.Range(0, 100).Select(_ => random.Next(2)).ToArray();
-        var noisy = new Dataset(x, OneHot.Encode(labels, 2), 2, 2);
+        return new Dataset(x, OneHot.Encode(labels, 2), 2, 2);
+    }
+
+    [Fact]
+    public void EarlyStopping_StopsAndRestoresTheBestParameters()
+    {
+        var noisy = NoisyLabels();
         var net = new BlobNet();
         net.InitializeParameters(1);
         var trainer = new Trainer<BlobNet>(net, new TrainerOptions
@@ -179,10 +184,7 @@ public class TrainerTests
     [Fact]
     public void EarlyStopping_WhenTheEpochsRunOut_StillEndsOnTheBestEpoch()
     {
-        var random = new Random(3);
-        var x = Enumerable.Range(0, 200).Select(_ => (float)random.NextDouble()).ToArray();
-        var labels = Enumerable.Range(0, 100).Select(_ => random.Next(2)).ToArray();
-        var noisy = new Dataset(x, OneHot.Encode(labels, 2), 2, 2);
+        var noisy = NoisyLabels();
         var net = new BlobNet();
         net.InitializeParameters(1);
         var result = new Trainer<BlobNet>(net, new TrainerOptions
