@@ -169,7 +169,7 @@ public class OnnxTests
         var model = Onnx.Export(Networks.CreateInitialized("WideGeluSiluNet", 5));
         var target = Networks.CreateInitialized("WideGeluSiluNet", 6);
         var random = new Random(20261202);
-        int rejected = 0;
+        int rejected = 0, namingAField = 0;
         for (int trial = 0; trial < model.Length + 3000; trial++)
         {
             byte[] bytes;
@@ -191,8 +191,10 @@ public class OnnxTests
                 Assert.StartsWith("fuzz.onnx: ", e.Message);
                 Assert.Equal(before, target.Parameters.ToArray());
                 rejected++;
+                if (System.Text.RegularExpressions.Regex.IsMatch(e.Message, @"GraphProto\.(node|initializer) \d+")) namingAField++;
             }
         }
         Assert.True(rejected >= model.Length, $"{rejected} rejected"); // every proper prefix at least
+        Assert.True(namingAField > 100, $"{namingAField} errors named the node or initializer"); // damage inside a node or initializer says which
     }
 }

@@ -174,9 +174,20 @@ public static class Onnx
         parameters.CopyTo(network.Parameters);
     }
 
-    // The bytes of a field that must be a nested message; a varint or fixed value there is an error naming the field.
-    private static ByteString Message(ProtoField field, string what, string name) =>
-        field.Bytes ?? throw new InvalidDataException($"{name}: {what} (field {field.Number}) must be a message, but is a {field.WireType} value.");
+    // The fields of a nested message; a varint or fixed value in its place, or bytes that do not parse, is an error
+    // naming the field (`what`, e.g. "GraphProto.node 3").
+    private static List<ProtoField> Fields(ProtoField field, string what, string name)
+    {
+        var bytes = field.Bytes ?? throw new InvalidDataException($"{name}: {what} (field {field.Number}) must be a message, but is a {field.WireType} value.");
+        try
+        {
+            return ProtoReader.Fields(bytes);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new InvalidDataException($"{name}: {what} is not a valid message ({e.Message}).", e);
+        }
+    }
 
     private static long Dim(InitializerData tensor, int index) => index < tensor.Dims.Length ? tensor.Dims[index] : -1;
 
@@ -212,10 +223,11 @@ public static class Onnx
         }
 
         var initializers = new Dictionary<string, InitializerData>(StringComparer.Ordinal);
+        int initializerIndex = 0;
         foreach (var field in graph)
         {
             if (field.Number != GraphInitializer) continue;
-            var tensor = ProtoReader.Fields(Message(field, "GraphProto.initializer", name));
+            var tensor = Fields(field, $"GraphProto.initializer {initializerIndex++}", name);
             string tensorName = tensor.Find(f => f.Number == TensorName).Text;
             long type = tensor.Find(f => f.Number == TensorDataType).Integer;
             var dims = ProtoReader.Varints(tensor, TensorDims).ToArray();
@@ -246,14 +258,16 @@ public static class Onnx
         var layers = new List<LayerData>();
         var constants = new Dictionary<string, double>(StringComparer.Ordinal);
         LayerData? pendingAdd = null;
+        int nodeIndex = 0;
         foreach (var field in graph)
         {
             if (field.Number != GraphNode) continue;
-            var node = ProtoReader.Fields(Message(field, "GraphProto.node", name));
+            string where = $"GraphProto.node {nodeIndex++}";
+            var node = Fields(field, where, name);
             string op = node.Find(f => f.Number == NodeOpType).Text;
             var inputs = node.FindAll(f => f.Number == NodeInput).ConvertAll(f => f.Text);
             string output = node.Find(f => f.Number == NodeOutput).Text;
-            var attributes = node.FindAll(f => f.Number == NodeAttribute).ConvertAll(f => ProtoReader.Fields(Message(f, "NodeProto.attribute", name)));
+            var attributes = node.FindAll(f => f.Number == NodeAttribute).ConvertAll(f => Fields(f, where + ", NodeProto.attribute", name));
             switch (op)
             {
                 case "Gemm":
