@@ -154,6 +154,36 @@ public class TrainerTests
         Assert.Equal(result.History.Count - 1, result.BestEpoch);
     }
 
+    // Plain SGD that writes NaN into one weight at its `at`-th step: the last batch of an epoch, so no batch's loss shows it.
+    private sealed class PoisonAt(int at) : IOptimizer
+    {
+        private readonly Sgd _sgd = new();
+        private int _steps;
+
+        public void Initialize(int parameterCount) => _sgd.Initialize(parameterCount);
+
+        public void Step(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate)
+        {
+            _sgd.Step(parameters, gradient, learningRate);
+            if (++_steps == at) parameters[0] = float.NaN;
+        }
+    }
+
+    [Fact]
+    public void NonFiniteParameters_ThatNoLossShowed_AreCaughtAfterTheEpoch()
+    {
+        var net = new ReluBlobNet();
+        net.InitializeParameters(5);
+        var start = net.Parameters.ToArray();
+        // 64 samples in batches of 8: step 8 is the first epoch's last batch.
+        var result = new Trainer<ReluBlobNet>(net, new TrainerOptions { Epochs = 3, BatchSize = 8, Optimizer = new PoisonAt(8), LearningRate = 0.01f })
+            .Fit(Rings(64, 5));
+        Assert.Equal(StopReason.NonFinite, result.StopReason);
+        Assert.Equal(0, result.History[^1].NonFiniteBatch);
+        Assert.Single(result.History);
+        Assert.Equal(start, net.Parameters.ToArray()); // back to the start of the epoch: here, the initial parameters
+    }
+
     [Fact]
     public void DivergingTraining_WithEarlyStopping_NeverZeroesTheNetwork()
     {
