@@ -12,7 +12,12 @@ public sealed class Dataset
     /// <summary>Wraps (does not copy) row-major inputs and targets.</summary>
     /// <exception cref="ArgumentException">The lengths are not whole rows, the row counts differ, or a value is NaN or ±∞
     /// (one such value would make every weight it reaches NaN); the message names the sample and column.</exception>
-    public Dataset(float[] inputs, float[] targets, int inputSize, int targetSize)
+    public Dataset(float[] inputs, float[] targets, int inputSize, int targetSize) : this(inputs, targets, inputSize, targetSize, checkValues: true)
+    {
+    }
+
+    // checkValues: false for copies of a data set's own (already checked) values, as Subset and Split make.
+    private Dataset(float[] inputs, float[] targets, int inputSize, int targetSize, bool checkValues)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
@@ -24,8 +29,11 @@ public sealed class Dataset
             throw new ArgumentException($"{targets.Length} target values are not whole rows of {targetSize}.", nameof(targets));
         if (inputs.Length / inputSize != targets.Length / targetSize)
             throw new ArgumentException($"{inputs.Length / inputSize} input rows but {targets.Length / targetSize} target rows.", nameof(targets));
-        CheckFinite(inputs, inputSize, "Input", nameof(inputs));
-        CheckFinite(targets, targetSize, "Target", nameof(targets));
+        if (checkValues)
+        {
+            CheckFinite(inputs, inputSize, "Input", nameof(inputs));
+            CheckFinite(targets, targetSize, "Target", nameof(targets));
+        }
         _inputs = inputs;
         _targets = targets;
         InputSize = inputSize;
@@ -76,7 +84,7 @@ public sealed class Dataset
             Input(indices[k]).CopyTo(inputs.AsSpan(k * InputSize));
             Target(indices[k]).CopyTo(targets.AsSpan(k * TargetSize));
         }
-        return new Dataset(inputs, targets, InputSize, TargetSize);
+        return new Dataset(inputs, targets, InputSize, TargetSize, checkValues: false);
     }
 
     /// <summary>Shuffles (seeded) and splits into a first part with ⌊fraction·Count⌉ samples and the rest.</summary>

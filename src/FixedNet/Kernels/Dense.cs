@@ -154,15 +154,9 @@ public static partial class Dense
         for (; j < outputs; j++)
         {
             ref float row = ref Unsafe.Add(ref w, j * inputs);
-            float y0 = 0f;
-            if (vectorEnd > 0)
-            {
-                T s0 = default;
-                for (nuint i = 0; i < (nuint)vectorEnd; i += (nuint)M.Count) s0 = M.MultiplyAdd(M.Load(ref row, i), M.Load(ref x, i), s0);
-                y0 = M.Sum(s0);
-            }
-            for (int i = vectorEnd; i < inputs; i++) y0 += Unsafe.Add(ref row, i) * Unsafe.Add(ref x, i);
-            Unsafe.Add(ref y, j) = y0 + Unsafe.Add(ref bias, j);
+            T s0 = default;
+            for (nuint i = 0; i < (nuint)vectorEnd; i += (nuint)M.Count) s0 = M.MultiplyAdd(M.Load(ref row, i), M.Load(ref x, i), s0);
+            StoreDot<T, M, S>(s0, ref x, ref row, ref Unsafe.Add(ref y, j), Unsafe.Add(ref bias, j));
         }
     }
 
