@@ -226,31 +226,45 @@ public static class VectorFormulas
     public static T Exp<T, M>(T x) where T : struct where M : IVectorMath<T>
     {
         const float Low = -87.33654f, High = 88.37626f;
-        T xc = M.Min(M.Max(x, M.Create(Low)), M.Create(High));
-        T n = M.Round(M.Multiply(xc, M.Create(1.44269504088896341f)));
-        T r = M.MultiplyAdd(n, M.Create(-0.693359375f), xc);
-        r = M.MultiplyAdd(n, M.Create(2.12194440e-4f), r);
-        T p = M.MultiplyAdd(M.Create(1.9875691500e-4f), r, M.Create(1.3981999507e-3f));
-        p = M.MultiplyAdd(p, r, M.Create(8.3334519073e-3f));
-        p = M.MultiplyAdd(p, r, M.Create(4.1665795894e-2f));
-        p = M.MultiplyAdd(p, r, M.Create(1.6666665459e-1f));
-        p = M.MultiplyAdd(p, r, M.Create(5.0000001201e-1f));
-        p = M.Add(M.MultiplyAdd(M.Multiply(p, r), r, r), M.Create(1f));
-        T e = M.Multiply(p, M.Pow2(n));
+        T e = ExpInRange<T, M>(M.Min(M.Max(x, M.Create(Low)), M.Create(High)));
         e = M.Select(M.LessThan(x, M.Create(Low)), M.Create(0f), e);
         e = M.Select(M.GreaterThan(x, M.Create(High)), M.Create(float.PositiveInfinity), e);
         return M.Select(M.IsNaN(x), x, e);
     }
 
     /// <summary>
-    /// <c>tanh x</c> on vectors: <c>(1 − e^(−2|x|)) / (1 + e^(−2|x|))</c> with the sign of x, exact to a few ulp; below
-    /// |x| = 0.25, where <c>1 − e^(−2|x|)</c> would lose digits, its Taylor series to x¹³ (error below 1e-10 relative).
+    /// <c>e^x</c> for x in [−87.34, 88.376], not NaN: the steps of <see cref="Exp{T, M}"/> without its ends. The
+    /// polynomial <c>e^r = 1 + r + r²·P(r)</c>, P of degree 5, goes by Estrin's scheme (three pairs side by side, then
+    /// two multiply-adds): four dependent multiply-adds where Horner's rule takes six, for a result that differs from
+    /// Horner's only in rounding (both within 7.5e-8 relative).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T ExpInRange<T, M>(T x) where T : struct where M : IVectorMath<T>
+    {
+        T n = M.Round(M.Multiply(x, M.Create(1.44269504088896341f)));
+        T r = M.MultiplyAdd(n, M.Create(-0.693359375f), x);
+        r = M.MultiplyAdd(n, M.Create(2.12194440e-4f), r);
+        T r2 = M.Multiply(r, r);
+        // P(r) = (c₀ + c₁r) + (c₂ + c₃r)·r² + (c₄ + c₅r)·r⁴
+        T p01 = M.MultiplyAdd(M.Create(1.6666665459e-1f), r, M.Create(5.0000001201e-1f));
+        T p23 = M.MultiplyAdd(M.Create(8.3334519073e-3f), r, M.Create(4.1665795894e-2f));
+        T p45 = M.MultiplyAdd(M.Create(1.9875691500e-4f), r, M.Create(1.3981999507e-3f));
+        T p = M.MultiplyAdd(p45, M.Multiply(r2, r2), M.MultiplyAdd(p23, r2, p01));
+        return M.Multiply(M.Add(M.MultiplyAdd(p, r2, r), M.Create(1f)), M.Pow2(n));
+    }
+
+    /// <summary>
+    /// <c>tanh x</c> on vectors: <c>(1 − e^(−2|x|)) / (1 + e^(−2|x|))</c> with the sign of x, at most 1.8e-7 relative from
+    /// the exact value over every float in [−12, 12] (measured); below |x| = 0.25, where <c>1 − e^(−2|x|)</c> would lose
+    /// digits, its Taylor series to x¹³ (error below 1e-10 relative). |x| is first capped at 9.1, past which tanh is ±1 in
+    /// float, so the exponential needs none of <see cref="Exp{T, M}"/>'s handling of its ends: a single-sample forward pass
+    /// through small tanh layers waits on this chain of steps layer after layer, and it is about a quarter shorter so.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Tanh<T, M>(T x) where T : struct where M : IVectorMath<T>
     {
-        T y = M.Abs(x);
-        T e = M.Exp(M.Multiply(M.Create(-2f), y));
+        T y = M.Min(M.Abs(x), M.Create(9.1f));
+        T e = ExpInRange<T, M>(M.Multiply(M.Create(-2f), y));
         T large = M.Divide(M.Subtract(M.Create(1f), e), M.Add(M.Create(1f), e));
         // tanh y = y − y³/3 + 2y⁵/15 − 17y⁷/315 + 62y⁹/2835 − 1382y¹¹/155925, by Horner in y²
         T y2 = M.Multiply(y, y);
@@ -259,7 +273,8 @@ public static class VectorFormulas
         p = M.MultiplyAdd(y2, p, M.Create(2f / 15f));
         p = M.MultiplyAdd(y2, p, M.Create(-1f / 3f));
         T small = M.MultiplyAdd(M.Multiply(y2, y), p, y);
-        return M.CopySign(M.Select(M.LessThan(y, M.Create(0.25f)), small, large), x);
+        // NaN: the cap above turned it into 9.1, so it is put back here
+        return M.Select(M.IsNaN(x), x, M.CopySign(M.Select(M.LessThan(y, M.Create(0.25f)), small, large), x));
     }
 
     /// <summary>
