@@ -97,7 +97,29 @@ internal static partial class Emitter
         w.Line("/// Total parameters: " + N(model.ParameterCount) + (unrolled ? " (fully unrolled code)" : " (vector kernels compiled for each layer's shape)"));
         w.Line("/// </code>");
         w.Line("/// <para>Parameters follow torch.nn.Linear, layer by layer: weights W[j, i] at W{l} + j·inputs + i (row-major [outputs × inputs]), then biases at B{l}.</para>");
+        w.Line("/// <para>Not thread-safe: every call reuses the instance's scratch buffers. Give each thread its own " + (model.CanConstruct ? "Clone()" : "instance") + ".</para>");
         w.Line("/// </remarks>");
+    }
+
+    // The parameterless constructor C# would have given (a declared constructor takes its place), and Clone() through a
+    // private copy constructor: field initializers give the copy its own buffers, then the parameters are copied in.
+    private static void EmitConstructionAndClone(SourceWriter w, NetworkModel model)
+    {
+        if (!model.CanConstruct) return;
+        string name = Identifier(model.TypeName);
+        if (!model.DeclaresConstructors)
+        {
+            w.Line("/// <summary>A new network, its parameters initialized from <see cref=\"global::FixedNet.ParameterInitializer.DefaultSeed\"/>.</summary>");
+            w.Line("public " + name + "() { }");
+            w.Line();
+        }
+        w.Line("/// <summary>A new network with equal parameters and its own scratch buffers, for one instance per thread. Fields of your own part of the class are not copied: their initializers run.</summary>");
+        w.Line("public " + name + " Clone() => new " + name + "(this);");
+        w.Line();
+        w.Line("global::FixedNet.INetwork global::FixedNet.INetwork.Clone() => Clone();");
+        w.Line();
+        w.Line("private " + name + "(" + name + " source) => source._parameters.Span.CopyTo(_parameters.Span);");
+        w.Line();
     }
 
     private static void EmitMembers(SourceWriter w, NetworkModel model)
@@ -131,7 +153,7 @@ internal static partial class Emitter
         w.Unindent();
         w.Line();
         w.Line("// Parameters and scratch buffers start on 64-byte boundaries (a cache line, one Vector512): no vector access of an aligned row straddles two lines.");
-        w.Line("private readonly " + AlignedBuffer + " _parameters = new " + AlignedBuffer + "(ParameterCount);");
+        w.Line("private readonly " + AlignedBuffer + " _parameters = global::FixedNet.ParameterInitializer.NewParameters(s_architecture); // from ParameterInitializer.DefaultSeed");
         w.Line("private readonly " + AlignedBuffer + " _gradient = new " + AlignedBuffer + "(ParameterCount); // sum of per-sample gradients of a mini-batch");
         w.Line();
         w.Line("/// <summary>The network's shape, layout and loss.</summary>");
@@ -148,6 +170,7 @@ internal static partial class Emitter
         w.Line("/// <summary>Glorot-uniform weights (He-uniform for ReLU-like layers: ReLU, LeakyReLU, GELU, SiLU, ELU, Softplus) from <paramref name=\"seed\"/>, zero biases.</summary>");
         w.Line("public void InitializeParameters(int seed) => global::FixedNet.ParameterInitializer.Initialize(s_architecture, _parameters.Span, seed);");
         w.Line();
+        EmitConstructionAndClone(w, model);
 
         w.Line("/// <summary>Computes the output for one sample.</summary>");
         using (w.Block("public void Forward(" + ReadOnlySpan + " input, " + Span + " output)"))
@@ -253,7 +276,7 @@ internal static partial class Emitter
     /// <summary>The public members every network gets.</summary>
     internal static readonly string[] PublicMembers =
     [
-        "InputSize", "OutputSize", "ParameterCount", "Architecture", "Parameters", "InitializeParameters", "Forward", "ComputeLoss",
+        "InputSize", "OutputSize", "ParameterCount", "Architecture", "Parameters", "InitializeParameters", "Clone", "Forward", "ComputeLoss",
         "Backward", "TrainStep", "BackwardBatch", "TrainBatch", "ForwardBatch", "ComputeLossBatch",
     ];
 

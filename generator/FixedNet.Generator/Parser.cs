@@ -169,7 +169,12 @@ internal static class Parser
         if (diagnostics.Count > 0) return new ParseResult(null, diagnostics.ToEquatableArray());
 
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
-        var model = new NetworkModel(ns, type.Name, containingTypes.ToEquatableArray(), inputSize, (LossKind)lossValue, models.ToEquatableArray());
+        var model = new NetworkModel(ns, type.Name, containingTypes.ToEquatableArray(), inputSize, (LossKind)lossValue, models.ToEquatableArray())
+        {
+            CanConstruct = !type.IsAbstract && (type.BaseType is null || type.BaseType.InstanceConstructors.Any(c =>
+                c.DeclaredAccessibility != Accessibility.Private && c.Parameters.All(p => p.IsOptional || p.IsParams))),
+            DeclaresConstructors = type.InstanceConstructors.Any(c => !c.IsImplicitlyDeclared),
+        };
 
         // Members of the user's own that the generated part would declare again (CS0102 inside generated code otherwise).
         var generated = new HashSet<string>(Emitter.MemberNames(model), StringComparer.Ordinal);
@@ -177,6 +182,14 @@ internal static class Parser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClash, identifier, name, name, "the name of a generated member, which C# does not let a class share"));
         foreach (var member in type.GetMembers())
         {
+            if (model.CanConstruct && member is IMethodSymbol { MethodKind: MethodKind.Constructor, IsImplicitlyDeclared: false, Parameters.Length: 1 } constructor
+                && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type))
+            {
+                var at = member.Locations.Length > 0 ? LocationInfo.From(member.Locations[0]) : null;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClash, at ?? identifier, name, name + "(" + name + ")",
+                    "the private copy constructor behind Clone()"));
+                continue;
+            }
             if (member.IsImplicitlyDeclared || !generated.Contains(member.Name)) continue;
             string what = Array.IndexOf(Emitter.PublicMembers, member.Name) >= 0 ? "part of its public API" : "a private member of its implementation";
             var location = member.Locations.Length > 0 ? LocationInfo.From(member.Locations[0]) : null;

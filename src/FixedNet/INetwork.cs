@@ -5,7 +5,9 @@ namespace FixedNet;
 /// <summary>
 /// A trainable multilayer perceptron. The source generator implements it on every <c>[Network]</c> class;
 /// <see cref="ReferenceNetwork"/> implements it for shapes known only at run time.
-/// Instances keep scratch buffers and are not thread-safe; none of the members below allocates.
+/// Instances keep scratch buffers and are not thread-safe: give each thread its own <see cref="Clone"/>. None of the
+/// members below allocates but <see cref="Clone"/>. A new network's parameters are already initialized, from
+/// <see cref="ParameterInitializer.DefaultSeed"/>.
 /// </summary>
 public interface INetwork
 {
@@ -91,4 +93,11 @@ public interface INetwork
 
     /// <summary>Deterministic initialization: Glorot-uniform weights (He-uniform for ReLU and LeakyReLU layers), zero biases.</summary>
     void InitializeParameters(int seed);
+
+    /// <summary>
+    /// A new, independent network of the same type and shape with equal parameters and its own scratch buffers, for
+    /// one instance per thread. Generated networks and <see cref="ReferenceNetwork"/> implement it; the default throws.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The implementation does not support copies.</exception>
+    INetwork Clone() => throw new NotSupportedException($"{GetType().Name} does not implement INetwork.Clone().");
 }

@@ -42,6 +42,7 @@ public sealed class ReferenceNetwork : INetwork
         for (int l = 0; l < _layers.Length; l++) _layers[l] = architecture.Layers[l];
         _parameters = new float[architecture.ParameterCount];
         _gradient = new float[architecture.ParameterCount];
+        ParameterInitializer.Initialize(architecture, _parameters, ParameterInitializer.DefaultSeed);
         _activationInfo = new ActivationInfo[_layers.Length];
         _loss = LossInfo.For(architecture.Loss);
         _activations = new float[_layers.Length][];
@@ -80,6 +81,16 @@ public sealed class ReferenceNetwork : INetwork
 
     /// <inheritdoc/>
     public void InitializeParameters(int seed) => ParameterInitializer.Initialize(Architecture, _parameters, seed);
+
+    /// <summary>A new network of the same architecture and kernel with equal parameters and its own scratch buffers (one per thread).</summary>
+    public ReferenceNetwork Clone()
+    {
+        var clone = new ReferenceNetwork(Architecture, _kernel);
+        _parameters.CopyTo(clone._parameters, 0);
+        return clone;
+    }
+
+    INetwork INetwork.Clone() => Clone();
 
     /// <inheritdoc/>
     public void Forward(ReadOnlySpan<float> input, Span<float> output)

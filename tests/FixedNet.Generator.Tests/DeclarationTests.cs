@@ -27,7 +27,41 @@ public class DeclarationTests
         { "escaped class name", $"namespace Demo {{ {Layers} public partial class @class {{ }} {LoopLayers} public partial class @struct {{ }} }}" },
         { "escaped containing type", $"namespace Demo {{ public partial class @object {{ {LoopLayers} public partial class Net {{ }} }} }}" },
         { "file-scoped escaped namespace", $"namespace Demo.@if; {Layers} public partial class Net {{ }}" },
+        // construction and Clone(): a constructor of the user's own, an abstract network, a base class without a
+        // parameterless constructor (no Clone then: the copy could not call it), one with an optional-parameter one
+        { "user constructor", $"namespace Demo {{ {LoopLayers} public partial class Net {{ public Net(int seed) => InitializeParameters(seed); }} }}" },
+        { "abstract network", $"namespace Demo {{ {Layers} public abstract partial class Net {{ }} public sealed class Concrete : Net {{ }} }}" },
+        { "base without parameterless constructor", $"namespace Demo {{ public class Base {{ public Base(int x) {{ }} }} {Layers} public partial class Net : Base {{ public Net() : base(1) {{ }} }} }}" },
+        { "base with optional parameter", $"namespace Demo {{ public class Base {{ public Base(int x = 1) {{ }} }} {LoopLayers} public partial class Net : Base {{ }} }}" },
     };
+
+    // What each of those declarations gets: a public parameterless constructor exactly where C# would have given one,
+    // and Clone() wherever the copy can be constructed.
+    [Theory]
+    [InlineData("public partial class Net { }", true, true)]
+    [InlineData("public partial class Net { public Net(int seed) => InitializeParameters(seed); }", false, true)]
+    [InlineData("public abstract partial class Net { }", false, false)]
+    [InlineData("public class Base { public Base(int x) { } } [Network(2)] [Dense(1)] public partial class Net : Base { public Net() : base(1) { } }", false, false)]
+    public void Constructor_AndClone_AreGeneratedWhereTheyCanBe(string declaration, bool constructor, bool clone)
+    {
+        string source = declaration.StartsWith("public class Base", StringComparison.Ordinal) ? declaration : Layers + " " + declaration;
+        var result = GeneratorHarness.Run("using FixedNet;\nnamespace Demo { " + source + " }");
+        Assert.True(result.CompilationErrors.IsEmpty, string.Join("\n", result.CompilationErrors));
+        string text = Assert.Single(result.Sources).Value;
+        Assert.Equal(constructor, text.Contains("public Net() { }", StringComparison.Ordinal));
+        Assert.Equal(clone, text.Contains("public Net Clone()", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("public Net Clone() => this;")]
+    [InlineData("public Net() { } public Net(Net other) { }")]
+    public void UserCloneOrCopyConstructor_IsFN0016(string members)
+    {
+        var result = GeneratorHarness.Run($"using FixedNet; namespace Demo {{ {Layers} public partial class Net {{ {members} }} }}");
+        var diagnostic = Assert.Single(result.FixedNetDiagnostics);
+        Assert.Equal("FN0016", diagnostic.Id);
+        Assert.Empty(result.Sources);
+    }
 
     [Theory]
     [MemberData(nameof(Unusual))]

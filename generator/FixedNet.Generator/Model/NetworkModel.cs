@@ -9,6 +9,15 @@ internal sealed record NetworkModel(
     LossKind Loss,
     EquatableArray<LayerModel> Layers)
 {
+    /// <summary>
+    /// The generated part can declare constructors: the class is not abstract and its base class has a parameterless
+    /// constructor it can call. Otherwise it gets no <c>Clone()</c> (it could not create the copy) and no constructor.
+    /// </summary>
+    public bool CanConstruct { get; init; } = true;
+
+    /// <summary>The user's part declares instance constructors; otherwise the generated part declares the public parameterless one that C# would have given.</summary>
+    public bool DeclaresConstructors { get; init; }
+
     public int OutputSize => Layers[Layers.Count - 1].Size;
 
     public int ParameterCount

@@ -15,6 +15,7 @@ namespace Samples
     /// Total parameters: 328 (vector kernels compiled for each layer's shape)
     /// </code>
     /// <para>Parameters follow torch.nn.Linear, layer by layer: weights W[j, i] at W{l} + j·inputs + i (row-major [outputs × inputs]), then biases at B{l}.</para>
+    /// <para>Not thread-safe: every call reuses the instance's scratch buffers. Give each thread its own Clone().</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("FixedNet.Generator", "0.1.0.0")]
     partial class TailsNet : global::FixedNet.INetwork
@@ -42,7 +43,7 @@ namespace Samples
             global::FixedNet.Loss.BinaryCrossEntropy);
 
         // Parameters and scratch buffers start on 64-byte boundaries (a cache line, one Vector512): no vector access of an aligned row straddles two lines.
-        private readonly global::FixedNet.Runtime.AlignedBuffer _parameters = new global::FixedNet.Runtime.AlignedBuffer(ParameterCount);
+        private readonly global::FixedNet.Runtime.AlignedBuffer _parameters = global::FixedNet.ParameterInitializer.NewParameters(s_architecture); // from ParameterInitializer.DefaultSeed
         private readonly global::FixedNet.Runtime.AlignedBuffer _gradient = new global::FixedNet.Runtime.AlignedBuffer(ParameterCount); // sum of per-sample gradients of a mini-batch
 
         /// <summary>The network's shape, layout and loss.</summary>
@@ -58,6 +59,16 @@ namespace Samples
 
         /// <summary>Glorot-uniform weights (He-uniform for ReLU-like layers: ReLU, LeakyReLU, GELU, SiLU, ELU, Softplus) from <paramref name="seed"/>, zero biases.</summary>
         public void InitializeParameters(int seed) => global::FixedNet.ParameterInitializer.Initialize(s_architecture, _parameters.Span, seed);
+
+        /// <summary>A new network, its parameters initialized from <see cref="global::FixedNet.ParameterInitializer.DefaultSeed"/>.</summary>
+        public TailsNet() { }
+
+        /// <summary>A new network with equal parameters and its own scratch buffers, for one instance per thread. Fields of your own part of the class are not copied: their initializers run.</summary>
+        public TailsNet Clone() => new TailsNet(this);
+
+        global::FixedNet.INetwork global::FixedNet.INetwork.Clone() => Clone();
+
+        private TailsNet(TailsNet source) => source._parameters.Span.CopyTo(_parameters.Span);
 
         /// <summary>Computes the output for one sample.</summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
