@@ -1,0 +1,53 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace FixedNet.Generator.Tests;
+
+/// <summary>
+/// Every C# block of README.md compiles as it stands, with the generator, as the Program.cs of a new console project
+/// (the implicit usings of <c>dotnet new console</c>, nothing else): the README cannot drift from the API again.
+/// </summary>
+public class ReadmeTests
+{
+    private const string ImplicitUsings = """
+        global using System;
+        global using System.Collections.Generic;
+        global using System.IO;
+        global using System.Linq;
+        global using System.Net.Http;
+        global using System.Threading;
+        global using System.Threading.Tasks;
+        """;
+
+    public static TheoryData<int> Blocks => [.. Enumerable.Range(0, CodeBlocks().Length)];
+
+    private static string[] CodeBlocks() =>
+        [.. Regex.Matches(File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")), @"```csharp\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value)];
+
+    [Fact]
+    public void Readme_HasCSharpBlocks() => Assert.True(CodeBlocks().Length >= 2, "README.md has fewer C# blocks than the usage and training sections");
+
+    [Theory]
+    [MemberData(nameof(Blocks))]
+    public void ReadmeBlock_Compiles(int index)
+    {
+        string block = CodeBlocks()[index];
+        var compilation = GeneratorHarness.CreateCompilation(ImplicitUsings, block)
+            .WithOptions(new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+        CSharpGeneratorDriver.Create([new NetworkGenerator().AsSourceGenerator()], parseOptions: GeneratorHarness.ParseOptions)
+            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        Assert.Empty(generatorDiagnostics);
+        var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+        Assert.True(problems.Length == 0, $"README.md C# block {index + 1}:\n{string.Join("\n", problems.Select(p => p.ToString()))}\n\n{block}");
+        if (block.Contains("[Network(", StringComparison.Ordinal))
+            Assert.NotEqual(compilation.SyntaxTrees.Count(), output.SyntaxTrees.Count());
+    }
+
+    private static string RepositoryRoot([CallerFilePath] string file = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
+}
