@@ -75,6 +75,11 @@ internal static class DiagnosticDescriptors
         "FixedNet could not generate a network",
         "FixedNet failed to generate '{0}' ({1}); the other networks are unaffected. Please report this with the declaration.");
 
-    private static DiagnosticDescriptor Create(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor SpanLength = Create("FN0018",
+        "Span length differs from the network's size",
+        "'{0}' of {1}.{2} gets {3} values, but {1}.{4} is {5}; this call throws ArgumentException at run time",
+        DiagnosticSeverity.Warning);
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error) =>
+        new(id, title, message, Category, severity, isEnabledByDefault: true);
 }
