@@ -37,15 +37,15 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor SoftmaxNotLast = Create("FN0008",
         "Softmax must be the last layer",
-        "Layer {0} of '{1}' uses Softmax, which is only allowed on the last layer");
+        "Layer {0} of '{1}' uses Softmax, which is only allowed on the last layer: give hidden layers an element-wise activation (Activation.ReLU, Tanh, Sigmoid, GELU…) and put Softmax on the output layer, with Loss.CrossEntropy");
 
     public static readonly DiagnosticDescriptor CrossEntropyNeedsSoftmax = Create("FN0009",
         "CrossEntropy needs a Softmax output",
-        "'{0}' uses Loss.CrossEntropy, but its last layer is {1}; make the last layer Activation.Softmax");
+        "'{0}' uses Loss.CrossEntropy, but its last layer is {1}; make the last layer Activation.Softmax, or, for one yes/no output per unit, use Loss.BinaryCrossEntropy with a Sigmoid last layer");
 
     public static readonly DiagnosticDescriptor BinaryCrossEntropyNeedsSigmoid = Create("FN0010",
         "BinaryCrossEntropy needs a Sigmoid output",
-        "'{0}' uses Loss.BinaryCrossEntropy, but its last layer is {1}; make the last layer Activation.Sigmoid");
+        "'{0}' uses Loss.BinaryCrossEntropy, but its last layer is {1}; make the last layer Activation.Sigmoid, or, for one class out of several, use Loss.CrossEntropy with a Softmax last layer");
 
     public static readonly DiagnosticDescriptor UnknownEnumValue = Create("FN0011",
         "Unknown enum value",

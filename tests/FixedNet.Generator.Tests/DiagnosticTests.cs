@@ -182,6 +182,18 @@ public class DiagnosticTests
         public partial class Net { }
         """);
 
+    // The activation and loss errors say what to write instead, not only what is wrong.
+    [Theory]
+    [InlineData("[Network(2)] [Dense(3, Activation.Softmax)] [Dense(1)]", "FN0008", "Activation.ReLU")]
+    [InlineData("[Network(2, Loss = Loss.CrossEntropy)] [Dense(1, Activation.Sigmoid)]", "FN0009", "Loss.BinaryCrossEntropy with a Sigmoid last layer")]
+    [InlineData("[Network(2, Loss = Loss.BinaryCrossEntropy)] [Dense(3, Activation.Softmax)]", "FN0010", "Loss.CrossEntropy with a Softmax last layer")]
+    public void ActivationAndLossErrors_NameTheAlternative(string attributes, string id, string alternative)
+    {
+        var diagnostic = Assert.Single(GeneratorHarness.Run("using FixedNet;\n" + attributes + " public partial class Net { }").FixedNetDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Contains(alternative, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void FN0011_UnknownActivation() => AssertSingle("FN0011", """
         [Network(2)]
