@@ -25,26 +25,42 @@ public class ReadmeTests
         global using System.Threading.Tasks;
         """;
 
-    public static TheoryData<int> Blocks => [.. Enumerable.Range(0, CodeBlocks().Length)];
+    // The contributor README and the package's own (docs/package-readme.md, the NuGet page).
+    private static readonly string[] Files = ["README.md", "docs/package-readme.md"];
 
-    private static string[] CodeBlocks() =>
-        [.. Regex.Matches(File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")), @"```csharp\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value)];
+    public static TheoryData<string, int> Blocks
+    {
+        get
+        {
+            var blocks = new TheoryData<string, int>();
+            foreach (var file in Files)
+                for (int i = 0; i < CodeBlocks(file).Length; i++) blocks.Add(file, i);
+            return blocks;
+        }
+    }
+
+    private static string[] CodeBlocks(string file) =>
+        [.. Regex.Matches(File.ReadAllText(Path.Combine(RepositoryRoot(), file)), @"```csharp\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value)];
 
     [Fact]
-    public void Readme_HasCSharpBlocks() => Assert.True(CodeBlocks().Length >= 2, "README.md has fewer C# blocks than the usage and training sections");
+    public void Readmes_HaveCSharpBlocks()
+    {
+        Assert.True(CodeBlocks("README.md").Length >= 2, "README.md has fewer C# blocks than the usage and training sections");
+        Assert.NotEmpty(CodeBlocks("docs/package-readme.md"));
+    }
 
     [Theory]
     [MemberData(nameof(Blocks))]
-    public void ReadmeBlock_Compiles(int index)
+    public void ReadmeBlock_Compiles(string file, int index)
     {
-        string block = CodeBlocks()[index];
+        string block = CodeBlocks(file)[index];
         var compilation = GeneratorHarness.CreateCompilation(ImplicitUsings, block)
             .WithOptions(new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
         CSharpGeneratorDriver.Create([new NetworkGenerator().AsSourceGenerator()], parseOptions: GeneratorHarness.ParseOptions)
             .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         Assert.Empty(generatorDiagnostics);
         var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
-        Assert.True(problems.Length == 0, $"README.md C# block {index + 1}:\n{string.Join("\n", problems.Select(p => p.ToString()))}\n\n{block}");
+        Assert.True(problems.Length == 0, $"{file} C# block {index + 1}:\n{string.Join("\n", problems.Select(p => p.ToString()))}\n\n{block}");
         if (block.Contains("[Network(", StringComparison.Ordinal))
             Assert.NotEqual(compilation.SyntaxTrees.Count(), output.SyntaxTrees.Count());
     }
