@@ -53,7 +53,10 @@ public sealed class SpanLengthAnalyzer : DiagnosticAnalyzer
             if (KnownLength(argument.Value, context) is not int length || length == expected) continue;
             var at = argument.Value.Syntax;
             while (at.Parent is ParenthesizedExpressionSyntax parenthesized) at = parenthesized;
+            // the constant a code fix writes instead, as the call site can name it
+            var constant = type.ToMinimalDisplayString(argument.SemanticModel!, at.SpanStart) + "." + size;
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.SpanLength, at.GetLocation(),
+                ImmutableDictionary<string, string?>.Empty.Add("Constant", constant),
                 argument.Parameter!.Name, type.Name, method.Name, length, size, expected));
         }
     }

@@ -75,6 +75,7 @@ public class PackageTests
             }
             CopyProject(Path.Combine(root, "src", "FixedNet"), Path.Combine(copy, "src", "FixedNet"));
             CopyProject(Path.Combine(root, "generator", "FixedNet.Generator"), Path.Combine(copy, "generator", "FixedNet.Generator"));
+            CopyProject(Path.Combine(root, "generator", "FixedNet.CodeFixes"), Path.Combine(copy, "generator", "FixedNet.CodeFixes"));
 
             string version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff") + Environment.ProcessId;
             string feed = Path.Combine(work, "feed");
@@ -86,6 +87,7 @@ public class PackageTests
             {
                 var entries = zip.Entries.Select(e => e.FullName).ToArray();
                 Assert.Contains("analyzers/dotnet/cs/FixedNet.Generator.dll", entries);
+                Assert.Contains("analyzers/dotnet/cs/FixedNet.CodeFixes.dll", entries);
                 Assert.Contains("lib/net10.0/FixedNet.dll", entries);
                 Assert.Contains("LICENSE", entries);
                 Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith("FixedNet.Generator.dll", StringComparison.Ordinal));
