@@ -161,6 +161,27 @@ public class OnnxTests
         AssertRejected(Networks.CreateInitialized("TutorialNet", 4), model, "normalizes over axis 0");
     }
 
+    // Damage inside an initializer's or a node's own fields names the field: packed dims whose last varint is cut
+    // (TensorProto.dims), a node whose op_type is a number where a string belongs (NodeProto.op_type).
+    [Theory]
+    [InlineData("dims", "GraphProto.initializer 0, TensorProto.dims (field 1)")]
+    [InlineData("op_type", "GraphProto.node 0, NodeProto.op_type (field 4)")]
+    public void DamageInsideAField_NamesTheField(string damaged, string expected)
+    {
+        var tensor = new FixedNet.Interop.ProtoWriter().String(8, "w");
+        tensor = damaged == "dims" ? tensor.Bytes(1, [0x02, 0x80]) : tensor.Int64(1, 2).Int64(1, 2);
+        tensor.Int32(2, 1).Bytes(9, new byte[16]);
+        var node = new FixedNet.Interop.ProtoWriter().String(1, "x").String(1, "w").String(2, "y");
+        node = damaged == "op_type" ? node.Int64(4, 7) : node.String(4, "MatMul");
+        var graph = new FixedNet.Interop.ProtoWriter().Message(1, node).Message(5, tensor);
+        byte[] model = new FixedNet.Interop.ProtoWriter().Int64(1, 8).Message(7, graph).ToArray();
+        var target = Networks.CreateInitialized("TutorialNet", 3);
+        var before = target.Parameters.ToArray();
+        var error = Assert.Throws<InvalidDataException>(() => Onnx.ImportParameters(target, model, "damaged.onnx"));
+        Assert.StartsWith("damaged.onnx: " + expected, error.Message);
+        Assert.Equal(before, target.Parameters.ToArray());
+    }
+
     // Seeded and bounded: every prefix of an exported model and a few thousand byte changes either load (a change that
     // keeps the model valid) or fail with an InvalidDataException naming the file, the network untouched either way.
     [Fact]
@@ -169,7 +190,8 @@ public class OnnxTests
         var model = Onnx.Export(Networks.CreateInitialized("WideGeluSiluNet", 5));
         var target = Networks.CreateInitialized("WideGeluSiluNet", 6);
         var random = new Random(20261202);
-        int rejected = 0, namingAField = 0;
+        int rejected = 0, namingAField = 0, unnamed = 0;
+        var unnamedExamples = new System.Collections.Generic.List<string>();
         for (int trial = 0; trial < model.Length + 3000; trial++)
         {
             byte[] bytes;
@@ -192,9 +214,11 @@ public class OnnxTests
                 Assert.Equal(before, target.Parameters.ToArray());
                 rejected++;
                 if (System.Text.RegularExpressions.Regex.IsMatch(e.Message, @"GraphProto\.(node|initializer) \d+")) namingAField++;
+                if (e.Message.Contains("not a valid ONNX model (", StringComparison.Ordinal)) { unnamed++; if (unnamedExamples.Count < 5) unnamedExamples.Add(e.Message); }
             }
         }
         Assert.True(rejected >= model.Length, $"{rejected} rejected"); // every proper prefix at least
         Assert.True(namingAField > 100, $"{namingAField} errors named the node or initializer"); // damage inside a node or initializer says which
+        Assert.True(unnamed == 0, $"{unnamed} errors fell through to the generic safety net, e.g.\n{string.Join("\n", unnamedExamples)}");
     }
 }

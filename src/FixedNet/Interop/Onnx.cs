@@ -141,7 +141,7 @@ public static class Onnx
         {
             layers = ReadLayers(model, name);
         }
-        catch (Exception e) when (e is InvalidProtocolBufferException or OverflowException or ArgumentException or IndexOutOfRangeException or InvalidCastException)
+        catch (Exception e) when (IsMalformed(e))
         {
             // A safety net under the checks: whatever else a malformed file trips is still an InvalidDataException naming it.
             throw new InvalidDataException($"{name}: not a valid ONNX model ({e.GetType().Name}: {e.Message}).", e);
@@ -173,6 +173,11 @@ public static class Onnx
         }
         parameters.CopyTo(network.Parameters);
     }
+
+    // What a malformed file can trip inside the protobuf reading; turned into an InvalidDataException naming the file
+    // and, inside an initializer or node, the field being read.
+    private static bool IsMalformed(Exception e) =>
+        e is InvalidProtocolBufferException or OverflowException or ArgumentException or IndexOutOfRangeException or InvalidCastException;
 
     // The fields of a nested message; a varint or fixed value in its place, or bytes that do not parse, is an error
     // naming the field (`what`, e.g. "GraphProto.node 3").
@@ -227,32 +232,45 @@ public static class Onnx
         foreach (var field in graph)
         {
             if (field.Number != GraphInitializer) continue;
-            var tensor = Fields(field, $"GraphProto.initializer {initializerIndex++}", name);
-            string tensorName = tensor.Find(f => f.Number == TensorName).Text;
-            long type = tensor.Find(f => f.Number == TensorDataType).Integer;
-            var dims = ProtoReader.Varints(tensor, TensorDims).ToArray();
-            if (type != FloatType) throw new InvalidDataException($"{name}: initializer '{tensorName}' has data type {type}; only FLOAT (1) is supported.");
-            long count = 1;
-            foreach (var d in dims)
+            string where = $"GraphProto.initializer {initializerIndex++}";
+            var tensor = Fields(field, where, name);
+            string step = "TensorProto.name (field 8)";
+            try
             {
-                if (d < 0 || (d > 0 && count > Array.MaxLength / d))
-                    throw new InvalidDataException($"{name}: initializer '{tensorName}' has shape [{string.Join(", ", dims)}], which is negative or too large for an array.");
-                count *= d;
+                string tensorName = tensor.Find(f => f.Number == TensorName).Text;
+                step = "TensorProto.data_type (field 2)";
+                long type = tensor.Find(f => f.Number == TensorDataType).Integer;
+                step = "TensorProto.dims (field 1)";
+                var dims = ProtoReader.Varints(tensor, TensorDims).ToArray();
+                if (type != FloatType) throw new InvalidDataException($"{name}: initializer '{tensorName}' has data type {type}; only FLOAT (1) is supported.");
+                long count = 1;
+                foreach (var d in dims)
+                {
+                    if (d < 0 || (d > 0 && count > Array.MaxLength / d))
+                        throw new InvalidDataException($"{name}: initializer '{tensorName}' has shape [{string.Join(", ", dims)}], which is negative or too large for an array.");
+                    count *= d;
+                }
+                float[] values;
+                step = "TensorProto.raw_data (field 9)";
+                var raw = tensor.Find(f => f.Number == TensorRawData).Bytes;
+                if (raw is not null && raw.Length > 0)
+                {
+                    if (raw.Length != 4 * count) throw new InvalidDataException($"{name}: initializer '{tensorName}' has {raw.Length} bytes of raw data for shape [{string.Join(", ", dims)}].");
+                    values = new float[count];
+                    FixedNet.Serialization.LittleEndianFloats.Read(raw.Span, values);
+                }
+                else
+                {
+                    step = "TensorProto.float_data (field 4)";
+                    values = ProtoReader.Floats(tensor, TensorFloatData).ToArray();
+                    if (values.Length != count) throw new InvalidDataException($"{name}: initializer '{tensorName}' has {values.Length} floats for shape [{string.Join(", ", dims)}].");
+                }
+                initializers[tensorName] = new InitializerData(tensorName, dims, values);
             }
-            float[] values;
-            var raw = tensor.Find(f => f.Number == TensorRawData).Bytes;
-            if (raw is not null && raw.Length > 0)
+            catch (Exception e) when (IsMalformed(e))
             {
-                if (raw.Length != 4 * count) throw new InvalidDataException($"{name}: initializer '{tensorName}' has {raw.Length} bytes of raw data for shape [{string.Join(", ", dims)}].");
-                values = new float[count];
-                FixedNet.Serialization.LittleEndianFloats.Read(raw.Span, values);
+                throw new InvalidDataException($"{name}: {where}, {step}: {e.Message}", e);
             }
-            else
-            {
-                values = ProtoReader.Floats(tensor, TensorFloatData).ToArray();
-                if (values.Length != count) throw new InvalidDataException($"{name}: initializer '{tensorName}' has {values.Length} floats for shape [{string.Join(", ", dims)}].");
-            }
-            initializers[tensorName] = new InitializerData(tensorName, dims, values);
         }
 
         var layers = new List<LayerData>();
@@ -264,70 +282,81 @@ public static class Onnx
             if (field.Number != GraphNode) continue;
             string where = $"GraphProto.node {nodeIndex++}";
             var node = Fields(field, where, name);
-            string op = node.Find(f => f.Number == NodeOpType).Text;
-            var inputs = node.FindAll(f => f.Number == NodeInput).ConvertAll(f => f.Text);
-            string output = node.Find(f => f.Number == NodeOutput).Text;
-            var attributes = node.FindAll(f => f.Number == NodeAttribute).ConvertAll(f => Fields(f, where + ", NodeProto.attribute", name));
-            switch (op)
+            string step = "NodeProto.op_type (field 4)";
+            try
             {
-                case "Gemm":
+                string op = node.Find(f => f.Number == NodeOpType).Text;
+                step = "NodeProto.input (field 1)";
+                var inputs = node.FindAll(f => f.Number == NodeInput).ConvertAll(f => f.Text);
+                step = "NodeProto.output (field 2)";
+                string output = node.Find(f => f.Number == NodeOutput).Text;
+                step = "NodeProto.attribute (field 5)";
+                var attributes = node.FindAll(f => f.Number == NodeAttribute).ConvertAll(f => Fields(f, where + ", NodeProto.attribute", name));
+                switch (op)
                 {
-                    if (Int(attributes, "transA", 0) != 0 || Float(attributes, "alpha", 1f) != 1f || Float(attributes, "beta", 1f) != 1f)
-                        throw new InvalidDataException($"{name}: Gemm node '{output}' uses transA, alpha or beta; only Y = A·Bᵀ + C or A·B + C is supported.");
-                    var layer = new LayerData(Initializer(initializers, inputs, 1, name, op), Int(attributes, "transB", 0) == 0) { Output = output };
-                    if (inputs.Count > 2 && inputs[2].Length > 0) layer.Bias = Initializer(initializers, inputs, 2, name, op);
-                    layers.Add(layer);
-                    break;
+                    case "Gemm":
+                    {
+                        if (Int(attributes, "transA", 0) != 0 || Float(attributes, "alpha", 1f) != 1f || Float(attributes, "beta", 1f) != 1f)
+                            throw new InvalidDataException($"{name}: Gemm node '{output}' uses transA, alpha or beta; only Y = A·Bᵀ + C or A·B + C is supported.");
+                        var layer = new LayerData(Initializer(initializers, inputs, 1, name, op), Int(attributes, "transB", 0) == 0) { Output = output };
+                        if (inputs.Count > 2 && inputs[2].Length > 0) layer.Bias = Initializer(initializers, inputs, 2, name, op);
+                        layers.Add(layer);
+                        break;
+                    }
+                    case "MatMul":
+                        layers.Add(pendingAdd = new LayerData(Initializer(initializers, inputs, 1, name, op), transposed: true) { Output = output });
+                        break;
+                    case "Add" when pendingAdd is not null && inputs.Contains(pendingAdd.Output):
+                        string biasName = inputs[0] == pendingAdd.Output ? inputs[^1] : inputs[0];
+                        pendingAdd.Bias = initializers.TryGetValue(biasName, out var b) ? b : throw new InvalidDataException($"{name}: the bias '{biasName}' of MatMul '{pendingAdd.Output}' is not an initializer.");
+                        pendingAdd.Output = output;
+                        pendingAdd = null;
+                        break;
+                    case var _ when ActivationFor(op) is Activation activation:
+                    {
+                        var last = LayerFor(layers, op, output, name);
+                        if (op == "LeakyRelu" && MathF.Abs(Float(attributes, "alpha", 0.01f) - LeakyReLUOperator.Slope) > 1e-7f)
+                            throw new InvalidDataException($"{name}: LeakyRelu node '{output}' has alpha {Float(attributes, "alpha", 0.01f).ToString(CultureInfo.InvariantCulture)}; FixedNet's LeakyReLU uses 0.01.");
+                        // Softmax over the features of each sample: axis 1 (or −1, the default from opset 13) of [batch, features].
+                        if (op == "Softmax" && Int(attributes, "axis", -1) is not (1 or -1))
+                            throw new InvalidDataException($"{name}: Softmax node '{output}' normalizes over axis {Int(attributes, "axis", -1)}; FixedNet's softmax is over the features (axis 1 or -1).");
+                        if (op == "Elu" && MathF.Abs(Float(attributes, "alpha", 1f) - 1f) > 1e-7f)
+                            throw new InvalidDataException($"{name}: Elu node '{output}' has alpha {Float(attributes, "alpha", 1f).ToString(CultureInfo.InvariantCulture)}; FixedNet's ELU uses 1.");
+                        last.ActivationNode = op;
+                        last.Activation = activation;
+                        last.ActivationOutput = output;
+                        break;
+                    }
+                    case "Gelu":
+                    {
+                        var last = LayerFor(layers, op, output, name);
+                        string approximate = Text(attributes, "approximate", "none");
+                        if (approximate != "none") throw new InvalidDataException($"{name}: Gelu node '{output}' has approximate='{approximate}'; FixedNet's GELU is the exact one (approximate='none').");
+                        (last.ActivationNode, last.Activation, last.ActivationOutput) = (op, Activation.GELU, output);
+                        break;
+                    }
+                    case "Constant":
+                        if (ScalarOf(attributes) is double value) constants[output] = value;
+                        break;
+                    // z·σ(z): a Mul of the layer's z by the output of its Sigmoid
+                    case "Mul" when layers.Count > 0 && layers[^1] is { Activation: Activation.Sigmoid, ActivationOutput: { } sigmoid } silu
+                        && inputs.Count == 2 && inputs.Contains(sigmoid) && inputs.Contains(silu.Output) && sigmoid != silu.Output:
+                        (silu.ActivationNode, silu.Activation, silu.ActivationOutput) = ("Sigmoid, Mul (SiLU)", Activation.SiLU, output);
+                        break;
+                    case "Div" or "Erf" or "Add" or "Mul" when layers.Count > 0 && MatchesGeluStep(layers[^1], op, inputs, constants, initializers):
+                        var gelu = layers[^1];
+                        gelu.ActivationOutput = output;
+                        if (++gelu.GeluStep == 5) (gelu.ActivationNode, gelu.Activation) = ("Div, Erf, Add, Mul, Mul (GELU)", Activation.GELU);
+                        break;
+                    case "Identity" or "Flatten" or "Dropout":
+                        break;
+                    default:
+                        throw new InvalidDataException($"{name}: node '{output}' is a {op}, which is not part of an MLP FixedNet can load.");
                 }
-                case "MatMul":
-                    layers.Add(pendingAdd = new LayerData(Initializer(initializers, inputs, 1, name, op), transposed: true) { Output = output });
-                    break;
-                case "Add" when pendingAdd is not null && inputs.Contains(pendingAdd.Output):
-                    string biasName = inputs[0] == pendingAdd.Output ? inputs[^1] : inputs[0];
-                    pendingAdd.Bias = initializers.TryGetValue(biasName, out var b) ? b : throw new InvalidDataException($"{name}: the bias '{biasName}' of MatMul '{pendingAdd.Output}' is not an initializer.");
-                    pendingAdd.Output = output;
-                    pendingAdd = null;
-                    break;
-                case var _ when ActivationFor(op) is Activation activation:
-                {
-                    var last = LayerFor(layers, op, output, name);
-                    if (op == "LeakyRelu" && MathF.Abs(Float(attributes, "alpha", 0.01f) - LeakyReLUOperator.Slope) > 1e-7f)
-                        throw new InvalidDataException($"{name}: LeakyRelu node '{output}' has alpha {Float(attributes, "alpha", 0.01f).ToString(CultureInfo.InvariantCulture)}; FixedNet's LeakyReLU uses 0.01.");
-                    // Softmax over the features of each sample: axis 1 (or −1, the default from opset 13) of [batch, features].
-                    if (op == "Softmax" && Int(attributes, "axis", -1) is not (1 or -1))
-                        throw new InvalidDataException($"{name}: Softmax node '{output}' normalizes over axis {Int(attributes, "axis", -1)}; FixedNet's softmax is over the features (axis 1 or -1).");
-                    if (op == "Elu" && MathF.Abs(Float(attributes, "alpha", 1f) - 1f) > 1e-7f)
-                        throw new InvalidDataException($"{name}: Elu node '{output}' has alpha {Float(attributes, "alpha", 1f).ToString(CultureInfo.InvariantCulture)}; FixedNet's ELU uses 1.");
-                    last.ActivationNode = op;
-                    last.Activation = activation;
-                    last.ActivationOutput = output;
-                    break;
-                }
-                case "Gelu":
-                {
-                    var last = LayerFor(layers, op, output, name);
-                    string approximate = Text(attributes, "approximate", "none");
-                    if (approximate != "none") throw new InvalidDataException($"{name}: Gelu node '{output}' has approximate='{approximate}'; FixedNet's GELU is the exact one (approximate='none').");
-                    (last.ActivationNode, last.Activation, last.ActivationOutput) = (op, Activation.GELU, output);
-                    break;
-                }
-                case "Constant":
-                    if (ScalarOf(attributes) is double value) constants[output] = value;
-                    break;
-                // z·σ(z): a Mul of the layer's z by the output of its Sigmoid
-                case "Mul" when layers.Count > 0 && layers[^1] is { Activation: Activation.Sigmoid, ActivationOutput: { } sigmoid } silu
-                    && inputs.Count == 2 && inputs.Contains(sigmoid) && inputs.Contains(silu.Output) && sigmoid != silu.Output:
-                    (silu.ActivationNode, silu.Activation, silu.ActivationOutput) = ("Sigmoid, Mul (SiLU)", Activation.SiLU, output);
-                    break;
-                case "Div" or "Erf" or "Add" or "Mul" when layers.Count > 0 && MatchesGeluStep(layers[^1], op, inputs, constants, initializers):
-                    var gelu = layers[^1];
-                    gelu.ActivationOutput = output;
-                    if (++gelu.GeluStep == 5) (gelu.ActivationNode, gelu.Activation) = ("Div, Erf, Add, Mul, Mul (GELU)", Activation.GELU);
-                    break;
-                case "Identity" or "Flatten" or "Dropout":
-                    break;
-                default:
-                    throw new InvalidDataException($"{name}: node '{output}' is a {op}, which is not part of an MLP FixedNet can load.");
+            }
+            catch (Exception e) when (IsMalformed(e))
+            {
+                throw new InvalidDataException($"{name}: {where}, {step}: {e.Message}", e);
             }
         }
         for (int l = 0; l < layers.Count; l++)

@@ -60,7 +60,8 @@ internal sealed class ProtoWriter
 /// <summary>One decoded protobuf field: its number and either an integer (varint / fixed) or bytes.</summary>
 internal readonly record struct ProtoField(int Number, WireFormat.WireType WireType, long Integer, uint Fixed32, ByteString? Bytes)
 {
-    public string Text => Bytes?.ToStringUtf8() ?? string.Empty;
+    /// <summary>The field as a string: empty where the field is absent (the default value), an <see cref="InvalidCastException"/> where it holds a number.</summary>
+    public string Text => Number == 0 ? string.Empty : Bytes?.ToStringUtf8() ?? throw new InvalidCastException($"field {Number} is a {WireType} value where a string belongs");
 
     public float Float => BitConverter.UInt32BitsToSingle(Fixed32);
 }
