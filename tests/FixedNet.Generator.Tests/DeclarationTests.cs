@@ -102,15 +102,22 @@ public class DeclarationTests
         string[] namespaces = ["", "namespace Demo;", "namespace Demo.@event;", "namespace demo;"];
         string[] wrappers = ["{0}", "public partial class Outer {{ {0} }}", "public partial class outer {{ {0} }}", "public partial struct @record {{ {0} }}", "file partial class F {{ {0} }}"];
         string[] shapes = [Layers, LoopLayers];
+        // modifiers and bodies decide what the generated part may declare: constructors, Clone(), its copy constructor
+        string[] modifiers = ["public", "internal", "public sealed", "public abstract", "static", ""];
+        string[] bodies = ["{{ }}", "{{ public {0}(int seed) {{ }} }}", "{{ private {0}() {{ }} }}", "{{ public {0}({0} other) {{ }} }}", "{{ public int Clone() => 0; }}", "{{ }}"];
+        string[] bases = ["", " : Base", " : NoDefault", " : System.IDisposable"];
+        const string baseTypes = "public class Base { } public class NoDefault { public NoDefault(int x) { } }";
         var random = new Random(20261202);
         int checkedCompilations = 0;
-        for (int round = 0; round < 60; round++)
+        for (int round = 0; round < 150; round++)
         {
             string ns = namespaces[random.Next(namespaces.Length)];
-            var declarations = new List<string>();
+            var declarations = new List<string> { baseTypes };
             for (int k = 0; k < 3; k++)
             {
-                string network = $"{shapes[random.Next(shapes.Length)]} public partial class {names[random.Next(names.Length)]} {{ }}";
+                string name = names[random.Next(names.Length)];
+                string body = string.Format(bodies[random.Next(bodies.Length)], name);
+                string network = $"{shapes[random.Next(shapes.Length)]} {modifiers[random.Next(modifiers.Length)]} partial class {name}{bases[random.Next(bases.Length)]} {body}";
                 declarations.Add(string.Format(wrappers[random.Next(wrappers.Length)], network));
             }
             string source = "using FixedNet;\n" + ns + "\n" + string.Join("\n", declarations);
@@ -121,7 +128,7 @@ public class DeclarationTests
             Assert.True(inGenerated.Count == 0, source + "\n" + string.Join("\n", inGenerated));
             checkedCompilations++;
         }
-        Assert.Equal(60, checkedCompilations);
+        Assert.Equal(150, checkedCompilations);
     }
 
     public static TheoryData<string> Shapes => ["[Network(2, Loss = Loss.CrossEntropy)] [Dense(2, Activation.Sigmoid)] [Dense(2, Activation.Softmax)]",
