@@ -262,6 +262,25 @@ public class TrainerTests
         Assert.Contains("epoch   1/1  loss", writer.ToString());
     }
 
+    // The epoch line's rate is the run's so far (Σ samples / Σ time: the harmonic mean of equal-sized epochs' rates),
+    // so one fast or slow 10-ms epoch does not swing it; a new run (epoch 1) starts it again.
+    [Fact]
+    public void ProgressBar_ShowsTheRunsThroughput_NotTheEpochs()
+    {
+        var writer = new System.IO.StringWriter();
+        var bar = new ConsoleProgressBar(writer, redraw: false);
+        EpochReport Epoch(int epoch, double rate) => new(epoch, 3, 0.5f, float.NaN, float.NaN, 0.1f, rate, TimeSpan.FromMilliseconds(10));
+        bar.Report(Epoch(1, 100));
+        bar.Report(Epoch(2, 300));
+        bar.Report(Epoch(3, 1_000_000));
+        bar.Report(Epoch(1, 400));
+        var lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("  100 samples/s so far", lines[0]);
+        Assert.Contains("  150 samples/s so far", lines[1]);   // 2 / (1/100 + 1/300)
+        Assert.Contains("  225 samples/s so far", lines[2]);   // 3 / (1/100 + 1/300 + 1e-6), one fast epoch barely moves it
+        Assert.Contains("  400 samples/s so far", lines[3]);   // a new run
+    }
+
     [Fact]
     public void Cancellation_StopsTraining()
     {
