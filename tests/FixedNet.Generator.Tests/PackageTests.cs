@@ -12,22 +12,35 @@ namespace FixedNet.Generator.Tests;
 /// `dotnet pack` of src/FixedNet gives one package that carries the generator; a fresh project that references only
 /// that package (from a local folder) generates and trains a network.
 /// </summary>
-public class PackageTests
+public class PackageTests(PackageTests.PackedConsumer packed) : IClassFixture<PackageTests.PackedConsumer>
 {
+    /// <summary>
+    /// The package is packed and its consumer written once for the tests of this class (they run one after the other),
+    /// lazily, so that a packing failure is reported by the test that needed it; the folder goes when they are done.
+    /// </summary>
+    public sealed class PackedConsumer : IDisposable
+    {
+        private readonly string _work = Directory.CreateTempSubdirectory("fixednet-pack-").FullName;
+        private readonly Lazy<string> _consumer;
+
+        public PackedConsumer() => _consumer = new(() => PackAndWriteConsumer(_work));
+
+        public string Work => _work;
+
+        public string Consumer => _consumer.Value;
+
+        public void Dispose()
+        {
+            try { Directory.Delete(_work, recursive: true); } catch (IOException) { }
+        }
+    }
+
     [Fact]
     [Trait("Category", "Package")]
     public void PackedPackage_CarriesTheGenerator_AndTrainsANetwork()
     {
-        string work = Directory.CreateTempSubdirectory("fixednet-pack-").FullName;
-        try
-        {
-            string output = Run(PackAndWriteConsumer(work), "run", "-c", "Release");
-            Assert.Contains("trained 17 parameters to loss 0.00", output);
-        }
-        finally
-        {
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
-        }
+        string output = Run(packed.Consumer, "run", "-c", "Release");
+        Assert.Contains("trained 17 parameters to loss 0.00", output);
     }
 
     // IsAotCompatible and IsTrimmable are set on the library: a Native AOT publish of a consumer of the package gives
@@ -37,27 +50,18 @@ public class PackageTests
     [Trait("Category", "Package")]
     public void PackedPackage_PublishesWithNativeAot_WithoutWarnings_AndTrains()
     {
-        string work = Directory.CreateTempSubdirectory("fixednet-aot-").FullName;
-        try
-        {
-            string consumer = PackAndWriteConsumer(work);
-            string native = Path.Combine(work, "native");
-            var (exitCode, output) = TryRun(consumer, "publish", "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-o", native);
-            Skip.If(exitCode != 0 && output.Contains("ILCompiler", StringComparison.Ordinal) && output.Contains("NU1", StringComparison.Ordinal),
-                "the ILCompiler package could not be restored here:\n" + output);
-            Assert.True(exitCode == 0, "dotnet publish -p:PublishAot=true failed:\n" + output);
-            Assert.DoesNotMatch(@"warning IL[23]\d{3}", output);
-            var start = new ProcessStartInfo(Path.Combine(native, "Consumer")) { RedirectStandardOutput = true };
-            using var process = Process.Start(start)!;
-            string printed = process.StandardOutput.ReadToEnd();
-            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)));
-            Assert.Equal(0, process.ExitCode);
-            Assert.Contains("trained 17 parameters to loss 0.00", printed);
-        }
-        finally
-        {
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
-        }
+        string native = Path.Combine(packed.Work, "native");
+        var (exitCode, output) = TryRun(packed.Consumer, "publish", "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-o", native);
+        Skip.If(exitCode != 0 && output.Contains("ILCompiler", StringComparison.Ordinal) && output.Contains("NU1", StringComparison.Ordinal),
+            "the ILCompiler package could not be restored here:\n" + output);
+        Assert.True(exitCode == 0, "dotnet publish -p:PublishAot=true failed:\n" + output);
+        Assert.DoesNotMatch(@"warning IL[23]\d{3}", output);
+        var start = new ProcessStartInfo(Path.Combine(native, "Consumer")) { RedirectStandardOutput = true };
+        using var process = Process.Start(start)!;
+        string printed = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)));
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("trained 17 parameters to loss 0.00", printed);
     }
 
     // Packs a copy of the sources into a local feed, checks the package's contents, and writes a console project that
@@ -65,90 +69,88 @@ public class PackageTests
     private static string PackAndWriteConsumer(string work)
     {
         string root = RepositoryRoot();
+        // Pack a copy of the sources, so this test never touches the build outputs of the running test.
+        string copy = Path.Combine(work, "repo");
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "README.md", "LICENSE", Path.Combine("docs", "package-readme.md") })
         {
-            // Pack a copy of the sources, so this test never touches the build outputs of the running test.
-            string copy = Path.Combine(work, "repo");
-            foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "README.md", "LICENSE", Path.Combine("docs", "package-readme.md") })
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(copy, file))!);
-                File.Copy(Path.Combine(root, file), Path.Combine(copy, file));
-            }
-            CopyProject(Path.Combine(root, "src", "FixedNet"), Path.Combine(copy, "src", "FixedNet"));
-            CopyProject(Path.Combine(root, "generator", "FixedNet.Generator"), Path.Combine(copy, "generator", "FixedNet.Generator"));
-            CopyProject(Path.Combine(root, "generator", "FixedNet.CodeFixes"), Path.Combine(copy, "generator", "FixedNet.CodeFixes"));
-
-            string version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff") + Environment.ProcessId;
-            string feed = Path.Combine(work, "feed");
-            Run(copy, "pack", "src/FixedNet/FixedNet.csproj", "-c", "Release", "-o", feed, "-p:Version=" + version);
-
-            string package = Directory.GetFiles(feed, "*.nupkg").Single();
-            Assert.Single(Directory.GetFiles(feed, "*.snupkg")); // symbols beside it
-            using (var zip = ZipFile.OpenRead(package))
-            {
-                var entries = zip.Entries.Select(e => e.FullName).ToArray();
-                Assert.Contains("analyzers/dotnet/cs/FixedNet.Generator.dll", entries);
-                Assert.Contains("analyzers/dotnet/cs/FixedNet.CodeFixes.dll", entries);
-                Assert.Contains("lib/net10.0/FixedNet.dll", entries);
-                Assert.Contains("LICENSE", entries);
-                Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith("FixedNet.Generator.dll", StringComparison.Ordinal));
-                // the package page shows the short user README, not the contributor README
-                using var readme = new StreamReader(zip.GetEntry("README.md")!.Open());
-                Assert.Equal(File.ReadAllText(Path.Combine(root, "docs", "package-readme.md")), readme.ReadToEnd());
-            }
-
-            // Packing into the artifacts layout finds the generator where that build put it.
-            string artifacts = Path.Combine(work, "artifacts");
-            Run(copy, "pack", "src/FixedNet/FixedNet.csproj", "-c", "Release", "--artifacts-path", artifacts, "-p:Version=" + version);
-            using (var zip = ZipFile.OpenRead(Directory.GetFiles(artifacts, "*.nupkg", SearchOption.AllDirectories).Single()))
-                Assert.Contains("analyzers/dotnet/cs/FixedNet.Generator.dll", zip.Entries.Select(e => e.FullName));
-
-            string consumer = Path.Combine(work, "consumer");
-            Directory.CreateDirectory(consumer);
-            File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
-                <?xml version="1.0" encoding="utf-8"?>
-                <configuration>
-                  <packageSources>
-                    <add key="local" value="{feed}" />
-                  </packageSources>
-                </configuration>
-                """);
-            File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <OutputType>Exe</OutputType>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <Nullable>enable</Nullable>
-                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <PackageReference Include="FixedNet" Version="{version}" />
-                  </ItemGroup>
-                </Project>
-                """);
-            File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
-                using System;
-                using FixedNet;
-
-                var net = new Xor();
-                net.InitializeParameters(1);
-                float[][] x = [[0, 0], [0, 1], [1, 0], [1, 1]];
-                float[][] t = [[0], [1], [1], [0]];
-                float loss = 1;
-                for (int epoch = 0; epoch < 5000 && loss >= 0.01f; epoch++)
-                {
-                    loss = 0;
-                    for (int s = 0; s < 4; s++) loss += net.TrainStep(x[s], t[s], 0.5f) / 4;
-                }
-                Console.WriteLine($"trained {Xor.ParameterCount} parameters to loss {loss:F4}");
-                return loss < 0.01f ? 0 : 1;
-
-                [Network(2, Loss = Loss.BinaryCrossEntropy)]
-                [Dense(4, Activation.Tanh)]
-                [Dense(1, Activation.Sigmoid)]
-                partial class Xor;
-                """);
-            return consumer;
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(copy, file))!);
+            File.Copy(Path.Combine(root, file), Path.Combine(copy, file));
         }
+        CopyProject(Path.Combine(root, "src", "FixedNet"), Path.Combine(copy, "src", "FixedNet"));
+        CopyProject(Path.Combine(root, "generator", "FixedNet.Generator"), Path.Combine(copy, "generator", "FixedNet.Generator"));
+        CopyProject(Path.Combine(root, "generator", "FixedNet.CodeFixes"), Path.Combine(copy, "generator", "FixedNet.CodeFixes"));
+
+        string version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff") + Environment.ProcessId;
+        string feed = Path.Combine(work, "feed");
+        Run(copy, "pack", "src/FixedNet/FixedNet.csproj", "-c", "Release", "-o", feed, "-p:Version=" + version);
+
+        string package = Directory.GetFiles(feed, "*.nupkg").Single();
+        Assert.Single(Directory.GetFiles(feed, "*.snupkg")); // symbols beside it
+        using (var zip = ZipFile.OpenRead(package))
+        {
+            var entries = zip.Entries.Select(e => e.FullName).ToArray();
+            Assert.Contains("analyzers/dotnet/cs/FixedNet.Generator.dll", entries);
+            Assert.Contains("analyzers/dotnet/cs/FixedNet.CodeFixes.dll", entries);
+            Assert.Contains("lib/net10.0/FixedNet.dll", entries);
+            Assert.Contains("LICENSE", entries);
+            Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith("FixedNet.Generator.dll", StringComparison.Ordinal));
+            // the package page shows the short user README, not the contributor README
+            using var readme = new StreamReader(zip.GetEntry("README.md")!.Open());
+            Assert.Equal(File.ReadAllText(Path.Combine(root, "docs", "package-readme.md")), readme.ReadToEnd());
+        }
+
+        // Packing into the artifacts layout finds the generator where that build put it.
+        string artifacts = Path.Combine(work, "artifacts");
+        Run(copy, "pack", "src/FixedNet/FixedNet.csproj", "-c", "Release", "--artifacts-path", artifacts, "-p:Version=" + version);
+        using (var zip = ZipFile.OpenRead(Directory.GetFiles(artifacts, "*.nupkg", SearchOption.AllDirectories).Single()))
+            Assert.Contains("analyzers/dotnet/cs/FixedNet.Generator.dll", zip.Entries.Select(e => e.FullName));
+
+        string consumer = Path.Combine(work, "consumer");
+        Directory.CreateDirectory(consumer);
+        File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="FixedNet" Version="{version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
+            using System;
+            using FixedNet;
+
+            var net = new Xor();
+            net.InitializeParameters(1);
+            float[][] x = [[0, 0], [0, 1], [1, 0], [1, 1]];
+            float[][] t = [[0], [1], [1], [0]];
+            float loss = 1;
+            for (int epoch = 0; epoch < 5000 && loss >= 0.01f; epoch++)
+            {
+                loss = 0;
+                for (int s = 0; s < 4; s++) loss += net.TrainStep(x[s], t[s], 0.5f) / 4;
+            }
+            Console.WriteLine($"trained {Xor.ParameterCount} parameters to loss {loss:F4}");
+            return loss < 0.01f ? 0 : 1;
+
+            [Network(2, Loss = Loss.BinaryCrossEntropy)]
+            [Dense(4, Activation.Tanh)]
+            [Dense(1, Activation.Sigmoid)]
+            partial class Xor;
+            """);
+        return consumer;
     }
 
     private static void CopyProject(string from, string to)
