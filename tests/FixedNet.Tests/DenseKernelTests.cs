@@ -16,14 +16,17 @@ public class DenseKernelTests
     private readonly struct S3x2 : IDenseShape { public static int Inputs => 3; public static int Outputs => 2; }
     private readonly struct S4x4 : IDenseShape { public static int Inputs => 4; public static int Outputs => 4; }
     private readonly struct S13x3 : IDenseShape { public static int Inputs => 13; public static int Outputs => 3; }
+    private readonly struct S8x16 : IDenseShape { public static int Inputs => 8; public static int Outputs => 16; } // two rows per 512-bit vector
+    private readonly struct S8x48 : IDenseShape { public static int Inputs => 8; public static int Outputs => 48; }
     private readonly struct S16x16 : IDenseShape { public static int Inputs => 16; public static int Outputs => 16; }
+    private readonly struct S16x35 : IDenseShape { public static int Inputs => 16; public static int Outputs => 35; } // two 16-row blocks, then 3 rows
     private readonly struct S21x13 : IDenseShape { public static int Inputs => 21; public static int Outputs => 13; }
     private readonly struct S33x9 : IDenseShape { public static int Inputs => 33; public static int Outputs => 9; }
     private readonly struct S100x7 : IDenseShape { public static int Inputs => 100; public static int Outputs => 7; }
     private readonly struct S784x50 : IDenseShape { public static int Inputs => 784; public static int Outputs => 50; } // rows in panels of 39
     private readonly struct S2000x20 : IDenseShape { public static int Inputs => 2000; public static int Outputs => 20; } // panels of 15, 2 rows after
 
-    public static TheoryData<string> Shapes => ["1x1", "3x2", "4x4", "13x3", "16x16", "21x13", "33x9", "100x7", "784x50", "2000x20"];
+    public static TheoryData<string> Shapes => ["1x1", "3x2", "4x4", "8x16", "8x48", "13x3", "16x16", "16x35", "21x13", "33x9", "100x7", "784x50", "2000x20"];
 
     [Theory]
     [MemberData(nameof(Shapes))]
@@ -35,7 +38,10 @@ public class DenseKernelTests
             case "3x2": Check<S3x2>(); break;
             case "4x4": Check<S4x4>(); break;
             case "13x3": Check<S13x3>(); break;
+            case "8x16": Check<S8x16>(); break;
+            case "8x48": Check<S8x48>(); break;
             case "16x16": Check<S16x16>(); break;
+            case "16x35": Check<S16x35>(); break;
             case "21x13": Check<S21x13>(); break;
             case "33x9": Check<S33x9>(); break;
             case "100x7": Check<S100x7>(); break;

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using FixedNet.Operators;
 using FixedNet.Runtime;
 
@@ -42,7 +43,8 @@ public static partial class Dense
     public static void Forward<S>(ref float w, ref float x, ref float y) where S : IDenseShape
     {
         int bits = VectorBits<S>();
-        if (bits == 512) Forward<Vector512<float>, Vector512Math, S>(ref w, ref x, ref y);
+        if (S.Inputs == 8 && S.Outputs % 16 == 0 && Simd.VectorBits >= 512 && Avx512F.IsSupported) ForwardPairs512<S>(ref w, ref x, ref y);
+        else if (bits == 512) Forward<Vector512<float>, Vector512Math, S>(ref w, ref x, ref y);
         else if (bits == 256) Forward<Vector256<float>, Vector256Math, S>(ref w, ref x, ref y);
         else Forward<Vector128<float>, Vector128Math, S>(ref w, ref x, ref y);
     }
@@ -115,8 +117,17 @@ public static partial class Dense
                         s15 = M.MultiplyAdd(M.Load(ref r, 15 * stride), xi, s15);
                     }
                 }
-                T sums = M.Concat(M.Sum4(s0, s1, s2, s3), lanes > 4 ? M.Sum4(s4, s5, s6, s7) : default,
-                    lanes > 8 ? M.Sum4(s8, s9, s10, s11) : default, lanes > 8 ? M.Sum4(s12, s13, s14, s15) : default);
+                T sums;
+                if (typeof(T) == typeof(Vector512<float>) && Avx512F.IsSupported)
+                {
+                    sums = Unsafe.BitCast<Vector512<float>, T>(Runtime.VectorMath.Sum16(V512(s0), V512(s1), V512(s2), V512(s3), V512(s4), V512(s5),
+                        V512(s6), V512(s7), V512(s8), V512(s9), V512(s10), V512(s11), V512(s12), V512(s13), V512(s14), V512(s15)));
+                }
+                else
+                {
+                    sums = M.Concat(M.Sum4(s0, s1, s2, s3), lanes > 4 ? M.Sum4(s4, s5, s6, s7) : default,
+                        lanes > 8 ? M.Sum4(s8, s9, s10, s11) : default, lanes > 8 ? M.Sum4(s12, s13, s14, s15) : default);
+                }
                 M.Store(M.Add(sums, M.Load(ref bias, (nuint)j)), ref y, (nuint)j);
             }
         }
@@ -161,6 +172,33 @@ public static partial class Dense
     }
 
     /// <summary>
+    /// <c>y = W·x + b</c> for a layer of 8 inputs at 512 bits: two rows of W fill one vector, so each vector of 16 rows
+    /// takes 8 multiplies by <c>[x, x]</c> and one reduction of 8 vectors (<see cref="Runtime.VectorMath.SumPairs8"/>),
+    /// and the outputs are stored as one 512-bit vector, which the activation and the next layer read back whole.
+    /// </summary>
+    public static void ForwardPairs512<S>(ref float w, ref float x, ref float y) where S : IDenseShape
+    {
+        const int Inputs = 8;
+        int outputs = S.Outputs;
+        ref float bias = ref Unsafe.Add(ref w, Inputs * outputs);
+        Vector256<float> half = Vector256.LoadUnsafe(ref x);
+        Vector512<float> xx = Vector512.Create(half, half);
+        for (int j = 0; j + 16 <= outputs; j += 16)
+        {
+            ref float rows = ref Unsafe.Add(ref w, j * Inputs);
+            Vector512<float> sums = Runtime.VectorMath.SumPairs8(
+                Vector512.LoadUnsafe(ref rows, 0) * xx, Vector512.LoadUnsafe(ref rows, 16) * xx,
+                Vector512.LoadUnsafe(ref rows, 32) * xx, Vector512.LoadUnsafe(ref rows, 48) * xx,
+                Vector512.LoadUnsafe(ref rows, 64) * xx, Vector512.LoadUnsafe(ref rows, 80) * xx,
+                Vector512.LoadUnsafe(ref rows, 96) * xx, Vector512.LoadUnsafe(ref rows, 112) * xx);
+            (sums + Vector512.LoadUnsafe(ref bias, (nuint)j)).StoreUnsafe(ref y, (nuint)j);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> V512<T>(T value) where T : struct => Unsafe.BitCast<T, Vector512<float>>(value);
+
+    /// <summary>
     /// <c>m[j, i] += c·d_j·x_i</c> and <c>m_b[j] += c·d_j</c>: the gradient δ ⊗ x (<c>c = 1</c>, <c>m</c> the gradient) or
     /// an SGD step (<c>c = −η</c>, <c>m</c> the parameters). With <paramref name="skipZeroDeltas"/>, rows whose
     /// <c>c·d_j</c> is 0 are skipped: they add nothing, and below a ReLU layer that is often half of them.
@@ -186,7 +224,8 @@ public static partial class Dense
 
     /// <summary>
     /// <c>below_i = Σ_j W[j, i]·d_j</c>, the delta of the layer below before its activation's derivative: four vectors of
-    /// columns at a time, accumulated in registers over all rows, then one vector, then single columns.
+    /// columns at a time, accumulated in registers over all rows, then one vector (in four chains over the rows), then
+    /// single columns.
     /// </summary>
     public static void Backpropagate<T, M, S>(ref float w, ref float d, ref float below) where T : struct where M : IVectorMath<T> where S : IDenseShape
     {
@@ -211,9 +250,19 @@ public static partial class Dense
         }
         for (int i = chunkEnd; i < vectorEnd; i += lanes)
         {
-            T s0 = default;
-            for (int j = 0; j < outputs; j++) s0 = M.MultiplyAdd(M.Load(ref w, (nuint)(j * inputs + i)), M.Create(Unsafe.Add(ref d, j)), s0);
-            M.Store(s0, ref below, (nuint)i);
+            // four chains over the rows, so that a 16-row layer waits on 4 multiply-adds in a row, not 16
+            T s0 = default, s1 = default, s2 = default, s3 = default;
+            int j = 0;
+            for (; j + 4 <= outputs; j += 4)
+            {
+                ref float row = ref Unsafe.Add(ref w, j * inputs + i);
+                s0 = M.MultiplyAdd(M.Load(ref row, 0), M.Create(Unsafe.Add(ref d, j)), s0);
+                s1 = M.MultiplyAdd(M.Load(ref row, (nuint)inputs), M.Create(Unsafe.Add(ref d, j + 1)), s1);
+                s2 = M.MultiplyAdd(M.Load(ref row, (nuint)(2 * inputs)), M.Create(Unsafe.Add(ref d, j + 2)), s2);
+                s3 = M.MultiplyAdd(M.Load(ref row, (nuint)(3 * inputs)), M.Create(Unsafe.Add(ref d, j + 3)), s3);
+            }
+            for (; j < outputs; j++) s0 = M.MultiplyAdd(M.Load(ref w, (nuint)(j * inputs + i)), M.Create(Unsafe.Add(ref d, j)), s0);
+            M.Store(M.Add(M.Add(s0, s1), M.Add(s2, s3)), ref below, (nuint)i);
         }
         for (int i = vectorEnd; i < inputs; i++)
         {
