@@ -226,22 +226,27 @@ public static class VectorFormulas
     public static T Exp<T, M>(T x) where T : struct where M : IVectorMath<T>
     {
         const float Low = -87.33654f, High = 88.37626f;
-        T e = ExpInRange<T, M>(M.Min(M.Max(x, M.Create(Low)), M.Create(High)));
+        T e = ExpInRange<T, M>(M.Min(M.Max(x, M.Create(Low)), M.Create(High)), 1f);
         e = M.Select(M.LessThan(x, M.Create(Low)), M.Create(0f), e);
         e = M.Select(M.GreaterThan(x, M.Create(High)), M.Create(float.PositiveInfinity), e);
         return M.Select(M.IsNaN(x), x, e);
     }
 
     /// <summary>
-    /// <c>e^x</c> for x in [−87.34, 88.376], not NaN: the steps of <see cref="Exp{T, M}"/> without its ends. The
-    /// polynomial <c>e^r = 1 + r + r²·P(r)</c>, P of degree 5, goes by Estrin's scheme (three pairs side by side, then
-    /// two multiply-adds): four dependent multiply-adds where Horner's rule takes six, for a result that differs from
-    /// Horner's only in rounding (both within 7.5e-8 relative).
+    /// <c>e^(c·y)</c> for c·y in [−87.34, 88.376], not NaN, with c exact times a power of 2 in float (1 or −2 here): the
+    /// steps of <see cref="Exp{T, M}"/> without its ends. <c>n = round(c·y·log₂e)</c> comes from one multiply-add that
+    /// adds 1.5·2²³ (the sum's last bits are n, rounded to nearest even) and one subtraction, where a multiply and a
+    /// round instruction take half as long again; c·y is formed beside it. The polynomial <c>e^r = 1 + r + r²·P(r)</c>,
+    /// P of degree 5, goes by Estrin's scheme (three pairs side by side, then two multiply-adds): four dependent
+    /// multiply-adds where Horner's rule takes six, for a result that differs from Horner's only in rounding (both
+    /// within 7.5e-8 relative).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T ExpInRange<T, M>(T x) where T : struct where M : IVectorMath<T>
+    private static T ExpInRange<T, M>(T y, float c) where T : struct where M : IVectorMath<T>
     {
-        T n = M.Round(M.Multiply(x, M.Create(1.44269504088896341f)));
+        const float Shifter = 12582912f; // 1.5·2²³: adding it leaves round(t) in the last bits, for |t| < 2²²
+        T n = M.Subtract(M.MultiplyAdd(y, M.Create(c * 1.44269504088896341f), M.Create(Shifter)), M.Create(Shifter));
+        T x = c == 1f ? y : M.Multiply(y, M.Create(c));
         T r = M.MultiplyAdd(n, M.Create(-0.693359375f), x);
         r = M.MultiplyAdd(n, M.Create(2.12194440e-4f), r);
         T r2 = M.Multiply(r, r);
@@ -264,7 +269,7 @@ public static class VectorFormulas
     public static T Tanh<T, M>(T x) where T : struct where M : IVectorMath<T>
     {
         T y = M.Min(M.Abs(x), M.Create(9.1f));
-        T e = ExpInRange<T, M>(M.Multiply(M.Create(-2f), y));
+        T e = ExpInRange<T, M>(y, -2f);
         T large = M.Divide(M.Subtract(M.Create(1f), e), M.Add(M.Create(1f), e));
         // tanh y = y − y³/3 + 2y⁵/15 − 17y⁷/315 + 62y⁹/2835 − 1382y¹¹/155925, by Horner in y²
         T y2 = M.Multiply(y, y);
