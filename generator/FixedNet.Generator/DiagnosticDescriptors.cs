@@ -80,6 +80,39 @@ internal static class DiagnosticDescriptors
         "'{0}' of {1}.{2} gets {3} values, but {1}.{4} is {5}; this call throws ArgumentException at run time",
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor WeightsNotListed = Create("FN0019",
+        "Weights file not handed to the compiler",
+        "'{0}' bakes the weights file '{1}', but the project does not list it: add <FixedNetWeights Include=\"{1}\" /> to an ItemGroup (the path relative to the project, as here){2}");
+
+    public static readonly DiagnosticDescriptor WeightsUnreadable = Create("FN0020",
+        "Weights file cannot be read",
+        "The weights file '{1}' of '{0}' cannot be read: {2}");
+
+    public static readonly DiagnosticDescriptor WeightsMissingTensor = Create("FN0021",
+        "Weights file lacks a tensor",
+        "The weights file '{1}' has no tensor {2} for '{0}' ({3})");
+
+    public static readonly DiagnosticDescriptor WeightsExtraTensor = Create("FN0022",
+        "Weights file has a tensor the network does not",
+        "The weights file '{1}' has tensor '{2}', which is not a parameter of '{0}' ({3})");
+
+    public static readonly DiagnosticDescriptor WeightsShape = Create("FN0023",
+        "Weights tensor has the wrong shape",
+        "Tensor '{2}' of the weights file '{1}': expected {3}, found {4}{5}");
+
+    public static readonly DiagnosticDescriptor WeightsDType = Create("FN0024",
+        "Weights tensor has an unsupported type",
+        "Tensor '{2}' of the weights file '{1}' has dtype {3}; FixedNet bakes F32 and converts F64, F16 and BF16 (for '{0}')");
+
+    public static readonly DiagnosticDescriptor WeightsConverted = Create("FN0025",
+        "Weights tensor converted to F32",
+        "Tensor '{2}' of the weights file '{1}' is {3}; '{0}' bakes it converted to F32{4}",
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor WeightsNotFinite = Create("FN0026",
+        "Weights tensor holds a value that is not finite",
+        "Tensor '{2}' of the weights file '{1}' holds {3} at index {4}; the parameters of '{0}' must be finite numbers");
+
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error) =>
         new(id, title, message, Category, severity, isEnabledByDefault: true);
 }

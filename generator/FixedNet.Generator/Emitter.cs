@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using FixedNet.Generator.Model;
@@ -97,6 +98,8 @@ internal static partial class Emitter
         w.Line("/// Total parameters: " + N(model.ParameterCount) + (unrolled ? " (fully unrolled code)" : " (vector kernels compiled for each layer's shape)"));
         w.Line("/// </code>");
         w.Line("/// <para>Parameters follow torch.nn.Linear, layer by layer: weights W[j, i] at W{l} + j·inputs + i (row-major [outputs × inputs]), then biases at B{l}.</para>");
+        if (model.WeightsPath is not null)
+            w.Line("/// <para>Weights baked in at compile time from " + Xml(model.WeightsPath) + ": a new network starts from them, and ResetParameters() returns to them.</para>");
         w.Line("/// <para>Not thread-safe: every call reuses the instance's scratch buffers. Give each thread its own " + (model.CanConstruct ? "Clone()" : "instance") + ".</para>");
         w.Line("/// </remarks>");
     }
@@ -109,7 +112,9 @@ internal static partial class Emitter
         string name = Identifier(model.TypeName);
         if (!model.DeclaresConstructors)
         {
-            w.Line("/// <summary>A new network, its parameters initialized from <see cref=\"global::FixedNet.ParameterInitializer.DefaultSeed\"/>.</summary>");
+            w.Line(model.WeightsPath is null
+                ? "/// <summary>A new network, its parameters initialized from <see cref=\"global::FixedNet.ParameterInitializer.DefaultSeed\"/>.</summary>"
+                : "/// <summary>A new network, its parameters the baked weights (<see cref=\"BakedParameters\"/>).</summary>");
             w.Line("public " + name + "() { }");
             w.Line();
         }
@@ -121,6 +126,73 @@ internal static partial class Emitter
         w.Line("private " + name + "(" + name + " source) => source._parameters.Span.CopyTo(_parameters.Span);");
         w.Line();
     }
+
+    // The weights file's values as data in the assembly image (a ReadOnlySpan over a constant array allocates nothing),
+    // written with nine significant digits, which give every float back bit for bit.
+    private static void EmitBakedParameters(SourceWriter w, NetworkModel model)
+    {
+        w.Line("/// <summary>Sets every parameter back to the baked weights.</summary>");
+        w.Line("public void ResetParameters() => BakedParameters.CopyTo(_parameters.Span);");
+        w.Line();
+        w.Line("/// <summary>The " + N(model.ParameterCount) + " parameters baked from " + Xml(model.WeightsPath!) + " at compile time, in the layout of <see cref=\"Parameters\"/>.</summary>");
+        if (model.BakedBits.Count != model.ParameterCount)
+        {
+            // the file did not match (an FN error says why, and the build fails): a placeholder of the right length
+            w.Line("public static " + ReadOnlySpan + " BakedParameters => new float[ParameterCount];");
+            w.Line();
+            return;
+        }
+        w.Line("public static " + ReadOnlySpan + " BakedParameters => new float[]");
+        w.Line("{");
+        w.Indent();
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            var layer = model.Layers[l];
+            w.Line("// layer " + N(l) + ": W" + N(l) + " [" + N(layer.Size) + " × " + N(layer.Inputs) + "], one row per line, then B" + N(l));
+            for (int j = 0; j < layer.Size; j++) FloatLine(w, model.BakedBits, layer.WeightOffset + j * layer.Inputs, layer.Inputs);
+            FloatLine(w, model.BakedBits, layer.BiasOffset, layer.Size);
+        }
+        w.Unindent();
+        w.Line("};");
+        w.Line();
+    }
+
+    private static void FloatLine(SourceWriter w, EquatableArray<int> bits, int start, int count)
+    {
+        const int PerLine = 12;
+        for (int begin = start; begin < start + count; begin += PerLine)
+        {
+            var line = new System.Text.StringBuilder();
+            for (int i = begin; i < Math.Min(begin + PerLine, start + count); i++)
+            {
+                if (i > begin) line.Append(' ');
+                line.Append(FloatLiteral(bits[i])).Append(',');
+            }
+            w.Line(line.ToString());
+        }
+    }
+
+    /// <summary>
+    /// The shortest float literal (6 to 9 significant digits; 9 always suffice) that reads back as exactly these bits,
+    /// finite values only (the baker rejects NaN and ∞); −0 stays −0.
+    /// </summary>
+    internal static string FloatLiteral(int bits)
+    {
+        float value = BitConverter.ToSingle(BitConverter.GetBytes(bits), 0);
+        string text = value.ToString("G9", CultureInfo.InvariantCulture);
+        for (int digits = 6; digits < 9; digits++)
+        {
+            string shorter = value.ToString("G" + N(digits), CultureInfo.InvariantCulture);
+            if (float.TryParse(shorter, NumberStyles.Float, CultureInfo.InvariantCulture, out float back) && BitConverter.ToInt32(BitConverter.GetBytes(back), 0) == bits)
+            {
+                text = shorter;
+                break;
+            }
+        }
+        return text + "f";
+    }
+
+    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     private static void EmitMembers(SourceWriter w, NetworkModel model)
     {
@@ -153,7 +225,10 @@ internal static partial class Emitter
         w.Unindent();
         w.Line();
         w.Line("// Parameters and scratch buffers start on 64-byte boundaries (a cache line, one Vector512): no vector access of an aligned row straddles two lines.");
-        w.Line("private readonly " + AlignedBuffer + " _parameters = global::FixedNet.ParameterInitializer.NewParameters(s_architecture); // from ParameterInitializer.DefaultSeed");
+        if (model.WeightsPath is null)
+            w.Line("private readonly " + AlignedBuffer + " _parameters = global::FixedNet.ParameterInitializer.NewParameters(s_architecture); // from ParameterInitializer.DefaultSeed");
+        else
+            w.Line("private readonly " + AlignedBuffer + " _parameters = " + AlignedBuffer + ".CopyOf(BakedParameters); // the weights file's values");
         w.Line("private readonly " + AlignedBuffer + " _gradient = new " + AlignedBuffer + "(ParameterCount); // sum of per-sample gradients of a mini-batch");
         w.Line();
         w.Line("/// <summary>The network's shape, layout and loss.</summary>");
@@ -170,6 +245,7 @@ internal static partial class Emitter
         w.Line("/// <summary>Glorot-uniform weights (He-uniform for ReLU-like layers: ReLU, LeakyReLU, GELU, SiLU, ELU, Softplus) from <paramref name=\"seed\"/>, zero biases.</summary>");
         w.Line("public void InitializeParameters(int seed) => global::FixedNet.ParameterInitializer.Initialize(s_architecture, _parameters.Span, seed);");
         w.Line();
+        if (model.WeightsPath is not null) EmitBakedParameters(w, model);
         EmitConstructionAndClone(w, model);
 
         w.Line("/// <summary>Computes the output for one sample.</summary>");
@@ -287,6 +363,11 @@ internal static partial class Emitter
     internal static IEnumerable<string> MemberNames(NetworkModel model)
     {
         foreach (var name in PublicMembers) yield return name;
+        if (model.WeightsPath is not null)
+        {
+            yield return "ResetParameters";
+            yield return "BakedParameters";
+        }
         foreach (var name in new[] { "s_architecture", "_parameters", "_gradient", "ForwardCore", "LossCore", "AccumulateGradient", "TrainCore", "BackwardBatchCore", "TrainBatchCore", "ForwardBatchCore" })
             yield return name;
         for (int l = 0; l < model.Layers.Count; l++)

@@ -28,6 +28,23 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Model!)
             .WithTrackingName(TrackingNames.NetworkModels);
 
+        // Networks with Weights = "…": matched against the weights files the build encoded (buildTransitive/FixedNet.targets).
+        // Each file is decoded and parsed once (cached while it does not change); the match runs again only for a new
+        // model, location or set of files, and its model (parameters included) compares by value, so the emitted code
+        // stays cached unless the weights themselves changed.
+        var weightFiles = context.AdditionalTextsProvider
+            .Where(static text => Weights.WeightsFile.IsEncoded(text))
+            .Select(static (text, ct) => Weights.WeightsFile.Read(text, ct))
+            .WithTrackingName(TrackingNames.WeightFiles)
+            .Collect();
+        var baked = parsed
+            .Where(static result => result.Model is { WeightsPath: not null })
+            .Combine(weightFiles)
+            .Select(static (pair, _) => Weights.Baker.Bake(pair.Left.Model!, pair.Left.WeightsLocation, pair.Right))
+            .WithTrackingName(TrackingNames.BakedNetworks);
+        var bakedModels = baked.Select(static (result, _) => result.Model).WithTrackingName(TrackingNames.BakedModels);
+        var bakeDiagnostics = baked.SelectMany(static (result, _) => result.Diagnostics);
+
         var diagnostics = parsed
             .SelectMany(static (result, _) => result.Diagnostics)
             .WithTrackingName(TrackingNames.NetworkDiagnostics);
@@ -48,7 +65,9 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (names, _) => HintNames.Assign(names))
             .WithTrackingName(TrackingNames.HintNames);
 
-        context.RegisterSourceOutput(models.Combine(hintNames), static (spc, pair) => Emit(spc, pair.Left, pair.Right));
+        context.RegisterSourceOutput(models.Where(static m => m.WeightsPath is null).Combine(hintNames), static (spc, pair) => Emit(spc, pair.Left, pair.Right));
+        context.RegisterSourceOutput(bakedModels.Combine(hintNames), static (spc, pair) => Emit(spc, pair.Left, pair.Right));
+        context.RegisterSourceOutput(bakeDiagnostics, static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
         // Each diagnostic carries its syntax tree, so it is reported at a real source location ('#pragma warning disable
         // FN…' and .editorconfig severities apply) without the compilation: no CompilationProvider here, whose every
         // change would rerun this step; an edit elsewhere leaves these diagnostics cached.

@@ -88,12 +88,22 @@ internal static class Parser
         if (inputSize <= 0)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputSize, LocationInfo.From(Argument(networkSyntax, 0)) ?? networkLocation, name, Text(inputSize)));
         int lossValue = 0;
+        string? weightsPath = null;
         foreach (var named in networkAttribute.NamedArguments)
         {
+            if (named.Key == "Weights")
+            {
+                if (named.Value.Kind == TypedConstantKind.Error) return Skip;
+                weightsPath = named.Value.Value as string; // null: Weights = null, the same as leaving it out
+                continue;
+            }
             if (named.Key != "Loss") continue;
             if (named.Value.Kind == TypedConstantKind.Error || named.Value.Value is not int value) return Skip;
             lossValue = value;
         }
+        var weightsLocation = LocationInfo.From(NamedArgument(networkSyntax, "Weights")) ?? networkLocation;
+        if (weightsPath is not null && Weights.WeightsFile.Normalize(weightsPath).Length == 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsNotListed, weightsLocation, name, weightsPath, "; the path is empty"));
         bool lossKnown = Enum.IsDefined(typeof(LossKind), lossValue);
         if (!lossKnown)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, LocationInfo.From(NamedArgument(networkSyntax, "Loss")) ?? networkLocation,
@@ -174,6 +184,7 @@ internal static class Parser
             CanConstruct = !type.IsAbstract && (type.BaseType is null || type.BaseType.InstanceConstructors.Any(c =>
                 c.DeclaredAccessibility != Accessibility.Private && c.Parameters.All(p => p.IsOptional || p.IsParams))),
             DeclaresConstructors = type.InstanceConstructors.Any(c => !c.IsImplicitlyDeclared),
+            WeightsPath = weightsPath is null ? null : Weights.WeightsFile.Normalize(weightsPath),
         };
 
         // Members of the user's own that the generated part would declare again (CS0102 inside generated code otherwise).
@@ -196,7 +207,7 @@ internal static class Parser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClash, location ?? identifier, name, member.Name, what));
         }
         if (diagnostics.Count > 0) return new ParseResult(null, diagnostics.ToEquatableArray());
-        return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
+        return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty) { WeightsLocation = weightsPath is null ? null : weightsLocation };
     }
 
     /// <summary>FN0007 for every <c>[Dense]</c> on a type that has no <c>[Network]</c>.</summary>

@@ -8,4 +8,7 @@ internal static class TrackingNames
     public const string NetworkDiagnostics = nameof(NetworkDiagnostics);
     public const string OrphanLayers = nameof(OrphanLayers);
     public const string HintNames = nameof(HintNames);
+    public const string WeightFiles = nameof(WeightFiles);
+    public const string BakedNetworks = nameof(BakedNetworks);
+    public const string BakedModels = nameof(BakedModels);
 }

@@ -35,4 +35,8 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationI
 }
 
 /// <summary>What parsing one <c>[Network]</c> declaration produced: a model to emit, or the reasons it cannot be.</summary>
-internal sealed record ParseResult(NetworkModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+internal sealed record ParseResult(NetworkModel? Model, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>Where the <c>Weights</c> argument is, for the diagnostics of matching the file (not part of the model, so that moving the declaration leaves the emitted code cached).</summary>
+    public LocationInfo? WeightsLocation { get; init; }
+}

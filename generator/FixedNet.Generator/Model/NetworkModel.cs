@@ -18,6 +18,12 @@ internal sealed record NetworkModel(
     /// <summary>The user's part declares instance constructors; otherwise the generated part declares the public parameterless one that C# would have given.</summary>
     public bool DeclaresConstructors { get; init; }
 
+    /// <summary>The weights file named by <c>[Network(…, Weights = "…")]</c>, normalized (<see cref="Weights.WeightsFile.Normalize"/>); null when none.</summary>
+    public string? WeightsPath { get; init; }
+
+    /// <summary>The baked parameters as float bits, in FixedNet's layout; empty until the file has been matched (or when it did not match).</summary>
+    public EquatableArray<int> BakedBits { get; init; } = EquatableArray<int>.Empty;
+
     public int OutputSize => Layers[Layers.Count - 1].Size;
 
     public int ParameterCount

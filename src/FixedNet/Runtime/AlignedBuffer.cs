@@ -41,6 +41,14 @@ public readonly struct AlignedBuffer
         Length = length;
     }
 
+    /// <summary>A new buffer holding a copy of <paramref name="values"/>: how a network with baked weights starts.</summary>
+    public static AlignedBuffer CopyOf(ReadOnlySpan<float> values)
+    {
+        var buffer = new AlignedBuffer(values.Length);
+        values.CopyTo(buffer.Span);
+        return buffer;
+    }
+
     /// <summary>Number of floats.</summary>
     public int Length { get; }
 

@@ -1,0 +1,101 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using FixedNet.Serialization;
+using Xunit;
+
+namespace FixedNet.Tests;
+
+// Weights baked in at compile time from the files this project lists as <FixedNetWeights> (see the csproj): the
+// generator reads them through buildTransitive/FixedNet.targets, as a package consumer's build does.
+
+/// <summary>torch_linear_2_3_2.safetensors: Sequential(Linear(2,3), Tanh, Linear(3,2)) saved under FixedNet's names by make_fixtures.py.</summary>
+[Network(2, Weights = "Fixtures/torch_linear_2_3_2.safetensors")]
+[Dense(3, Activation.Tanh)]
+[Dense(2)]
+public partial class BakedLinear232;
+
+/// <summary>sequential_mlp_4_8_5_3.safetensors: PyTorch's parameters under a torch.nn.Sequential state_dict's names (make_baked_fixtures.py).</summary>
+[Network(4, Loss = Loss.CrossEntropy, Weights = "./Fixtures/sequential_mlp_4_8_5_3.safetensors")]
+[Dense(8, Activation.ReLU)]
+[Dense(5, Activation.Tanh)]
+[Dense(3, Activation.Softmax)]
+public partial class BakedSequentialMlp;
+
+public class BakedWeightsTests
+{
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
+
+    private static float[] JsonFloats(JsonElement element) => [.. element.EnumerateArray().Select(e => e.GetSingle())];
+
+    [Fact]
+    public void BakedParameters_AreTheFilesBits_AndANewNetworkStartsFromThem()
+    {
+        // the file read at run time by the runtime's own reader, into a network of the same architecture
+        var loaded = new ReferenceNetwork(BakedLinear232.Architecture);
+        Safetensors.Load(loaded, Fixture("torch_linear_2_3_2.safetensors"));
+        Assert.Equal(Bits(loaded.Parameters.ToArray()), Bits(BakedLinear232.BakedParameters.ToArray()));
+        Assert.Equal(Bits(loaded.Parameters.ToArray()), Bits(new BakedLinear232().Parameters.ToArray()));
+    }
+
+    [Fact]
+    public void SequentialStateDict_IsTakenInTheOrderOfItsIndices_AndGivesPyTorchsOutputs()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Fixture("torch_mlp_4_8_5_3.json")));
+        float[] parameters = JsonFloats(json.RootElement.GetProperty("parameters"));
+        Assert.Equal(Bits(parameters), Bits(BakedSequentialMlp.BakedParameters.ToArray()));
+
+        var net = new BakedSequentialMlp();
+        var output = new float[3];
+        var inputs = json.RootElement.GetProperty("inputs").EnumerateArray().Select(JsonFloats).ToArray();
+        var outputs = json.RootElement.GetProperty("outputs").EnumerateArray().Select(JsonFloats).ToArray();
+        for (int s = 0; s < inputs.Length; s++)
+        {
+            net.Forward(inputs[s], output);
+            for (int k = 0; k < 3; k++) Assert.True(Math.Abs(outputs[s][k] - output[k]) <= 1e-6f, $"sample {s}, output {k}: {output[k]} vs PyTorch's {outputs[s][k]}");
+        }
+    }
+
+    [Fact]
+    public void Outputs_EqualTheSameNetworkLoadedAtRunTime()
+    {
+        var baked = new BakedLinear232();
+        var loaded = new ReferenceNetwork(BakedLinear232.Architecture);
+        Safetensors.Load(loaded, Fixture("torch_linear_2_3_2.safetensors"));
+        var random = new Random(5);
+        float[] x = new float[2], a = new float[2], b = new float[2];
+        for (int s = 0; s < 100; s++)
+        {
+            x[0] = (float)(random.NextDouble() * 6 - 3);
+            x[1] = (float)(random.NextDouble() * 6 - 3);
+            baked.Forward(x, a);
+            loaded.Forward(x, b);
+            for (int k = 0; k < 2; k++) Assert.True(Math.Abs(a[k] - b[k]) <= 1e-6f, $"{a[k]} vs {b[k]}");
+        }
+        // and PyTorch's own output for (0.5, −1)
+        using var json = JsonDocument.Parse(File.ReadAllText(Fixture("torch_linear_2_3_2.json")));
+        float[] expected = JsonFloats(json.RootElement.GetProperty("output_for_0.5_-1"));
+        baked.Forward([0.5f, -1f], a);
+        for (int k = 0; k < 2; k++) Assert.True(Math.Abs(expected[k] - a[k]) <= 1e-6f, $"{a[k]} vs PyTorch's {expected[k]}");
+    }
+
+    [Fact]
+    public void Training_FineTunesACopy_AndResetParametersGoesBack()
+    {
+        var net = new BakedLinear232();
+        float[] before = net.Parameters.ToArray();
+        for (int i = 0; i < 20; i++) net.TrainStep([0.5f, -1f], [1f, 0f], 0.1f);
+        Assert.NotEqual(Bits(before), Bits(net.Parameters.ToArray()));
+        Assert.Equal(Bits(before), Bits(BakedLinear232.BakedParameters.ToArray())); // the baked data itself never changes
+        Assert.Equal(Bits(before), Bits(new BakedLinear232().Parameters.ToArray()));
+
+        net.ResetParameters();
+        Assert.Equal(Bits(before), Bits(net.Parameters.ToArray()));
+        net.InitializeParameters(3); // still a trainable network: re-initializing draws new values
+        Assert.NotEqual(Bits(before), Bits(net.Parameters.ToArray()));
+        Assert.Equal(Bits(net.Parameters.ToArray()), Bits(net.Clone().Parameters.ToArray())); // a clone copies the current values, not the baked ones
+    }
+
+    private static int[] Bits(float[] values) => [.. values.Select(BitConverter.SingleToInt32Bits)];
+}
