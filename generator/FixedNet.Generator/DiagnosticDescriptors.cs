@@ -17,7 +17,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NotAClass = Create("FN0003",
         "Network must be a non-static, non-record class",
-        "'{0}' is a {1}; [Network] goes on a non-static, non-record partial class");
+        "'{0}' is a {1}; [Network] goes on a non-static, non-record partial class (a static one only with Frozen = true)");
 
     public static readonly DiagnosticDescriptor InputSize = Create("FN0004",
         "Input size must be positive",
@@ -112,6 +112,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor WeightsNotFinite = Create("FN0026",
         "Weights tensor holds a value that is not finite",
         "Tensor '{2}' of the weights file '{1}' holds {3} at index {4}; the parameters of '{0}' must be finite numbers");
+
+    public static readonly DiagnosticDescriptor FrozenWithoutWeights = Create("FN0027",
+        "A frozen network needs baked weights",
+        "'{0}' is Frozen, which bakes its weights in for inference only, but names no weights file: add Weights = \"….safetensors\", or remove Frozen to get a trainable network");
 
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error) =>
         new(id, title, message, Category, severity, isEnabledByDefault: true);

@@ -66,12 +66,19 @@ internal static partial class Emitter
 
         EmitTypeDocumentation(w, model, unrolled);
         w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"" + GeneratorName + "\", \"" + GeneratorVersion + "\")]");
-        using (w.Block("partial class " + Identifier(model.TypeName) + " : global::FixedNet.INetwork"))
+        using (w.Block("partial class " + Identifier(model.TypeName) + (model.Frozen ? string.Empty : " : global::FixedNet.INetwork")))
         {
-            EmitMembers(w, model);
-            w.Line();
-            if (unrolled) UnrolledEmitter.Emit(w, model);
-            else VectorEmitter.Emit(w, model);
+            if (model.Frozen)
+            {
+                FrozenEmitter.Emit(w, model);
+            }
+            else
+            {
+                EmitMembers(w, model);
+                w.Line();
+                if (unrolled) UnrolledEmitter.Emit(w, model);
+                else VectorEmitter.Emit(w, model);
+            }
         }
 
         for (int i = 0; i < depth; i++)
@@ -85,7 +92,9 @@ internal static partial class Emitter
     private static void EmitTypeDocumentation(SourceWriter w, NetworkModel model, bool unrolled)
     {
         w.Line("/// <remarks>");
-        w.Line("/// <para>FixedNet network: " + Shape(model) + ", trained with " + LossFormula(model.Loss) + ".</para>");
+        w.Line(model.Frozen
+            ? "/// <para>FixedNet network: " + Shape(model) + ", frozen: inference only, over weights baked in at compile time.</para>"
+            : "/// <para>FixedNet network: " + Shape(model) + ", trained with " + LossFormula(model.Loss) + ".</para>");
         w.Line("/// <code>");
         w.Line("/// Layer       Output  Activation  Weights          Bias   Parameters");
         w.Line("/// input     " + Pad(N(model.InputSize), 8));
@@ -95,12 +104,19 @@ internal static partial class Emitter
             w.Line("/// dense_" + (N(l) + "   ").Substring(0, 4) + Pad(N(layer.Size), 8) + "  " + (layer.Activation + "          ").Substring(0, 10) + "  "
                 + (N(layer.Size) + "×" + N(layer.Inputs) + "              ").Substring(0, 14) + Pad(N(layer.Size), 6) + Pad(N(layer.ParameterCount), 13));
         }
-        w.Line("/// Total parameters: " + N(model.ParameterCount) + (unrolled ? " (fully unrolled code)" : " (vector kernels compiled for each layer's shape)"));
+        w.Line("/// Total parameters: " + N(model.ParameterCount) + (unrolled && !model.Frozen ? " (fully unrolled code)" : " (vector kernels compiled for each layer's shape)"));
         w.Line("/// </code>");
         w.Line("/// <para>Parameters follow torch.nn.Linear, layer by layer: weights W[j, i] at W{l} + j·inputs + i (row-major [outputs × inputs]), then biases at B{l}.</para>");
-        if (model.WeightsPath is not null)
-            w.Line("/// <para>Weights baked in at compile time from " + Xml(model.WeightsPath) + ": a new network starts from them, and ResetParameters() returns to them.</para>");
-        w.Line("/// <para>Not thread-safe: every call reuses the instance's scratch buffers. Give each thread its own " + (model.CanConstruct ? "Clone()" : "instance") + ".</para>");
+        if (model.Frozen)
+        {
+            w.Line("/// <para>Weights baked in at compile time from " + Xml(model.WeightsPath!) + ", as data in the assembly: Forward and ForwardBatch are static, keep no state and are safe to call from any number of threads at once.</para>");
+        }
+        else
+        {
+            if (model.WeightsPath is not null)
+                w.Line("/// <para>Weights baked in at compile time from " + Xml(model.WeightsPath) + ": a new network starts from them, and ResetParameters() returns to them.</para>");
+            w.Line("/// <para>Not thread-safe: every call reuses the instance's scratch buffers. Give each thread its own " + (model.CanConstruct ? "Clone()" : "instance") + ".</para>");
+        }
         w.Line("/// </remarks>");
     }
 
@@ -129,11 +145,14 @@ internal static partial class Emitter
 
     // The weights file's values as data in the assembly image (a ReadOnlySpan over a constant array allocates nothing),
     // written with nine significant digits, which give every float back bit for bit.
-    private static void EmitBakedParameters(SourceWriter w, NetworkModel model)
+    internal static void EmitBakedParameters(SourceWriter w, NetworkModel model)
     {
-        w.Line("/// <summary>Sets every parameter back to the baked weights.</summary>");
-        w.Line("public void ResetParameters() => BakedParameters.CopyTo(_parameters.Span);");
-        w.Line();
+        if (!model.Frozen)
+        {
+            w.Line("/// <summary>Sets every parameter back to the baked weights.</summary>");
+            w.Line("public void ResetParameters() => BakedParameters.CopyTo(_parameters.Span);");
+            w.Line();
+        }
         w.Line("/// <summary>The " + N(model.ParameterCount) + " parameters baked from " + Xml(model.WeightsPath!) + " at compile time, in the layout of <see cref=\"Parameters\"/>.</summary>");
         if (model.BakedBits.Count != model.ParameterCount)
         {
@@ -194,7 +213,8 @@ internal static partial class Emitter
 
     private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
-    private static void EmitMembers(SourceWriter w, NetworkModel model)
+    // InputSize, OutputSize, ParameterCount, the layer offsets and the architecture: every network has them, frozen or not.
+    internal static void EmitShapeConstants(SourceWriter w, NetworkModel model)
     {
         w.Line("/// <summary>Number of inputs.</summary>");
         w.Line("public const int InputSize = " + N(model.InputSize) + ";");
@@ -224,6 +244,11 @@ internal static partial class Emitter
         w.Line("global::FixedNet.Loss." + model.Loss + ");");
         w.Unindent();
         w.Line();
+    }
+
+    private static void EmitMembers(SourceWriter w, NetworkModel model)
+    {
+        EmitShapeConstants(w, model);
         w.Line("// Parameters and scratch buffers start on 64-byte boundaries (a cache line, one Vector512): no vector access of an aligned row straddles two lines.");
         if (model.WeightsPath is null)
             w.Line("private readonly " + AlignedBuffer + " _parameters = global::FixedNet.ParameterInitializer.NewParameters(s_architecture); // from ParameterInitializer.DefaultSeed");
@@ -362,6 +387,17 @@ internal static partial class Emitter
     /// </summary>
     internal static IEnumerable<string> MemberNames(NetworkModel model)
     {
+        if (model.Frozen)
+        {
+            foreach (var name in FrozenEmitter.MemberNames) yield return name;
+            for (int l = 0; l < model.Layers.Count; l++)
+            {
+                yield return "W" + N(l);
+                yield return "B" + N(l);
+                yield return VectorEmitter.Shape(model.Layers[l]);
+            }
+            yield break;
+        }
         foreach (var name in PublicMembers) yield return name;
         if (model.WeightsPath is not null)
         {

@@ -47,7 +47,9 @@ internal static class Parser
         var identifier = LocationInfo.From(declaration.Identifier);
 
         // The shape of the declaration: a non-static, non-record, non-generic partial class in partial types.
-        if (declaration is not ClassDeclarationSyntax || type.IsStatic)
+        // a frozen network has only static members, so it may be a static class
+        bool declaredFrozen = networkAttribute.NamedArguments.Any(a => a.Key == "Frozen" && a.Value.Value is true);
+        if (declaration is not ClassDeclarationSyntax || (type.IsStatic && !declaredFrozen))
         {
             string kind = type.IsStatic ? "static class" : declaration.Keyword.ValueText + (declaration is RecordDeclarationSyntax r && r.ClassOrStructKeyword.ValueText.Length > 0 ? " " + r.ClassOrStructKeyword.ValueText : string.Empty);
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAClass, identifier, name, kind));
@@ -89,8 +91,15 @@ internal static class Parser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputSize, LocationInfo.From(Argument(networkSyntax, 0)) ?? networkLocation, name, Text(inputSize)));
         int lossValue = 0;
         string? weightsPath = null;
+        bool frozen = false;
         foreach (var named in networkAttribute.NamedArguments)
         {
+            if (named.Key == "Frozen")
+            {
+                if (named.Value.Kind == TypedConstantKind.Error || named.Value.Value is not bool isFrozen) return Skip;
+                frozen = isFrozen;
+                continue;
+            }
             if (named.Key == "Weights")
             {
                 if (named.Value.Kind == TypedConstantKind.Error) return Skip;
@@ -102,6 +111,8 @@ internal static class Parser
             lossValue = value;
         }
         var weightsLocation = LocationInfo.From(NamedArgument(networkSyntax, "Weights")) ?? networkLocation;
+        if (frozen && weightsPath is null)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FrozenWithoutWeights, LocationInfo.From(NamedArgument(networkSyntax, "Frozen")) ?? networkLocation, name));
         if (weightsPath is not null && Weights.WeightsFile.Normalize(weightsPath).Length == 0)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsNotListed, weightsLocation, name, weightsPath, "; the path is empty"));
         bool lossKnown = Enum.IsDefined(typeof(LossKind), lossValue);
@@ -185,6 +196,7 @@ internal static class Parser
                 c.DeclaredAccessibility != Accessibility.Private && c.Parameters.All(p => p.IsOptional || p.IsParams))),
             DeclaresConstructors = type.InstanceConstructors.Any(c => !c.IsImplicitlyDeclared),
             WeightsPath = weightsPath is null ? null : Weights.WeightsFile.Normalize(weightsPath),
+            Frozen = frozen,
         };
 
         // Members of the user's own that the generated part would declare again (CS0102 inside generated code otherwise).

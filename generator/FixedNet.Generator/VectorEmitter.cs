@@ -74,7 +74,7 @@ internal static partial class VectorEmitter
     /// <summary>The struct of a layer's shape, as the kernel calls name it.</summary>
     internal static string Shape(LayerModel layer) => "Shape" + N(layer.Inputs) + "x" + N(layer.Size);
 
-    private static void EmitShapes(SourceWriter w, NetworkModel model)
+    internal static void EmitShapes(SourceWriter w, NetworkModel model)
     {
         w.Line("// Layer shapes, as constants the kernels are compiled for: layers of one shape share one struct and its machine code.");
         var seen = new HashSet<string>();
@@ -168,7 +168,7 @@ internal static partial class VectorEmitter
     // Cross-entropy always follows a softmax (FN diagnostics enforce it); the softmax's log-sum-exp is passed on, not recomputed.
     internal static bool ReusesLse(NetworkModel model) => OperatorTable.Of(model.Loss).NeedsLogSumExp;
 
-    private static void EmitOutputActivation(SourceWriter w, NetworkModel model)
+    internal static void EmitOutputActivation(SourceWriter w, NetworkModel model)
     {
         var output = model.Layers[model.Layers.Count - 1];
         w.Line("// Output activation: " + ActivationFormula(output.Activation, "o"));

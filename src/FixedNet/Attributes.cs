@@ -36,6 +36,14 @@ public sealed class NetworkAttribute : Attribute
     /// <c>ResetParameters()</c> returns to them.
     /// </summary>
     public string? Weights { get; set; }
+
+    /// <summary>
+    /// With <see cref="Weights"/>: inference only. The network's <c>Forward</c> and <c>ForwardBatch</c> are generated as
+    /// <c>static</c> methods over the baked weights, with no instance state: no <c>new</c>, nothing to load, and safe to
+    /// call from any number of threads at once. The class then has no training members and does not implement
+    /// <see cref="INetwork"/>.
+    /// </summary>
+    public bool Frozen { get; set; }
 }
 
 /// <summary>A fully connected layer <c>a = f(W·x + b)</c> with <see cref="Size"/> units.</summary>

@@ -306,6 +306,74 @@ public class BakedWeightsGeneratorTests
         Assert.Contains("42f, -42f,", second);
     }
 
+    private const string FrozenSource = """
+        using FixedNet;
+        namespace Demo;
+        [Network(3, Weights = "models/w.safetensors", Frozen = true)]
+        [Dense(4, Activation.Tanh)]
+        [Dense(2)]
+        public static partial class Net { }
+        public static class Probe
+        {
+            public static float[] Baked() => Net.BakedParameters.ToArray();
+            public static float[] Initial() { var y = new float[Net.OutputSize]; Net.Forward(new float[] { 1f, 2f, 3f }, y); return y; }
+        }
+        """;
+
+    [Fact]
+    public void Frozen_IsAStaticClassWithStaticForward_ComputingFromTheBakedWeights()
+    {
+        var (result, diagnostics) = Run(FrozenSource, Encoded(Safetensors(Layers())));
+        Assert.Empty(diagnostics);
+        Assert.Empty(result.CompilationErrors);
+        string source = result.Sources.Values.Single();
+        Assert.DoesNotContain("INetwork", source);
+        Assert.DoesNotContain("_parameters", source);
+        Assert.Contains("safe to call from any number of threads", source);
+        var (baked, output) = Load(result.Output);
+        // y = W1·tanh(W0·x + b0) + b1 in double precision, from the file's values
+        float[] w0 = Values(12, 1), b0 = Values(4, 2), w1 = Values(8, 3), b1 = Values(2, 4);
+        Assert.Equal(Bits([.. w0, .. b0, .. w1, .. b1]), Bits(baked));
+        double[] x = [1, 2, 3], h = new double[4];
+        for (int j = 0; j < 4; j++) h[j] = Math.Tanh(b0[j] + w0[3 * j] * x[0] + w0[3 * j + 1] * x[1] + w0[3 * j + 2] * x[2]);
+        for (int k = 0; k < 2; k++)
+        {
+            double y = b1[k];
+            for (int j = 0; j < 4; j++) y += w1[4 * k + j] * h[j];
+            Assert.True(Math.Abs(y - output[k]) <= 1e-6, $"output {k}: {output[k]} vs {y}");
+        }
+    }
+
+    [Fact]
+    public void Frozen_WithoutWeights_IsFN0027_AndStaticWithoutFrozenStaysFN0003()
+    {
+        var (_, diagnostics) = Run(Source().Replace("Weights = \"models/w.safetensors\"", "Frozen = true"));
+        var error = Assert.Single(diagnostics);
+        Assert.Equal("FN0027", error.Id);
+        Assert.Equal("Frozen = true", error.Location.SourceTree!.GetText().ToString(error.Location.SourceSpan));
+        (_, diagnostics) = Run(FrozenSource.Replace(", Frozen = true", string.Empty), Encoded(Safetensors(Layers())));
+        Assert.Equal("FN0003", Assert.Single(diagnostics).Id);
+        (_, diagnostics) = Run(FrozenSource.Replace("public static partial class Net { }", "public static partial class Net { static void ForwardCore() { } }"), Encoded(Safetensors(Layers())));
+        Assert.Equal("FN0016", Assert.Single(diagnostics).Id);
+    }
+
+    [Fact]
+    public void Frozen_WithLayersTooWideForTheStack_UsesAPerThreadBuffer()
+    {
+        const int Wide = 16385; // FrozenEmitter.MaxStackFloats + 1
+        var source = FrozenSource.Replace("[Dense(4, Activation.Tanh)]", $"[Dense({Wide}, Activation.Tanh)]").Replace("[Dense(2)]", "[Dense(2, Activation.Sigmoid)]");
+        var tensors = new[]
+        {
+            F32("layers.0.weight", [Wide, 3], new float[Wide * 3]), F32("layers.0.bias", [Wide], new float[Wide]),
+            F32("layers.1.weight", [2, Wide], new float[2 * Wide]), F32("layers.1.bias", [2], [0.5f, -0.5f]),
+        };
+        var (result, diagnostics) = Run(source, Encoded(Safetensors(tensors)));
+        Assert.Empty(diagnostics);
+        Assert.Contains("[global::System.ThreadStatic] private static float[]? t_scratch;", result.Sources.Values.Single());
+        var (_, output) = Load(result.Output);
+        Assert.Equal([1 / (1 + MathF.Exp(-0.5f)), 1 / (1 + MathF.Exp(0.5f))], output, (a, b) => Math.Abs(a - b) <= 1e-6f);
+    }
+
     private static void AssertAtTheWeightsArgument(Diagnostic diagnostic)
     {
         var location = diagnostic.Location;

@@ -23,6 +23,19 @@ public partial class BakedLinear232;
 [Dense(3, Activation.Softmax)]
 public partial class BakedSequentialMlp;
 
+/// <summary>The same file as <see cref="BakedSequentialMlp"/>, frozen: static, inference only.</summary>
+[Network(4, Weights = "Fixtures/sequential_mlp_4_8_5_3.safetensors", Frozen = true)]
+[Dense(8, Activation.ReLU)]
+[Dense(5, Activation.Tanh)]
+[Dense(3, Activation.Softmax)]
+public partial class FrozenSequentialMlp;
+
+/// <summary>One hidden layer (one scratch buffer), identity output.</summary>
+[Network(2, Weights = "Fixtures/torch_linear_2_3_2.safetensors", Frozen = true)]
+[Dense(3, Activation.Tanh)]
+[Dense(2)]
+public static partial class FrozenLinear232;
+
 public class BakedWeightsTests
 {
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
@@ -95,6 +108,71 @@ public class BakedWeightsTests
         net.InitializeParameters(3); // still a trainable network: re-initializing draws new values
         Assert.NotEqual(Bits(before), Bits(net.Parameters.ToArray()));
         Assert.Equal(Bits(net.Parameters.ToArray()), Bits(net.Clone().Parameters.ToArray())); // a clone copies the current values, not the baked ones
+    }
+
+    [Fact]
+    public void Frozen_IsStatic_AndGivesTheTrainableNetworksOutputs()
+    {
+        Assert.False(typeof(INetwork).IsAssignableFrom(typeof(FrozenSequentialMlp)));
+        Assert.Null(typeof(FrozenSequentialMlp).GetMethod("TrainStep"));
+        Assert.True(typeof(FrozenSequentialMlp).GetMethod("Forward")!.IsStatic);
+        Assert.Equal(Bits(BakedSequentialMlp.BakedParameters.ToArray()), Bits(FrozenSequentialMlp.BakedParameters.ToArray()));
+
+        var trainable = new BakedSequentialMlp();
+        var trainable232 = new BakedLinear232();
+        var random = new Random(11);
+        float[] x = new float[4], a = new float[3], b = new float[3], x2 = new float[2], a2 = new float[2], b2 = new float[2];
+        for (int s = 0; s < 200; s++)
+        {
+            for (int i = 0; i < 4; i++) x[i] = (float)(random.NextDouble() * 8 - 4);
+            trainable.Forward(x, a);
+            FrozenSequentialMlp.Forward(x, b);
+            for (int k = 0; k < 3; k++) Assert.True(Math.Abs(a[k] - b[k]) <= 1e-6f, $"{a[k]} vs {b[k]}");
+            x.AsSpan(0, 2).CopyTo(x2);
+            trainable232.Forward(x2, a2);
+            FrozenLinear232.Forward(x2, b2);
+            for (int k = 0; k < 2; k++) Assert.True(Math.Abs(a2[k] - b2[k]) <= 1e-6f, $"{a2[k]} vs {b2[k]}");
+        }
+        Assert.Throws<ArgumentException>("input", () => FrozenSequentialMlp.Forward(new float[3], new float[3]));
+        Assert.Throws<ArgumentException>("output", () => FrozenSequentialMlp.Forward(new float[4], new float[4]));
+    }
+
+    [Fact]
+    public void FrozenForwardBatch_EqualsForwardPerSample_AndThreadsShareTheNetwork()
+    {
+        const int Batch = 37;
+        var random = new Random(12);
+        float[] inputs = [.. Enumerable.Range(0, Batch * 4).Select(_ => (float)(random.NextDouble() * 4 - 2))];
+        var outputs = new float[Batch * 3];
+        FrozenSequentialMlp.ForwardBatch(inputs, outputs, Batch);
+        var one = new float[3];
+        for (int s = 0; s < Batch; s++)
+        {
+            FrozenSequentialMlp.Forward(inputs.AsSpan(s * 4, 4), one);
+            Assert.Equal(Bits(one), Bits(outputs[(s * 3)..(s * 3 + 3)]));
+        }
+        Assert.Throws<ArgumentException>("inputs", () => FrozenSequentialMlp.ForwardBatch(inputs, outputs, Batch + 1));
+
+        // four threads on the one static network at once give the sequential results
+        var results = new float[4][];
+        System.Threading.Tasks.Parallel.For(0, 4, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = 4 }, t =>
+        {
+            var mine = new float[Batch * 3];
+            for (int round = 0; round < 2000; round++) FrozenSequentialMlp.ForwardBatch(inputs, mine, Batch);
+            results[t] = mine;
+        });
+        Assert.All(results, r => Assert.Equal(Bits(outputs), Bits(r)));
+    }
+
+    [Fact]
+    public void FrozenForward_AllocatesNothing()
+    {
+        float[] x = [0.1f, 0.2f, 0.3f, 0.4f], y = new float[3];
+        FrozenSequentialMlp.Forward(x, y);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) FrozenSequentialMlp.Forward(x, y);
+        FrozenSequentialMlp.ForwardBatch(x, y, 1);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     private static int[] Bits(float[] values) => [.. values.Select(BitConverter.SingleToInt32Bits)];

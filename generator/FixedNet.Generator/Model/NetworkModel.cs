@@ -21,6 +21,9 @@ internal sealed record NetworkModel(
     /// <summary>The weights file named by <c>[Network(…, Weights = "…")]</c>, normalized (<see cref="Weights.WeightsFile.Normalize"/>); null when none.</summary>
     public string? WeightsPath { get; init; }
 
+    /// <summary><c>Frozen = true</c>: inference only, static members over the baked weights, no instance state.</summary>
+    public bool Frozen { get; init; }
+
     /// <summary>The baked parameters as float bits, in FixedNet's layout; empty until the file has been matched (or when it did not match).</summary>
     public EquatableArray<int> BakedBits { get; init; } = EquatableArray<int>.Empty;
 
