@@ -118,7 +118,7 @@ internal static class UnrolledEmitter
 
     private static string X(int l, int i) => l == 0 ? "x" + N(i) : A(l - 1, i);
 
-    private static string A(int l, int j) => "a" + N(l) + "_" + N(j);
+    internal static string A(int l, int j) => "a" + N(l) + "_" + N(j);
 
     private static string Z(int l, int j) => "z" + N(l) + "_" + N(j);
 
@@ -129,7 +129,7 @@ internal static class UnrolledEmitter
         w.Line((writable ? Span : ReadOnlySpan) + " p = " + Marshal + (writable ? ".CreateSpan" : ".CreateReadOnlySpan")
             + "(ref _parameters.Reference, ParameterCount); // a constant length: p[k] needs no bounds check");
 
-    private static void EmitInputs(SourceWriter w, NetworkModel model)
+    internal static void EmitInputs(SourceWriter w, NetworkModel model)
     {
         for (int i = 0; i < model.InputSize; i++) w.Line("float x" + N(i) + " = input[" + N(i) + "];");
     }
@@ -139,8 +139,10 @@ internal static class UnrolledEmitter
         for (int k = 0; k < model.OutputSize; k++) w.Line("float t" + N(k) + " = target[" + N(k) + "];");
     }
 
-    private static void EmitForward(SourceWriter w, NetworkModel model)
+    /// <summary>The forward pass unit by unit; a frozen network's weights are written as constants (<paramref name="baked"/>), a trainable one's read from p.</summary>
+    internal static void EmitForward(SourceWriter w, NetworkModel model, bool baked = false)
     {
+        string P(int k) => baked ? FloatLiteral(model.BakedBits.Count > k ? model.BakedBits[k] : 0) : "p[" + N(k) + "]";
         for (int l = 0; l < model.Layers.Count; l++)
         {
             var layer = model.Layers[l];
@@ -152,8 +154,13 @@ internal static class UnrolledEmitter
             {
                 var sum = new StringBuilder("float " + Z(l, j) + " = ");
                 for (int i = 0; i < layer.Inputs; i++)
-                    sum.Append("p[" + N(layer.WeightOffset + j * layer.Inputs + i) + "] * " + X(l, i) + " + ");
-                sum.Append("p[" + N(layer.BiasOffset + j) + "];");
+                {
+                    string weight = P(layer.WeightOffset + j * layer.Inputs + i);
+                    // a negative constant after the first term as a subtraction: a + (−c)·x and a − c·x are the same float
+                    sum.Append(i > 0 && weight[0] == '-' ? "- " + weight.Substring(1) : (i > 0 ? "+ " : string.Empty) + weight).Append(" * " + X(l, i) + " ");
+                }
+                string bias = P(layer.BiasOffset + j);
+                sum.Append(bias[0] == '-' ? "- " + bias.Substring(1) : "+ " + bias).Append(';');
                 w.Line(sum.ToString());
             }
             if (layer.Activation == ActivationKind.Softmax)

@@ -358,9 +358,9 @@ public class BakedWeightsGeneratorTests
     }
 
     [Fact]
-    public void Frozen_WithLayersTooWideForTheStack_UsesAPerThreadBuffer()
+    public void Frozen_WithAWideLayer_KeepsItsActivationsInAPerThreadBuffer()
     {
-        const int Wide = 16385; // FrozenEmitter.MaxStackFloats + 1
+        const int Wide = 16385; // 64 KiB of activations: more than a stack buffer should hold
         var source = FrozenSource.Replace("[Dense(4, Activation.Tanh)]", $"[Dense({Wide}, Activation.Tanh)]").Replace("[Dense(2)]", "[Dense(2, Activation.Sigmoid)]");
         var tensors = new[]
         {
@@ -369,7 +369,7 @@ public class BakedWeightsGeneratorTests
         };
         var (result, diagnostics) = Run(source, Encoded(Safetensors(tensors)));
         Assert.Empty(diagnostics);
-        Assert.Contains("[global::System.ThreadStatic] private static float[]? t_scratch;", result.Sources.Values.Single());
+        Assert.Contains("[global::System.ThreadStatic] private static global::FixedNet.Runtime.AlignedBuffer t_scratch;", result.Sources.Values.Single());
         var (_, output) = Load(result.Output);
         Assert.Equal([1 / (1 + MathF.Exp(-0.5f)), 1 / (1 + MathF.Exp(0.5f))], output, (a, b) => Math.Abs(a - b) <= 1e-6f);
     }
