@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
@@ -56,13 +57,26 @@ public class ReadmeTests
         string block = CodeBlocks(file)[index];
         var compilation = GeneratorHarness.CreateCompilation(ImplicitUsings, block)
             .WithOptions(new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
-        CSharpGeneratorDriver.Create([new NetworkGenerator().AsSourceGenerator()], parseOptions: GeneratorHarness.ParseOptions)
+        // a block that bakes weights gets the file as the build would hand it over: the baked sample's copy
+        var weights = Regex.Matches(block, @"Weights = ""([^""]+)""").Select(m => m.Groups[1].Value).Distinct()
+            .Select(path => (AdditionalText)new EncodedWeights(path, File.ReadAllBytes(Path.Combine(RepositoryRoot(), "samples", "FixedNet.Samples.Baked", path))))
+            .ToArray();
+        CSharpGeneratorDriver.Create([new NetworkGenerator().AsSourceGenerator()], additionalTexts: weights, parseOptions: GeneratorHarness.ParseOptions)
             .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         Assert.Empty(generatorDiagnostics);
         var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
         Assert.True(problems.Length == 0, $"{file} C# block {index + 1}:\n{string.Join("\n", problems.Select(p => p.ToString()))}\n\n{block}");
         if (block.Contains("[Network(", StringComparison.Ordinal))
             Assert.NotEqual(compilation.SyntaxTrees.Count(), output.SyntaxTrees.Count());
+    }
+
+    // What buildTransitive/FixedNet.targets writes for a <FixedNetWeights> item.
+    private sealed class EncodedWeights(string listed, byte[] bytes) : AdditionalText
+    {
+        public override string Path => "obj/fixednet/" + listed.Replace('/', '_') + ".fixednet-weights";
+
+        public override Microsoft.CodeAnalysis.Text.SourceText GetText(CancellationToken cancellationToken = default) =>
+            Microsoft.CodeAnalysis.Text.SourceText.From("FixedNetWeights 1 " + listed + "\n" + Convert.ToBase64String(bytes, Base64FormattingOptions.InsertLineBreaks) + "\n");
     }
 
     private static string RepositoryRoot([CallerFilePath] string file = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));

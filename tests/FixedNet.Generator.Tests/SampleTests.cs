@@ -19,6 +19,7 @@ public class SampleTests
     [InlineData("FixedNet.Samples", "--fashion-mnist")]
     [InlineData("FixedNet.Samples.Tutorial", "No options")]
     [InlineData("FixedNet.Samples.Xor", "No options")]
+    [InlineData("FixedNet.Samples.Baked", "no option")]
     public void Help_Explains_AndTrainsNothing(string sample, string mentions)
     {
         var (exitCode, output) = RunSample(sample, "--help");
@@ -56,6 +57,17 @@ public class SampleTests
         Assert.True(saved.Success, output);
         Assert.True(File.Exists(saved.Groups[1].Value));
         Assert.Matches(@"loaded into a new DigitsNet: test sample 0 is '\d', predicted '\d'", output);
+    }
+
+    [Fact]
+    public void BakedSample_ClassifiesTheMainSamplesTestSet_AsTheFileLoadedAtRunTimeDoes()
+    {
+        var (exitCode, output) = RunSample("FixedNet.Samples.Baked");
+        Assert.True(exitCode == 0, output);
+        Assert.Matches(@"test accuracy (9\d\.\d\d) % \((\d+) of 359\)", output);
+        var difference = Regex.Match(output, @"largest difference from the file loaded at run time: (\S+)");
+        Assert.True(difference.Success, output);
+        Assert.InRange(double.Parse(difference.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 0, 1e-5);
     }
 
     private static (int ExitCode, string Output) RunSample(string sample, params string[] arguments)
