@@ -37,10 +37,29 @@ public class PackageTests(PackageTests.PackedConsumer packed) : IClassFixture<Pa
 
     [Fact]
     [Trait("Category", "Package")]
-    public void PackedPackage_CarriesTheGenerator_AndTrainsANetwork()
+    public void PackedPackage_CarriesTheGenerator_AndTrainsANetwork_AndBakesWeights()
     {
         string output = Run(packed.Consumer, "run", "-c", "Release");
         Assert.Contains("trained 17 parameters to loss 0.00", output);
+        AssertBakedOutput(output);
+    }
+
+    // The 2-4-1 network the consumer bakes, and its output for (0.5, −1) computed here from the same parameters.
+    private static readonly Lazy<ReferenceNetwork> FrozenReference = new(() =>
+    {
+        var net = new ReferenceNetwork(new NetworkArchitecture(2, [(4, Activation.Tanh), (1, Activation.Sigmoid)], Loss.MeanSquaredError));
+        net.InitializeParameters(3);
+        return net;
+    });
+
+    private static void AssertBakedOutput(string output)
+    {
+        var y = new float[1];
+        FrozenReference.Value.Forward([0.5f, -1f], y);
+        var printed = System.Text.RegularExpressions.Regex.Match(output, @"baked output (\S+)");
+        Assert.True(printed.Success, output);
+        float baked = float.Parse(printed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(Math.Abs(baked - y[0]) <= 1e-6f, $"the baked network gives {baked}, the same parameters at run time {y[0]}");
     }
 
     // IsAotCompatible and IsTrimmable are set on the library: a Native AOT publish of a consumer of the package gives
@@ -62,6 +81,7 @@ public class PackageTests(PackageTests.PackedConsumer packed) : IClassFixture<Pa
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)));
         Assert.Equal(0, process.ExitCode);
         Assert.Contains("trained 17 parameters to loss 0.00", printed);
+        AssertBakedOutput(printed);
     }
 
     // Packs a copy of the sources into a local feed, checks the package's contents, and writes a console project that
@@ -93,6 +113,7 @@ public class PackageTests(PackageTests.PackedConsumer packed) : IClassFixture<Pa
             Assert.Contains("analyzers/dotnet/cs/FixedNet.CodeFixes.dll", entries);
             Assert.Contains("lib/net10.0/FixedNet.dll", entries);
             Assert.Contains("LICENSE", entries);
+            Assert.Contains("buildTransitive/FixedNet.targets", entries); // the build step behind baked weights
             Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith("FixedNet.Generator.dll", StringComparison.Ordinal));
             // the package page shows the short user README, not the contributor README
             using var readme = new StreamReader(zip.GetEntry("README.md")!.Open());
@@ -125,6 +146,7 @@ public class PackageTests(PackageTests.PackedConsumer packed) : IClassFixture<Pa
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="FixedNet" Version="{version}" />
+                <FixedNetWeights Include="models/frozen.safetensors" />
               </ItemGroup>
             </Project>
             """);
@@ -143,13 +165,24 @@ public class PackageTests(PackageTests.PackedConsumer packed) : IClassFixture<Pa
                 for (int s = 0; s < 4; s++) loss += net.TrainStep(x[s], t[s], 0.5f) / 4;
             }
             Console.WriteLine($"trained {Xor.ParameterCount} parameters to loss {loss:F4}");
+            var y = new float[1];
+            Frozen.Forward([0.5f, -1f], y);
+            Console.WriteLine($"baked output {y[0]:R}");
             return loss < 0.01f ? 0 : 1;
 
             [Network(2, Loss = Loss.BinaryCrossEntropy)]
             [Dense(4, Activation.Tanh)]
             [Dense(1, Activation.Sigmoid)]
             partial class Xor;
+
+            [Network(2, Weights = "models/frozen.safetensors", Frozen = true)]
+            [Dense(4, Activation.Tanh)]
+            [Dense(1, Activation.Sigmoid)]
+            static partial class Frozen;
             """);
+        // the weights the frozen network bakes in: a 2-4-1 network's, initialized from seed 3 and saved by the runtime
+        Directory.CreateDirectory(Path.Combine(consumer, "models"));
+        Serialization.Safetensors.Save(FrozenReference.Value, Path.Combine(consumer, "models", "frozen.safetensors"));
         return consumer;
     }
 
