@@ -104,7 +104,7 @@ internal static partial class Emitter
             w.Line("/// dense_" + (N(l) + "   ").Substring(0, 4) + Pad(N(layer.Size), 8) + "  " + (layer.Activation + "          ").Substring(0, 10) + "  "
                 + (N(layer.Size) + "×" + N(layer.Inputs) + "              ").Substring(0, 14) + Pad(N(layer.Size), 6) + Pad(N(layer.ParameterCount), 13));
         }
-        w.Line("/// Total parameters: " + N(model.ParameterCount) + (unrolled && !model.Frozen ? " (fully unrolled code)" : " (vector kernels compiled for each layer's shape)"));
+        w.Line("/// Total parameters: " + N(model.ParameterCount) + (unrolled ? (model.Frozen ? " (fully unrolled code, the weights as constants)" : " (fully unrolled code)") : " (vector kernels compiled for each layer's shape)"));
         w.Line("/// </code>");
         w.Line("/// <para>Parameters follow torch.nn.Linear, layer by layer: weights W[j, i] at W{l} + j·inputs + i (row-major [outputs × inputs]), then biases at B{l}.</para>");
         if (model.Frozen)
@@ -153,7 +153,8 @@ internal static partial class Emitter
             w.Line("public void ResetParameters() => BakedParameters.CopyTo(_parameters.Span);");
             w.Line();
         }
-        w.Line("/// <summary>The " + N(model.ParameterCount) + " parameters baked from " + Xml(model.WeightsPath!) + " at compile time, in the layout of <see cref=\"Parameters\"/>.</summary>");
+        w.Line("/// <summary>The " + N(model.ParameterCount) + " parameters baked from " + Xml(model.WeightsPath!) + " at compile time, in "
+            + (model.Frozen ? "FixedNet's layout (see the remarks of the class)" : "the layout of <see cref=\"Parameters\"/>") + ".</summary>");
         if (model.BakedBits.Count != model.ParameterCount)
         {
             // the file did not match (an FN error says why, and the build fails): a placeholder of the right length
@@ -329,10 +330,7 @@ internal static partial class Emitter
         w.Line("/// <summary>Outputs of a batch: row s of <paramref name=\"outputs\"/> [batchSize × OutputSize] for row s of <paramref name=\"inputs\"/> [batchSize × InputSize], which must be a separate buffer.</summary>");
         using (w.Block("public void ForwardBatch(" + ReadOnlySpan + " inputs, " + Span + " outputs, int batchSize)"))
         {
-            w.Line("if (batchSize <= 0) " + Throw + ".ThrowBatchSize(batchSize);");
-            w.Line(Throw + ".CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);");
-            w.Line(Throw + ".CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);");
-            w.Line(Throw + ".CheckNoOverlap(nameof(outputs), outputs, inputs, nameof(inputs));");
+            CheckForwardBatch(w);
             w.Line("ForwardBatchCore(inputs, default, outputs, batchSize, withLoss: false);");
         }
         w.Line();
@@ -347,7 +345,16 @@ internal static partial class Emitter
         }
     }
 
-    private static void CheckLength(SourceWriter w, string name, string expected) =>
+    /// <summary>The argument checks of ForwardBatch (trainable and frozen): a positive batch size, whole rows, separate buffers.</summary>
+    internal static void CheckForwardBatch(SourceWriter w)
+    {
+        w.Line("if (batchSize <= 0) " + Throw + ".ThrowBatchSize(batchSize);");
+        w.Line(Throw + ".CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);");
+        w.Line(Throw + ".CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);");
+        w.Line(Throw + ".CheckNoOverlap(nameof(outputs), outputs, inputs, nameof(inputs));");
+    }
+
+    internal static void CheckLength(SourceWriter w, string name, string expected) =>
         w.Line("if (" + name + ".Length != " + expected + ") " + Throw + ".ThrowLengthMismatch(nameof(" + name + "), " + expected + ", " + name + ".Length);");
 
     private static void CheckBatch(SourceWriter w)

@@ -27,18 +27,15 @@ internal static class FrozenEmitter
         w.Line("/// <summary>Computes the output for one sample from the baked weights. Static and thread-safe: it keeps no state.</summary>");
         using (w.Block("public static void Forward(" + ReadOnlySpan + " input, " + Span + " output)"))
         {
-            w.Line("if (input.Length != InputSize) " + Throw + ".ThrowLengthMismatch(nameof(input), InputSize, input.Length);");
-            w.Line("if (output.Length != OutputSize) " + Throw + ".ThrowLengthMismatch(nameof(output), OutputSize, output.Length);");
+            CheckLength(w, "input", "InputSize");
+            CheckLength(w, "output", "OutputSize");
             w.Line(IsUnrolled(model) ? "ForwardCore(input, output);" : "ForwardCore(ref " + Reference + "(input), output);");
         }
         w.Line();
         w.Line("/// <summary>Outputs of a batch: row s of <paramref name=\"outputs\"/> [batchSize × OutputSize] for row s of <paramref name=\"inputs\"/> [batchSize × InputSize], which must be a separate buffer. Static and thread-safe.</summary>");
         using (w.Block("public static void ForwardBatch(" + ReadOnlySpan + " inputs, " + Span + " outputs, int batchSize)"))
         {
-            w.Line("if (batchSize <= 0) " + Throw + ".ThrowBatchSize(batchSize);");
-            w.Line(Throw + ".CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);");
-            w.Line(Throw + ".CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);");
-            w.Line(Throw + ".CheckNoOverlap(nameof(outputs), outputs, inputs, nameof(inputs));");
+            CheckForwardBatch(w);
             if (IsUnrolled(model))
             {
                 w.Line("for (int s = 0; s < batchSize; s++) ForwardCore(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize));");

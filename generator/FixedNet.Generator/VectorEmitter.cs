@@ -173,7 +173,7 @@ internal static partial class VectorEmitter
         var output = model.Layers[model.Layers.Count - 1];
         w.Line("// Output activation: " + ActivationFormula(output.Activation, "o"));
         bool softmax = output.Activation == ActivationKind.Softmax;
-        if (softmax) w.Line("// Returns lse = log Σ_j e^(z_j), which the cross-entropy needs: log o_k = z_k − lse.");
+        if (softmax && !model.Frozen) w.Line("// Returns lse = log Σ_j e^(z_j), which the cross-entropy needs: log o_k = z_k − lse.");
         using (w.Block("private static " + (softmax ? "float" : "void") + " OutputActivation(" + ReadOnlySpan + " z, " + Span + " o)"))
         {
             if (softmax) w.Line("return " + OperatorTable.Operators + "Softmax.Forward(z, o); // shifted by max z, which cancels and prevents overflow");

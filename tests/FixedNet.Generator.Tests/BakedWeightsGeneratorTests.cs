@@ -374,6 +374,41 @@ public class BakedWeightsGeneratorTests
         Assert.Equal([1 / (1 + MathF.Exp(-0.5f)), 1 / (1 + MathF.Exp(0.5f))], output, (a, b) => Math.Abs(a - b) <= 1e-6f);
     }
 
+    // Whole generated files of baked networks, for review as SnapshotTests' are (FIXEDNET_UPDATE_SNAPSHOTS=1 rewrites them):
+    // a small frozen network (unrolled, the weights as constants), a frozen one on the kernels, and a trainable one. The
+    // snapshot files compile into this test project, as the others in Snapshots/ do, so each network has its own name.
+    [Theory]
+    [InlineData("Frozen.Unrolled", 3, 4, true)]
+    [InlineData("Frozen.Kernels", 20, 24, true)]
+    [InlineData("Trainable", 3, 4, false)]
+    public void BakedFile_MatchesSnapshot(string name, int inputs, int hidden, bool frozen)
+    {
+        string source = $$"""
+            using FixedNet;
+            namespace Demo;
+            [Network({{inputs}}, Weights = "models/w.safetensors"{{(frozen ? ", Frozen = true" : "")}})]
+            [Dense({{hidden}}, Activation.Tanh)]
+            [Dense(2, Activation.Softmax)]
+            public {{(frozen ? "static " : "")}}partial class {{name.Replace(".", "")}} { }
+            """;
+        var tensors = new[]
+        {
+            F32("layers.0.weight", [hidden, inputs], Values(hidden * inputs, 1)), F32("layers.0.bias", [hidden], Values(hidden, 2)),
+            F32("layers.1.weight", [2, hidden], Values(2 * hidden, 3)), F32("layers.1.bias", [2], Values(2, 4)),
+        };
+        var (result, diagnostics) = Run(source, Encoded(Safetensors(tensors)));
+        Assert.Empty(diagnostics);
+        Assert.Empty(result.CompilationErrors);
+        string text = result.Sources.Values.Single();
+        string path = System.IO.Path.Combine(SnapshotDirectory(), "Baked." + name + ".g.cs");
+        if (Environment.GetEnvironmentVariable("FIXEDNET_UPDATE_SNAPSHOTS") == "1") File.WriteAllText(path, text);
+        Assert.True(File.Exists(path), $"No snapshot {path}; run with FIXEDNET_UPDATE_SNAPSHOTS=1 to create it.");
+        Assert.Equal(File.ReadAllText(path).ReplaceLineEndings("\n"), text);
+    }
+
+    private static string SnapshotDirectory([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+        System.IO.Path.Combine(System.IO.Path.GetDirectoryName(file)!, "Snapshots");
+
     private static void AssertAtTheWeightsArgument(Diagnostic diagnostic)
     {
         var location = diagnostic.Location;
