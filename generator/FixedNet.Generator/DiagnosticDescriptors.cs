@@ -117,6 +117,10 @@ internal static class DiagnosticDescriptors
         "A frozen network needs baked weights",
         "'{0}' is Frozen, which bakes its weights in for inference only, but names no weights file: add Weights = \"….safetensors\", or remove Frozen to get a trainable network");
 
+    public static readonly DiagnosticDescriptor WeightsActivation = Create("FN0028",
+        "The ONNX graph has another activation",
+        "Dense layer {2} of '{0}' is followed by {3} in the ONNX model '{1}', but its [Dense] declares {4}");
+
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error) =>
         new(id, title, message, Category, severity, isEnabledByDefault: true);
 }

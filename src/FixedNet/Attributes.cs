@@ -30,9 +30,10 @@ public sealed class NetworkAttribute : Attribute
     /// A weights file to bake in at compile time, relative to the project, for example <c>"models/amp.safetensors"</c>:
     /// a safetensors file with FixedNet's tensor names (<c>layers.{l}.weight</c>, <c>layers.{l}.bias</c>, as
     /// <see cref="Serialization.Safetensors.Save(INetwork, string)"/> writes them) or a <c>torch.nn.Sequential</c>
-    /// state_dict's (<c>{index}.weight</c>, <c>{index}.bias</c>). The project must list the same file as
+    /// state_dict's (<c>{index}.weight</c>, <c>{index}.bias</c>), or an ONNX model (<c>.onnx</c>: Gemm, or MatMul + Add,
+    /// whose activations must be the declared ones). The project must list the same file as
     /// <c>&lt;FixedNetWeights Include="models/amp.safetensors" /&gt;</c>. A tensor that is missing, extra, or of another
-    /// shape or type is a compile error (FN0019–FN0026). A new network starts from these values, and the generated
+    /// shape or type is a compile error (FN0019–FN0028). A new network starts from these values, and the generated
     /// <c>ResetParameters()</c> returns to them.
     /// </summary>
     public string? Weights { get; set; }

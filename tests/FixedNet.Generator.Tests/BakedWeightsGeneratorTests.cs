@@ -374,6 +374,95 @@ public class BakedWeightsGeneratorTests
         Assert.Equal([1 / (1 + MathF.Exp(-0.5f)), 1 / (1 + MathF.Exp(0.5f))], output, (a, b) => Math.Abs(a - b) <= 1e-6f);
     }
 
+    // ---- ONNX ----
+
+    private static byte[] Varint(ulong v)
+    {
+        var bytes = new List<byte>();
+        do { byte b = (byte)(v & 0x7F); v >>= 7; bytes.Add(v != 0 ? (byte)(b | 0x80) : b); } while (v != 0);
+        return [.. bytes];
+    }
+
+    private static byte[] Message(int field, byte[] content) => [.. Varint((ulong)(field << 3 | 2)), .. Varint((ulong)content.Length), .. content];
+
+    private static byte[] Str(int field, string text) => Message(field, Encoding.UTF8.GetBytes(text));
+
+    private static byte[] Number(int field, long value) => [.. Varint((ulong)(field << 3)), .. Varint((ulong)value)];
+
+    private static byte[] Node(string op, params string[] inputsThenOutput) =>
+        Message(1, [.. inputsThenOutput[..^1].SelectMany(i => Str(1, i)), .. Str(2, inputsThenOutput[^1]), .. Str(4, op)]);
+
+    private static byte[] Initializer(string name, long[] dims, float[] values) =>
+        Message(5, [.. dims.SelectMany(d => Number(1, d)), .. Number(2, 1), .. Str(8, name), .. Message(9, [.. values.SelectMany(BitConverter.GetBytes)])]);
+
+    private static string RepositoryFile(string relative, [System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+        System.IO.Path.Combine(System.IO.Path.GetDirectoryName(file)!, "..", "..", relative);
+
+    [Fact]
+    public void Onnx_MatMulAndAdd_AreTransposedIntoFixedNetsLayout_AndActivationsAreChecked()
+    {
+        // x·W + b with W [3, 4] (inputs × outputs, as MatMul has it), Tanh, then x·V + c with V [4, 2], Softmax
+        float[] w = Values(12, 1), b = Values(4, 2), v = Values(8, 3), c = Values(2, 4);
+        byte[] graph =
+        [
+            .. Node("MatMul", "x", "W", "h"), .. Node("Add", "h", "b", "hb"), .. Node("Tanh", "hb", "a"),
+            .. Node("MatMul", "a", "V", "o"), .. Node("Add", "c", "o", "ob"), .. Node("Softmax", "ob", "y"),
+            .. Initializer("W", [3, 4], w), .. Initializer("b", [4], b), .. Initializer("V", [4, 2], v), .. Initializer("c", [2], c),
+        ];
+        byte[] model = [.. Number(1, 8), .. Message(7, graph)];
+        const string OnnxSource = """
+            using FixedNet;
+            namespace Demo;
+            [Network(3, Weights = "models/w.onnx")]
+            [Dense(4, Activation.Tanh)]
+            [Dense(2, Activation.Softmax)]
+            public partial class Net { }
+            public static class Probe { public static float[] Baked() => Net.BakedParameters.ToArray(); public static float[] Initial() => new Net().Parameters.ToArray(); }
+            """;
+        var (result, diagnostics) = Run(OnnxSource, Encoded(model, "models/w.onnx"));
+        Assert.Empty(diagnostics);
+        var (baked, _) = Load(result.Output);
+        float[] expected = new float[26];
+        for (int j = 0; j < 4; j++) for (int i = 0; i < 3; i++) expected[j * 3 + i] = w[i * 4 + j];
+        b.CopyTo(expected, 12);
+        for (int j = 0; j < 2; j++) for (int i = 0; i < 4; i++) expected[16 + j * 4 + i] = v[i * 2 + j];
+        c.CopyTo(expected, 24);
+        Assert.Equal(Bits(expected), Bits(baked));
+
+        // the graph's activations against the declaration
+        (_, diagnostics) = Run(OnnxSource.Replace("Activation.Tanh", "Activation.ReLU"), Encoded(model, "models/w.onnx"));
+        var error = Assert.Single(diagnostics);
+        Assert.Equal("FN0028", error.Id);
+        Assert.Equal("Dense layer 0 of 'Net' is followed by Tanh in the ONNX model 'models/w.onnx', but its [Dense] declares ReLU", error.GetMessage());
+        AssertAtTheWeightsArgument(error);
+
+        // damage: a truncated model, and one that is not protobuf
+        foreach (var damaged in new[] { model[..^7], "not an onnx model at all"u8.ToArray() })
+        {
+            (_, diagnostics) = Run(OnnxSource, Encoded(damaged, "models/w.onnx"));
+            Assert.Equal("FN0020", Assert.Single(diagnostics).Id);
+        }
+    }
+
+    [Fact]
+    public void Onnx_ATorchExport_BakesGemmLayers_AndNamesAContradictedActivation()
+    {
+        byte[] model = File.ReadAllBytes(RepositoryFile("tests/FixedNet.Tests/Fixtures/torch_mlp_4_8_5_3.onnx"));
+        const string TorchSource = """
+            using FixedNet;
+            namespace Demo;
+            [Network(4, Weights = "m.onnx")]
+            [Dense(8, Activation.ReLU)]
+            [Dense(5, Activation.Sigmoid)]
+            [Dense(3, Activation.Softmax)]
+            public partial class Net { }
+            """;
+        var (_, diagnostics) = Run(TorchSource, Encoded(model, "m.onnx"));
+        Assert.Equal("Dense layer 1 of 'Net' is followed by Tanh in the ONNX model 'm.onnx', but its [Dense] declares Sigmoid", Assert.Single(diagnostics).GetMessage());
+        (_, diagnostics) = Run(TorchSource.Replace("[Dense(5, Activation.Sigmoid)]", "[Dense(6, Activation.Tanh)]"), Encoded(model, "m.onnx"));
+        Assert.Contains(diagnostics, d => d.Id == "FN0023" && d.GetMessage().Contains("expected [6, 8]"));
+    }
+
     // Whole generated files of baked networks, for review as SnapshotTests' are (FIXEDNET_UPDATE_SNAPSHOTS=1 rewrites them):
     // a small frozen network (unrolled, the weights as constants), a frozen one on the kernels, and a trainable one. The
     // snapshot files compile into this test project, as the others in Snapshots/ do, so each network has its own name.

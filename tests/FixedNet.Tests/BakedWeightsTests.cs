@@ -36,6 +36,21 @@ public partial class FrozenSequentialMlp;
 [Dense(2)]
 public static partial class FrozenLinear232;
 
+/// <summary>torch_mlp_4_8_5_3.onnx, exported by torch.onnx (Gemm with transB = 1, Relu, Tanh, Softmax): baked from ONNX.</summary>
+[Network(4, Weights = "Fixtures/torch_mlp_4_8_5_3.onnx", Frozen = true)]
+[Dense(8, Activation.ReLU)]
+[Dense(5, Activation.Tanh)]
+[Dense(3, Activation.Softmax)]
+public static partial class FrozenOnnxMlp;
+
+/// <summary>torch_mlp_activations.onnx: GELU as Div-Erf-Add-Mul-Mul and SiLU as Sigmoid-Mul (opset 13), then ELU and Softplus.</summary>
+[Network(4, Weights = "Fixtures/torch_mlp_activations.onnx")]
+[Dense(6, Activation.GELU)]
+[Dense(5, Activation.SiLU)]
+[Dense(4, Activation.ELU)]
+[Dense(3, Activation.Softplus)]
+public partial class BakedOnnxActivations;
+
 public class BakedWeightsTests
 {
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
@@ -108,6 +123,32 @@ public class BakedWeightsTests
         net.InitializeParameters(3); // still a trainable network: re-initializing draws new values
         Assert.NotEqual(Bits(before), Bits(net.Parameters.ToArray()));
         Assert.Equal(Bits(net.Parameters.ToArray()), Bits(net.Clone().Parameters.ToArray())); // a clone copies the current values, not the baked ones
+    }
+
+    [Theory]
+    [InlineData("torch_mlp_4_8_5_3")]
+    [InlineData("torch_mlp_activations")]
+    public void OnnxModels_AreBakedWithPyTorchsParameters_AndGiveItsOutputs(string fixture)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Fixture(fixture + ".json")));
+        float[] parameters = JsonFloats(json.RootElement.GetProperty("parameters"));
+        bool first = fixture == "torch_mlp_4_8_5_3";
+        Assert.Equal(Bits(parameters), Bits(first ? FrozenOnnxMlp.BakedParameters.ToArray() : BakedOnnxActivations.BakedParameters.ToArray()));
+        // and the same values as the runtime's ONNX reader finds in the file
+        var loaded = new ReferenceNetwork(first ? FrozenOnnxMlp.Architecture : BakedOnnxActivations.Architecture);
+        FixedNet.Interop.Onnx.LoadParameters(loaded, Fixture(fixture + ".onnx"));
+        Assert.Equal(Bits(parameters), Bits(loaded.Parameters.ToArray()));
+
+        var inputs = json.RootElement.GetProperty("inputs").EnumerateArray().Select(JsonFloats).ToArray();
+        var outputs = json.RootElement.GetProperty("outputs").EnumerateArray().Select(JsonFloats).ToArray();
+        var net = new BakedOnnxActivations();
+        var output = new float[3];
+        for (int s = 0; s < inputs.Length; s++)
+        {
+            if (first) FrozenOnnxMlp.Forward(inputs[s], output);
+            else net.Forward(inputs[s], output);
+            for (int k = 0; k < 3; k++) Assert.True(Math.Abs(outputs[s][k] - output[k]) <= 1e-5f, $"{fixture}, sample {s}, output {k}: {output[k]} vs PyTorch's {outputs[s][k]}");
+        }
     }
 
     [Fact]

@@ -115,6 +115,14 @@ internal static class Baker
             if (bias is null) Report(DiagnosticDescriptors.WeightsMissingTensor, name, path, $"'{prefix}.bias'", $"layer {l} has '{prefix}.weight' only; a Linear layer made with bias=False cannot be baked into FixedNet's dense layers, which have biases");
             else Copy(bias, new long[] { layer.Size }, layer.BiasOffset, $"[{layer.Size}] (layer {l}'s outputs)");
         }
+        // an ONNX graph also says which activation follows each layer: it must be the declared one
+        for (int l = 0; l < file.Activations.Count && l < model.Layers.Count; l++)
+        {
+            var found = (ActivationKind)file.Activations[l];
+            if (found != model.Layers[l].Activation)
+                Report(DiagnosticDescriptors.WeightsActivation, name, path, l.ToString(CultureInfo.InvariantCulture),
+                    found == ActivationKind.Identity ? "no activation" : found.ToString(), model.Layers[l].Activation.ToString());
+        }
         if (diagnostics.Any(d => d.Descriptor.DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error)) return Failed();
         return new BakeResult(model with { BakedBits = new EquatableArray<int>(bits) }, diagnostics.ToEquatableArray());
 

@@ -21,6 +21,9 @@ internal sealed record WeightsTensor(string Name, string DType, EquatableArray<l
 /// </summary>
 internal sealed record WeightsFile(string Path, EquatableArray<WeightsTensor> Tensors, string? Error)
 {
+    /// <summary>For an ONNX model, the activation (<see cref="ActivationKind"/>) that follows each dense layer in its graph; empty for safetensors, which has none.</summary>
+    public EquatableArray<int> Activations { get; init; } = EquatableArray<int>.Empty;
+
     public const string Extension = ".fixednet-weights";
     private const string Magic = "FixedNetWeights 1 ";
 
@@ -45,7 +48,7 @@ internal sealed record WeightsFile(string Path, EquatableArray<WeightsTensor> Te
         try
         {
             byte[] bytes = Convert.FromBase64String(content.Substring(end).Trim());
-            return Parse(path, bytes);
+            return path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? OnnxWeights.Parse(path, bytes) : Parse(path, bytes);
         }
         catch (FormatException e)
         {
