@@ -68,6 +68,9 @@ public class SampleTests
         var difference = Regex.Match(output, @"largest difference from the file loaded at run time: (\S+)");
         Assert.True(difference.Success, output);
         Assert.InRange(double.Parse(difference.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 0, 1e-5);
+        var torch = Regex.Match(output, @"baked from models/torch_mlp_4_8_5_3.onnx: largest difference from PyTorch's outputs (\S+) \(5 inputs\)");
+        Assert.True(torch.Success, output);
+        Assert.InRange(double.Parse(torch.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 0, 1e-5);
     }
 
     private static (int ExitCode, string Output) RunSample(string sample, params string[] arguments)
