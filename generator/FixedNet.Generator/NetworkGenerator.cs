@@ -40,7 +40,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         var baked = parsed
             .Where(static result => result.Model is { WeightsPath: not null })
             .Combine(weightFiles)
-            .Select(static (pair, _) => Weights.Baker.Bake(pair.Left.Model!, pair.Left.WeightsLocation, pair.Right))
+            .Select(static (pair, _) => Bake(pair.Left, pair.Right))
             .WithTrackingName(TrackingNames.BakedNetworks);
         var bakedModels = baked.Select(static (result, _) => result.Model).WithTrackingName(TrackingNames.BakedModels);
         var bakeDiagnostics = baked.SelectMany(static (result, _) => result.Diagnostics);
@@ -73,6 +73,20 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         // change would rerun this step; an edit elsewhere leaves these diagnostics cached.
         context.RegisterSourceOutput(diagnostics, static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
         context.RegisterSourceOutput(orphans, static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
+    }
+
+    // Matching a network to its weights file; like Emit below, a failure is one FN0017 naming the network, never a throw.
+    private static Weights.BakeResult Bake(ParseResult parsed, System.Collections.Immutable.ImmutableArray<Weights.WeightsFile?> files)
+    {
+        try
+        {
+            return Weights.Baker.Bake(parsed.Model!, parsed.WeightsLocation, files);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return new Weights.BakeResult(parsed.Model!, new[] { DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, parsed.WeightsLocation, parsed.Model!.TypeName,
+                exception.GetType().Name + ": " + exception.Message) }.ToEquatableArray());
+        }
     }
 
     // The generator never throws (a throw is CS8785 and costs every network its code): a failure here is one FN0017
