@@ -29,22 +29,14 @@ internal static class FrozenEmitter
         {
             CheckLength(w, "input", "InputSize");
             CheckLength(w, "output", "OutputSize");
-            w.Line(IsUnrolled(model) ? "ForwardCore(input, output);" : "ForwardCore(ref " + Reference + "(input), output);");
+            w.Line("ForwardCore(input, output);");
         }
         w.Line();
         w.Line("/// <summary>Outputs of a batch: row s of <paramref name=\"outputs\"/> [batchSize × OutputSize] for row s of <paramref name=\"inputs\"/> [batchSize × InputSize], which must be a separate buffer. Static and thread-safe.</summary>");
         using (w.Block("public static void ForwardBatch(" + ReadOnlySpan + " inputs, " + Span + " outputs, int batchSize)"))
         {
             CheckForwardBatch(w);
-            if (IsUnrolled(model))
-            {
-                w.Line("for (int s = 0; s < batchSize; s++) ForwardCore(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize));");
-            }
-            else
-            {
-                w.Line("ref float x = ref " + Reference + "(inputs);");
-                w.Line("for (int s = 0; s < batchSize; s++) ForwardCore(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), outputs.Slice(s * OutputSize, OutputSize));");
-            }
+            w.Line("for (int s = 0; s < batchSize; s++) ForwardCore(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize));");
         }
         w.Line();
         if (IsUnrolled(model))
@@ -85,8 +77,9 @@ internal static class FrozenEmitter
         w.Line();
         w.Line("// x → " + string.Join(" → ", Enumerable.Range(0, last).Select(l => l % 2 == 0 ? "h" : "g")) + (last > 0 ? " → " : string.Empty)
             + "z: z = W·x + b by the layer's kernel over the baked weights, then a = f(z) by the activation's operator, in place" + (last > 1 ? "; the hidden layers take turns in h and g." : "."));
-        using (w.Block("private static void ForwardCore(ref float x, " + Span + " output)"))
+        using (w.Block("private static void ForwardCore(" + ReadOnlySpan + " input, " + Span + " output)"))
         {
+            w.Line("ref float x = ref " + Reference + "(input);");
             w.Line("ref float p = ref s_weights.Reference;");
             w.Line(AlignedBuffer + " scratch = t_scratch;");
             w.Line("if (scratch.Length == 0) t_scratch = scratch = new " + AlignedBuffer + "(" + N(size) + ");");

@@ -152,7 +152,7 @@ internal static class OnnxWeights
         foreach (var d in tensor.FindAll(f => f.Number == 1))
         {
             if (d.Length < 0) dims.Add(d.Value);
-            else for (int at = d.Offset; at < d.Offset + d.Length;) dims.Add((long)Varint(bytes, ref at, d.Offset + d.Length));
+            else for (int next = d.Offset; next < d.Offset + d.Length;) dims.Add((long)Varint(bytes, ref next, d.Offset + d.Length));
         }
         long type = tensor.Find(f => f.Number == 2).Value;
         if (tensor.Exists(f => f.Number == 14 && f.Value == 1)) throw new FormatException($"{where} ('{name}'): its data is in an external file, which FixedNet does not read");
@@ -160,13 +160,10 @@ internal static class OnnxWeights
         long count = 1;
         foreach (var d in dims) count = checked(count * d);
         var raw = tensor.Find(f => f.Number == 9);
-        byte[] data;
-        if (raw.Number == 9 && raw.Length > 0)
-        {
-            data = new byte[raw.Length];
-            Array.Copy(bytes, raw.Offset, data, 0, raw.Length);
-        }
-        else
+        byte[] data = bytes;
+        int at = raw.Offset, length = raw.Length;
+        string? place = null;
+        if (raw.Number != 9 || raw.Length <= 0)
         {
             // float_data (field 4) or double_data (field 10), packed or not
             var values = new List<byte>();
@@ -176,24 +173,11 @@ internal static class OnnxWeights
                 if (f.Length >= 0) for (int i = 0; i < f.Length; i++) values.Add(bytes[f.Offset + i]);
                 else values.AddRange(number == 10 ? BitConverter.GetBytes(f.Value) : BitConverter.GetBytes((int)f.Value));
             }
-            data = values.ToArray();
+            (data, at, length, place) = (values.ToArray(), 0, values.Count, number == 10 ? "in TensorProto.double_data" : "in TensorProto.float_data");
         }
-        var parsed = WeightsFile.Parse(name, Safetensor(name, dtype, dims, data));
-        if (parsed.Error is not null) throw new FormatException($"{where} ('{name}'): {parsed.Error}");
-        return parsed.Tensors[0] with { Name = name };
-    }
-
-    // One tensor as a safetensors file, so that the conversion of its values is WeightsFile's.
-    private static byte[] Safetensor(string name, string dtype, List<long> dims, byte[] data)
-    {
-        var json = new StringBuilder("{\"t\":{\"dtype\":\"").Append(dtype).Append("\",\"shape\":[").Append(string.Join(",", dims))
-            .Append("],\"data_offsets\":[0,").Append(data.Length).Append("]}}");
-        byte[] header = Encoding.UTF8.GetBytes(json.ToString());
-        var file = new byte[8 + header.Length + data.Length];
-        BitConverter.GetBytes((ulong)header.Length).CopyTo(file, 0);
-        header.CopyTo(file, 8);
-        data.CopyTo(file, 8 + header.Length);
-        return file;
+        var result = WeightsFile.Tensor(name, dtype, dims.ToArray(), count, data, at, length, out string? error, place);
+        if (error is not null) throw new FormatException($"{where}: {error}");
+        return result;
     }
 
     private static long Attribute(byte[] bytes, List<Field> node, string name)

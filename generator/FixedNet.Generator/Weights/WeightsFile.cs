@@ -100,34 +100,45 @@ internal sealed record WeightsFile(string Path, EquatableArray<WeightsTensor> Te
                 if (size < 0 || size > int.MaxValue) return Fail($"tensor '{pair.Key}': shape [{string.Join(", ", shape)}] has a negative or huge size");
                 count = checked(count * size);
             }
-            int width = dtype switch { "F32" => 4, "F64" => 8, "F16" => 2, "BF16" => 2, _ => 0 };
             long begin = offsets[0], end = offsets[1];
             if (begin < 0 || end < begin || end > dataLength)
                 return Fail($"tensor '{pair.Key}': data_offsets [{begin}, {end}) lie outside the {dataLength} data bytes (file offset {dataStart}); the file is truncated or damaged");
-            if (width == 0)
-            {
-                // an unsupported type: kept without values, so that the match can name it as the tensor's problem
-                tensors.Add(new WeightsTensor(pair.Key, dtype, new EquatableArray<long>(shape), EquatableArray<int>.Empty));
-                continue;
-            }
-            if (end - begin != width * count)
-                return Fail($"tensor '{pair.Key}': {end - begin} data bytes at file offset {dataStart + begin} for {count} values of {dtype} ({width * count} bytes)");
-            var bits = new int[count];
-            int at = (int)(dataStart + begin);
-            for (int i = 0; i < bits.Length; i++)
-            {
-                bits[i] = dtype switch
-                {
-                    "F32" => BitConverter.ToInt32(bytes, at + 4 * i),
-                    "F64" => SingleBits((float)BitConverter.Int64BitsToDouble(BitConverter.ToInt64(bytes, at + 8 * i))),
-                    "F16" => HalfToSingleBits(BitConverter.ToUInt16(bytes, at + 2 * i)),
-                    _ => BitConverter.ToUInt16(bytes, at + 2 * i) << 16, // BF16: the upper half of a float
-                };
-            }
-            tensors.Add(new WeightsTensor(pair.Key, dtype, new EquatableArray<long>(shape), new EquatableArray<int>(bits)));
+            var tensor = Tensor(pair.Key, dtype, shape, count, bytes, (int)(dataStart + begin), (int)(end - begin), out string? error);
+            if (error is not null) return Fail(error);
+            tensors.Add(tensor);
         }
         tensors.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return new WeightsFile(path, tensors.ToEquatableArray(), null);
+    }
+
+    /// <summary>
+    /// One tensor from <paramref name="length"/> bytes at <paramref name="at"/>, its values converted to float bits: F32 as
+    /// is, F64 rounded to nearest, F16 and BF16 exactly. An unsupported type is kept without values, so that the match can
+    /// name it as the tensor's problem; a byte count that does not fit the shape is the <paramref name="error"/>.
+    /// </summary>
+    internal static WeightsTensor Tensor(string name, string dtype, long[] shape, long count, byte[] bytes, int at, int length, out string? error, string? place = null)
+    {
+        error = null;
+        var empty = new WeightsTensor(name, dtype, new EquatableArray<long>(shape), EquatableArray<int>.Empty);
+        int width = dtype switch { "F32" => 4, "F64" => 8, "F16" => 2, "BF16" => 2, _ => 0 };
+        if (width == 0) return empty;
+        if (length != width * count)
+        {
+            error = $"tensor '{name}': {length} data bytes {place ?? "at file offset " + at} for {count} values of {dtype} ({width * count} bytes)";
+            return empty;
+        }
+        var bits = new int[count];
+        for (int i = 0; i < bits.Length; i++)
+        {
+            bits[i] = dtype switch
+            {
+                "F32" => BitConverter.ToInt32(bytes, at + 4 * i),
+                "F64" => SingleBits((float)BitConverter.Int64BitsToDouble(BitConverter.ToInt64(bytes, at + 8 * i))),
+                "F16" => HalfToSingleBits(BitConverter.ToUInt16(bytes, at + 2 * i)),
+                _ => BitConverter.ToUInt16(bytes, at + 2 * i) << 16, // BF16: the upper half of a float
+            };
+        }
+        return empty with { Bits = new EquatableArray<int>(bits) };
     }
 
     private static int SingleBits(float value) => new FloatBits { Single = value }.Int32;

@@ -112,7 +112,7 @@ namespace Demo
         {
             if (input.Length != InputSize) global::FixedNet.Runtime.ThrowHelper.ThrowLengthMismatch(nameof(input), InputSize, input.Length);
             if (output.Length != OutputSize) global::FixedNet.Runtime.ThrowHelper.ThrowLengthMismatch(nameof(output), OutputSize, output.Length);
-            ForwardCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), output);
+            ForwardCore(input, output);
         }
 
         /// <summary>Outputs of a batch: row s of <paramref name="outputs"/> [batchSize × OutputSize] for row s of <paramref name="inputs"/> [batchSize × InputSize], which must be a separate buffer. Static and thread-safe.</summary>
@@ -122,8 +122,7 @@ namespace Demo
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);
             global::FixedNet.Runtime.ThrowHelper.CheckNoOverlap(nameof(outputs), outputs, inputs, nameof(inputs));
-            ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
-            for (int s = 0; s < batchSize; s++) ForwardCore(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), outputs.Slice(s * OutputSize, OutputSize));
+            for (int s = 0; s < batchSize; s++) ForwardCore(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize));
         }
 
         // The baked weights copied once, when the class is first used, to a 64-byte boundary: the data in the assembly image is only
@@ -134,8 +133,9 @@ namespace Demo
         [global::System.ThreadStatic] private static global::FixedNet.Runtime.AlignedBuffer t_scratch;
 
         // x → h → z: z = W·x + b by the layer's kernel over the baked weights, then a = f(z) by the activation's operator, in place.
-        private static void ForwardCore(ref float x, global::System.Span<float> output)
+        private static void ForwardCore(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
+            ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
             ref float p = ref s_weights.Reference;
             global::FixedNet.Runtime.AlignedBuffer scratch = t_scratch;
             if (scratch.Length == 0) t_scratch = scratch = new global::FixedNet.Runtime.AlignedBuffer(48);
