@@ -159,18 +159,25 @@ internal static class Parser
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerSize, LocationInfo.From(Argument(syntax, 0)) ?? location, Text(l), name, Text(size)));
                 shapeKnown = false;
             }
+            var kind = (ActivationKind)activation;
             if (!Enum.IsDefined(typeof(ActivationKind), activation))
+            {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, LocationInfo.From(Argument(syntax, 1)) ?? location,
                     "FixedNet.Activation", Text(activation)));
+                kind = ActivationKind.Identity;
+            }
             else if (activation == (int)ActivationKind.Softmax && l != layers.Count - 1)
+            {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNotLast, location, Text(l), name));
+                kind = ActivationKind.Identity;
+            }
             if (shapeKnown)
             {
                 long weights = offset;
                 long bias = weights + (long)size * inputs;
                 offset = bias + size;
                 if (offset <= MaxParameterCount)
-                    models.Add(new LayerModel(inputs, size, (ActivationKind)activation, (int)weights, (int)bias));
+                    models.Add(new LayerModel(inputs, size, kind, (int)weights, (int)bias));
                 inputs = size;
             }
         }
@@ -187,7 +194,19 @@ internal static class Parser
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BinaryCrossEntropyNeedsSigmoid, networkLocation, name, lastName));
         }
 
-        if (diagnostics.Count > 0) return new ParseResult(null, diagnostics.ToEquatableArray());
+        // Errors in what a layer computes (an activation or a loss), not in the shape or the declaration, still get the
+        // network's members: generated from a stand-in (the identity for the wrong activation, squared error for the
+        // wrong loss) so that the FN error is the build's only error, not one line among the CS1061s of every call site.
+        // The build fails on the FN error, so the stand-in never runs.
+        string? standInFor = null;
+        if (diagnostics.Count > 0)
+        {
+            if (!diagnostics.All(d => IsStandInError(d.Descriptor)) || !shapeKnown || models.Count != layers.Count)
+                return new ParseResult(null, diagnostics.ToEquatableArray());
+            standInFor = string.Join(", ", diagnostics.Select(d => d.Descriptor.Id).Distinct().OrderBy(id => id, StringComparer.Ordinal));
+            if (!lossKnown || diagnostics.Any(d => d.Descriptor == DiagnosticDescriptors.CrossEntropyNeedsSoftmax || d.Descriptor == DiagnosticDescriptors.BinaryCrossEntropyNeedsSigmoid))
+                lossValue = (int)LossKind.MeanSquaredError;
+        }
 
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
         var model = new NetworkModel(ns, type.Name, containingTypes.ToEquatableArray(), inputSize, (LossKind)lossValue, models.ToEquatableArray())
@@ -197,6 +216,7 @@ internal static class Parser
             DeclaresConstructors = type.InstanceConstructors.Any(c => !c.IsImplicitlyDeclared),
             WeightsPath = weightsPath is null ? null : Weights.WeightsFile.Normalize(weightsPath),
             Frozen = frozen,
+            StandInFor = standInFor,
         };
 
         // Members of the user's own that the generated part would declare again (CS0102 inside generated code otherwise).
@@ -218,9 +238,14 @@ internal static class Parser
             var location = member.Locations.Length > 0 ? LocationInfo.From(member.Locations[0]) : null;
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClash, location ?? identifier, name, member.Name, what));
         }
-        if (diagnostics.Count > 0) return new ParseResult(null, diagnostics.ToEquatableArray());
-        return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty) { WeightsLocation = weightsPath is null ? null : weightsLocation };
+        if (diagnostics.Any(d => !IsStandInError(d.Descriptor))) return new ParseResult(null, diagnostics.ToEquatableArray());
+        return new ParseResult(model, diagnostics.ToEquatableArray()) { WeightsLocation = weightsPath is null ? null : weightsLocation };
     }
+
+    /// <summary>Errors after which the network's members are still generated, from a stand-in model (see <see cref="NetworkModel.StandInFor"/>).</summary>
+    private static bool IsStandInError(DiagnosticDescriptor descriptor) =>
+        descriptor == DiagnosticDescriptors.SoftmaxNotLast || descriptor == DiagnosticDescriptors.CrossEntropyNeedsSoftmax
+        || descriptor == DiagnosticDescriptors.BinaryCrossEntropyNeedsSigmoid || descriptor == DiagnosticDescriptors.UnknownEnumValue;
 
     /// <summary>FN0007 for every <c>[Dense]</c> on a type that has no <c>[Network]</c>.</summary>
     public static EquatableArray<DiagnosticInfo> ParseOrphanLayers(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)

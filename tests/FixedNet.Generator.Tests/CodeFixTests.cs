@@ -70,6 +70,127 @@ public class CodeFixTests
         Assert.Empty(await Actions(Document(source), diagnostic));
     }
 
+    [Theory]
+    [InlineData("ReLU")]
+    [InlineData("Tanh")]
+    [InlineData("Sigmoid")]
+    public async Task FN0008_PutsAnElementWiseActivationOnTheHiddenLayer(string activation)
+    {
+        const string before = "using FixedNet;\n[Network(2)]\n[Dense(3, Activation.Softmax)]\n[Dense(1)]\npublic partial class Net { }";
+        string after = await Apply([before], "FN0008", "FN0008." + activation);
+        Assert.Equal(before.Replace("Activation.Softmax", "Activation." + activation), after);
+        AssertClean(after);
+    }
+
+    [Theory]
+    // The fitting activation on the last layer: replacing the one written, or written where there was none.
+    [InlineData("[Network(2, Loss = Loss.CrossEntropy)] [Dense(4, Activation.ReLU)] [Dense(3, Activation.ReLU)]", "FN0009.Activation",
+        "[Network(2, Loss = Loss.CrossEntropy)] [Dense(4, Activation.ReLU)] [Dense(3, Activation.Softmax)]")]
+    [InlineData("[Network(2, Loss = Loss.CrossEntropy)] [Dense(4, Activation.ReLU)] [Dense(3)]", "FN0009.Activation",
+        "[Network(2, Loss = Loss.CrossEntropy)] [Dense(4, Activation.ReLU)] [Dense(3, Activation.Softmax)]")]
+    [InlineData("[Network(2, Loss = FixedNet.Loss.BinaryCrossEntropy)] [Dense(3, activation: FixedNet.Activation.Tanh)]", "FN0010.Activation",
+        "[Network(2, Loss = FixedNet.Loss.BinaryCrossEntropy)] [Dense(3, activation: FixedNet.Activation.Sigmoid)]")]
+    // The other loss, where the last layer already fits it.
+    [InlineData("[Network(2, Loss = Loss.CrossEntropy)] [Dense(3, Activation.Sigmoid)]", "FN0009.Loss",
+        "[Network(2, Loss = Loss.BinaryCrossEntropy)] [Dense(3, Activation.Sigmoid)]")]
+    [InlineData("[Network(2, Loss = Loss.BinaryCrossEntropy)] [Dense(4, Activation.Tanh), Dense(3, Activation.Softmax)]", "FN0010.Loss",
+        "[Network(2, Loss = Loss.CrossEntropy)] [Dense(4, Activation.Tanh), Dense(3, Activation.Softmax)]")]
+    public async Task FN0009_FN0010_MakeLossAndLastLayerAgree(string before, string key, string after)
+    {
+        string id = key.Substring(0, 6);
+        const string prefix = "using FixedNet;\nnamespace Demo;\n";
+        string fixedText = await Apply([prefix + before + " public partial class Net { }"], id, key);
+        Assert.Equal(prefix + after + " public partial class Net { }", fixedText);
+        AssertClean(fixedText);
+    }
+
+    [Theory]
+    [InlineData("[Network(2, Loss = Loss.CrossEntropy)] [Dense(3, Activation.ReLU)]", "FN0009")]
+    [InlineData("[Network(2, Loss = Loss.BinaryCrossEntropy)] [Dense(3)]", "FN0010")]
+    public async Task FN0009_FN0010_OfferTheOtherLoss_OnlyWhereTheLastLayerFitsIt(string attributes, string id)
+    {
+        string source = "using FixedNet;\n" + attributes + " public partial class Net { }";
+        var diagnostic = Assert.Single(GeneratorHarness.Run(source).FixedNetDiagnostics);
+        var actions = await Actions(Document(source), diagnostic);
+        Assert.Equal([id + ".Activation"], actions.Select(a => a.EquivalenceKey));
+    }
+
+    [Fact]
+    public async Task FN0013_MovesTheLayersOntoTheNetworkDeclaration_InOneFile()
+    {
+        const string before = """
+            using FixedNet;
+            namespace Demo;
+            [Network(2)]
+            [Dense(3, Activation.Tanh)]
+            public partial class Net { }
+
+            [Dense(4, Activation.ReLU), System.Obsolete]
+            [Dense(1)]
+            public partial class Net { }
+            """;
+        const string after = """
+            using FixedNet;
+            namespace Demo;
+            [Network(2)]
+            [Dense(3, Activation.Tanh)]
+            [Dense(4, Activation.ReLU)]
+            [Dense(1)]
+            public partial class Net { }
+
+            [System.Obsolete]
+            public partial class Net { }
+            """;
+        string fixedText = await Apply([before], "FN0013", "FN0013");
+        Assert.Equal(after, fixedText);
+        AssertClean(fixedText);
+        Assert.Contains("Layers = [3, 4, 1]", Architecture(fixedText), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FN0013_MovesTheLayersOntoTheNetworkDeclaration_AcrossFiles()
+    {
+        string[] before =
+        [
+            "using FixedNet;\nnamespace Demo;\n[Dense(1, Activation.Sigmoid)]\npublic partial class Net { public int Mine => 1; }",
+            "using FixedNet;\nnamespace Demo;\n[Network(2, Loss = Loss.BinaryCrossEntropy)]\n[Dense(5, Activation.ReLU)]\npublic partial class Net { }",
+        ];
+        var (first, second) = await ApplyAll(before, "FN0013", "FN0013");
+        Assert.Equal("using FixedNet;\nnamespace Demo;\npublic partial class Net { public int Mine => 1; }", first);
+        Assert.Equal("using FixedNet;\nnamespace Demo;\n[Network(2, Loss = Loss.BinaryCrossEntropy)]\n[Dense(5, Activation.ReLU)]\n[Dense(1, Activation.Sigmoid)]\npublic partial class Net { }", second);
+        var result = GeneratorHarness.Run(first, second);
+        Assert.Empty(result.FixedNetDiagnostics);
+        Assert.Empty(result.CompilationErrors);
+    }
+
+    private static void AssertClean(string source)
+    {
+        var result = GeneratorHarness.Run(source);
+        Assert.Empty(result.FixedNetDiagnostics);
+        Assert.Empty(result.CompilationErrors);
+        Assert.DoesNotContain("stands in", Assert.Single(result.Sources).Value, System.StringComparison.Ordinal);
+    }
+
+    // The layer sizes in the generated class's layer table ("/// dense_0   3 …"), as "Layers = [3, 4, 1]".
+    private static string Architecture(string source) =>
+        "Layers = [" + string.Join(", ", GeneratorHarness.Run(source).Sources.Values.Single().Split('\n')
+            .Where(l => l.TrimStart().StartsWith("/// dense_", System.StringComparison.Ordinal))
+            .Select(l => l.Split(' ', System.StringSplitOptions.RemoveEmptyEntries)[2])) + "]";
+
+    // Applies the action with this equivalence key to the first diagnostic with this id; returns the first document's text.
+    private static async Task<string> Apply(string[] sources, string id, string key) => (await ApplyAll(sources, id, key)).First;
+
+    private static async Task<(string First, string Second)> ApplyAll(string[] sources, string id, string key)
+    {
+        var diagnostic = GeneratorHarness.Run(sources).FixedNetDiagnostics.First(d => d.Id == id);
+        var documents = Documents(sources);
+        var document = documents[int.Parse(diagnostic.Location.SourceTree!.FilePath["Source".Length..^".cs".Length], System.Globalization.CultureInfo.InvariantCulture)];
+        var action = Assert.Single(await Actions(document, diagnostic), a => a.EquivalenceKey == key);
+        var operation = (await action.GetOperationsAsync(CancellationToken.None)).OfType<ApplyChangesOperation>().Single();
+        string Text(int i) => operation.ChangedSolution.GetDocument(documents[i].Id)!.GetTextAsync().Result.ToString();
+        return (Text(0), sources.Length > 1 ? Text(1) : string.Empty);
+    }
+
     private static async Task<ImmutableArray<Diagnostic>> SpanLengths(string source)
     {
         var output = GeneratorHarness.Run(source).Output;
@@ -107,12 +228,23 @@ public class CodeFixTests
     }
 
     // A document whose text is the source the diagnostics were computed on, so that their spans apply to it.
-    private static Document Document(string source)
+    private static Document Document(string source) => Documents([source])[0];
+
+    // One project with a document per source, named as GeneratorHarness names their trees (Source0.cs, Source1.cs, …).
+    private static Document[] Documents(string[] sources)
     {
         var workspace = new AdhocWorkspace();
         var project = workspace.AddProject(ProjectInfo.Create(ProjectId.CreateNewId(), VersionStamp.Default, "Test", "Test", LanguageNames.CSharp,
             compilationOptions: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary), parseOptions: GeneratorHarness.ParseOptions,
             metadataReferences: GeneratorHarness.References.Value));
-        return workspace.AddDocument(project.Id, "Source0.cs", Microsoft.CodeAnalysis.Text.SourceText.From(source));
+        var ids = new List<DocumentId>();
+        var solution = workspace.CurrentSolution;
+        for (int i = 0; i < sources.Length; i++)
+        {
+            var id = DocumentId.CreateNewId(project.Id);
+            solution = solution.AddDocument(id, $"Source{i}.cs", Microsoft.CodeAnalysis.Text.SourceText.From(sources[i]));
+            ids.Add(id);
+        }
+        return [.. ids.Select(id => solution.GetDocument(id)!)];
     }
 }

@@ -24,6 +24,13 @@ internal sealed record NetworkModel(
     /// <summary><c>Frozen = true</c>: inference only, static members over the baked weights, no instance state.</summary>
     public bool Frozen { get; init; }
 
+    /// <summary>
+    /// The FN errors (ids, comma-separated) this model stands in for: the declaration names a wrong activation or loss,
+    /// and the members are generated anyway, from the identity or squared error in its place, so that the FN error is
+    /// the only error of the build. Null for a valid declaration.
+    /// </summary>
+    public string? StandInFor { get; init; }
+
     /// <summary>The baked parameters as float bits, in FixedNet's layout; empty until the file has been matched (or when it did not match).</summary>
     public EquatableArray<int> BakedBits { get; init; } = EquatableArray<int>.Empty;
 
