@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace FixedNet.Generator;
@@ -6,6 +7,10 @@ namespace FixedNet.Generator;
 internal static class DiagnosticDescriptors
 {
     private const string Category = "FixedNet";
+
+    /// <summary>Where the pages of docs/diagnostics are published (declared first: the descriptors below read it as they initialize; from the build's RepositoryUrl; see the generator's project file).</summary>
+    internal static readonly string HelpBase = typeof(DiagnosticDescriptors).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+        .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "FixedNet.DiagnosticsHelp")?.Value ?? string.Empty;
 
     public static readonly DiagnosticDescriptor NotPartial = Create("FN0001",
         "Network type must be partial",
@@ -121,6 +126,9 @@ internal static class DiagnosticDescriptors
         "The ONNX graph has another activation",
         "Dense layer {2} of '{0}' is followed by {3} in the ONNX model '{1}', but its [Dense] declares {4}");
 
+    /// <summary>The help link of a diagnostic id: its page in docs/diagnostics, the rule with a wrong and a right example.</summary>
+    internal static string HelpLink(string id) => HelpBase.Length == 0 ? string.Empty : HelpBase + id + ".md";
+
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error) =>
-        new(id, title, message, Category, severity, isEnabledByDefault: true);
+        new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
 }

@@ -33,6 +33,10 @@ internal static class GeneratorHarness
         return [.. paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
     });
 
+    /// <summary>The repository's root folder (this file is tests/FixedNet.Generator.Tests/GeneratorHarness.cs).</summary>
+    public static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
+
     public static CSharpCompilation CreateCompilation(params string[] sources) => CreateCompilation(ParseOptions, sources);
 
     public static CSharpCompilation CreateCompilation(CSharpParseOptions options, params string[] sources) =>

@@ -62,6 +62,25 @@ public class PackageTests(PackageTests.PackedConsumer packed) : IClassFixture<Pa
         Assert.True(Math.Abs(baked - y[0]) <= 1e-6f, $"the baked network gives {baked}, the same parameters at run time {y[0]}");
     }
 
+    // SourceLink: the library's PDB (the one the symbols package carries) maps its sources to the repository's URL at
+    // the commit that was built, so a debugger steps into FixedNet's code. Skipped outside a git checkout.
+    [SkippableFact]
+    public void LibraryPdb_MapsTheSources_ToTheRepositoryAtTheBuiltCommit()
+    {
+        Skip.IfNot(Directory.Exists(Path.Combine(RepositoryRoot(), ".git")), "not a git checkout: SourceLink has no commit to point at");
+        string pdb = Path.ChangeExtension(typeof(NetworkAttribute).Assembly.Location, ".pdb");
+        using var stream = File.OpenRead(pdb);
+        using var provider = System.Reflection.Metadata.MetadataReaderProvider.FromPortablePdbStream(stream);
+        var reader = provider.GetMetadataReader();
+        var sourceLink = new Guid("CC110556-A091-4D38-9FEC-25AB9A351A6A"); // the SourceLink custom debug information
+        string? json = reader.CustomDebugInformation.Select(reader.GetCustomDebugInformation)
+            .Where(info => reader.GetGuid(info.Kind) == sourceLink)
+            .Select(info => System.Text.Encoding.UTF8.GetString(reader.GetBlobBytes(info.Value))).SingleOrDefault();
+        Assert.NotNull(json);
+        string url = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryRoot(), "Directory.Build.props")).Descendants("RepositoryUrl").Single().Value;
+        Assert.Matches("https://raw\\.githubusercontent\\.com/" + url["https://github.com/".Length..].Replace(".", "\\.") + "/[0-9a-f]{40}/\\*", json);
+    }
+
     // IsAotCompatible and IsTrimmable are set on the library: a Native AOT publish of a consumer of the package gives
     // no trim or AOT warning (IL2xxx, IL3xxx) and the native program trains. Skipped, saying why, where the ILCompiler
     // package cannot be restored.
@@ -222,5 +241,5 @@ public class PackageTests(PackageTests.PackedConsumer packed) : IClassFixture<Pa
         return (process.ExitCode, process.ExitCode == 0 ? stdout : stdout + "\n" + stderr.Result);
     }
 
-    private static string RepositoryRoot([CallerFilePath] string file = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
+    private static string RepositoryRoot() => GeneratorHarness.RepositoryRoot();
 }

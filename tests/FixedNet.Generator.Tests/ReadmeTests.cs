@@ -79,5 +79,5 @@ public class ReadmeTests
             Microsoft.CodeAnalysis.Text.SourceText.From("FixedNetWeights 1 " + listed + "\n" + Convert.ToBase64String(bytes, Base64FormattingOptions.InsertLineBreaks) + "\n");
     }
 
-    private static string RepositoryRoot([CallerFilePath] string file = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
+    private static string RepositoryRoot() => GeneratorHarness.RepositoryRoot();
 }

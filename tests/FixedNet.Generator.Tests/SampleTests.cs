@@ -89,5 +89,5 @@ public class SampleTests
         return (process.ExitCode, output + error.Result);
     }
 
-    private static string RepositoryRoot([CallerFilePath] string file = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
+    private static string RepositoryRoot() => GeneratorHarness.RepositoryRoot();
 }
