@@ -117,7 +117,7 @@ internal static partial class Emitter
         {
             if (model.WeightsPath is not null)
                 w.Line("/// <para>Weights baked in at compile time from " + Xml(model.WeightsPath) + ": a new network starts from them, and ResetParameters() returns to them.</para>");
-            w.Line("/// <para>Not thread-safe: every call reuses the instance's scratch buffers. Give each thread its own " + (model.CanConstruct ? "Clone()" : "instance") + ".</para>");
+            w.Line("/// <para>Not thread-safe: every call reuses the instance's scratch buffers. Give each thread its own " + (model.CanConstruct ? "Clone()" : "instance") + ". Debug builds throw InvalidOperationException when two threads are inside one instance at once.</para>");
         }
         w.Line("/// </remarks>");
     }
@@ -258,6 +258,9 @@ internal static partial class Emitter
         else
             w.Line("private readonly " + AlignedBuffer + " _parameters = " + AlignedBuffer + ".CopyOf(BakedParameters); // the weights file's values");
         w.Line("private readonly " + AlignedBuffer + " _gradient = new " + AlignedBuffer + "(ParameterCount); // sum of per-sample gradients of a mini-batch");
+        w.Line("#if DEBUG");
+        w.Line("private int _inUse; // 1 while a public method runs: a second thread then throws instead of corrupting the scratch buffers (Debug builds only)");
+        w.Line("#endif");
         w.Line();
         w.Line("/// <summary>The network's shape, layout and loss.</summary>");
         w.Line("public static global::FixedNet.NetworkArchitecture Architecture => s_architecture;");
@@ -281,6 +284,7 @@ internal static partial class Emitter
         {
             CheckLength(w, "input", "InputSize");
             CheckLength(w, "output", "OutputSize");
+            Guard(w);
             w.Line("ForwardCore(input, output);");
         }
         w.Line();
@@ -289,6 +293,7 @@ internal static partial class Emitter
         {
             CheckLength(w, "input", "InputSize");
             CheckLength(w, "target", "OutputSize");
+            Guard(w);
             w.Line("return LossCore(input, target);");
         }
         w.Line();
@@ -298,6 +303,7 @@ internal static partial class Emitter
             CheckLength(w, "input", "InputSize");
             CheckLength(w, "target", "OutputSize");
             CheckLength(w, "gradient", "ParameterCount");
+            Guard(w);
             w.Line("return AccumulateGradient(input, target, gradient);");
         }
         w.Line();
@@ -306,6 +312,7 @@ internal static partial class Emitter
         {
             CheckLength(w, "input", "InputSize");
             CheckLength(w, "target", "OutputSize");
+            Guard(w);
             w.Line("return TrainCore(input, target, learningRate);");
         }
         w.Line();
@@ -314,6 +321,7 @@ internal static partial class Emitter
         {
             CheckBatch(w);
             CheckLength(w, "gradient", "ParameterCount");
+            Guard(w);
             w.Line("return BackwardBatchCore(inputs, targets, batchSize, gradient);");
         }
         w.Line();
@@ -321,6 +329,7 @@ internal static partial class Emitter
         using (w.Block("public float TrainBatch(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize, float learningRate)"))
         {
             CheckBatch(w);
+            Guard(w);
             w.Line("return TrainBatchCore(inputs, targets, batchSize, learningRate);");
         }
         EmitBatchInference(w);
@@ -333,6 +342,7 @@ internal static partial class Emitter
         using (w.Block("public void ForwardBatch(" + ReadOnlySpan + " inputs, " + Span + " outputs, int batchSize)"))
         {
             CheckForwardBatch(w);
+            Guard(w);
             w.Line("ForwardBatchCore(inputs, default, outputs, batchSize, withLoss: false);");
         }
         w.Line();
@@ -343,6 +353,7 @@ internal static partial class Emitter
             w.Line(Throw + ".CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);");
             w.Line(Throw + ".CheckNoOverlap(nameof(outputs), outputs, inputs, nameof(inputs));");
             w.Line(Throw + ".CheckNoOverlap(nameof(outputs), outputs, targets, nameof(targets));");
+            Guard(w);
             w.Line("return ForwardBatchCore(inputs, targets, outputs, batchSize, withLoss: true) / batchSize;");
         }
     }
@@ -354,6 +365,14 @@ internal static partial class Emitter
         w.Line(Throw + ".CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);");
         w.Line(Throw + ".CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);");
         w.Line(Throw + ".CheckNoOverlap(nameof(outputs), outputs, inputs, nameof(inputs));");
+    }
+
+    // Debug builds only: one thread at a time per instance (FixedNet.Runtime.ConcurrencyGuard); Release builds have no check.
+    private static void Guard(SourceWriter w)
+    {
+        w.Line("#if DEBUG");
+        w.Line("using var inUse = new global::FixedNet.Runtime.ConcurrencyGuard(ref _inUse, this);");
+        w.Line("#endif");
     }
 
     internal static void CheckLength(SourceWriter w, string name, string expected) =>
@@ -413,7 +432,7 @@ internal static partial class Emitter
             yield return "ResetParameters";
             yield return "BakedParameters";
         }
-        foreach (var name in new[] { "s_architecture", "_parameters", "_gradient", "ForwardCore", "LossCore", "AccumulateGradient", "TrainCore", "BackwardBatchCore", "TrainBatchCore", "ForwardBatchCore" })
+        foreach (var name in new[] { "s_architecture", "_parameters", "_gradient", "_inUse", "ForwardCore", "LossCore", "AccumulateGradient", "TrainCore", "BackwardBatchCore", "TrainBatchCore", "ForwardBatchCore" })
             yield return name;
         for (int l = 0; l < model.Layers.Count; l++)
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
@@ -6,6 +7,7 @@ using FixedNet;
 using FixedNet.Data;
 using FixedNet.Serialization;
 using FixedNet.Training;
+using Spectre.Console;
 
 // FixedNet's main sample.
 //   dotnet run --project samples/FixedNet.Samples -c Release                    8×8 digits (embedded), 64-64-10
@@ -26,8 +28,9 @@ if (args.Contains("--help") || args.Contains("-h"))
           --help, -h               this text
 
         The training data is split 90/10 into training and validation (the validation loss and accuracy each epoch);
-        the test set is used once, at the end: accuracy, per-class accuracy and the confusion matrix. The trained
-        parameters are saved as safetensors next to the program, loaded into a new network, and used for one prediction.
+        the test set is used once, at the end: accuracy, per-class accuracy and the confusion matrix. The loss and
+        accuracy curves are drawn into a PNG next to the program (NAME.training.png). The trained parameters are saved
+        as safetensors next to the program, loaded into a new network, and used for one prediction.
         Exit code 0 when the test accuracy reaches the sample's bar (digits 90 %, Fashion-MNIST 88 % / 85 %).
         """);
     return 0;
@@ -112,6 +115,7 @@ static int Train<TNet>(TNet net, TNet reloaded, TrainerOptions options, Dataset 
                       $"({result.History.Count * train.Count / trainingSeconds:N0} samples/s over the whole run, {trainingSeconds / result.History.Count:F3} s per epoch); " +
                       $"{watch.Elapsed.TotalSeconds:F1} s in all with evaluation");
     PrintConfusion(net, test, classNames);
+    Console.WriteLine($"training curves (loss and validation accuracy per epoch): {PlotTraining(result, typeof(TNet).Name)}");
 
     // Save, load into a new network, predict one test sample.
     string path = Path.Combine(AppContext.BaseDirectory, typeof(TNet).Name + ".safetensors");
@@ -125,7 +129,7 @@ static int Train<TNet>(TNet net, TNet reloaded, TrainerOptions options, Dataset 
     return evaluation.Accuracy >= minimumAccuracy ? 0 : 1;
 }
 
-// Rows: the true class, columns: the predicted one; then each class's accuracy (recall).
+// Rows: the true class, columns: the predicted one; then each class's accuracy (recall). A Spectre.Console table.
 static void PrintConfusion(INetwork net, Dataset test, string[] classNames)
 {
     int classes = net.OutputSize;
@@ -134,18 +138,52 @@ static void PrintConfusion(INetwork net, Dataset test, string[] classNames)
     var counts = new int[classes, classes];
     for (int s = 0; s < test.Count; s++)
         counts[OneHot.ArgMax(test.Target(s)), OneHot.ArgMax(outputs.AsSpan(s * classes, classes))]++;
-    int width = Math.Max(5, test.Count.ToString(System.Globalization.CultureInfo.InvariantCulture).Length + 1);
-    // digits are their own names; other classes show their index (the column) and their name
-    string[] rowNames = [.. classNames.Select((n, c) => n == c.ToString(System.Globalization.CultureInfo.InvariantCulture) ? n : c + " " + n)];
-    int nameWidth = rowNames.Max(n => n.Length);
-    Console.WriteLine($"confusion matrix on the test set (rows: true class, columns: predicted class), and each class's accuracy:");
-    Console.WriteLine(new string(' ', nameWidth) + string.Concat(Enumerable.Range(0, classes).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(width))) + "   accuracy");
+    var invariant = System.Globalization.CultureInfo.InvariantCulture;
+    Console.WriteLine("confusion matrix on the test set (rows: true class, columns: predicted class), and each class's accuracy:");
+    var table = new Table { Border = TableBorder.Rounded };
+    table.AddColumn("true class");
+    for (int c = 0; c < classes; c++) table.AddColumn(new TableColumn(c.ToString(invariant)).RightAligned());
+    table.AddColumn(new TableColumn("accuracy").RightAligned());
     for (int t = 0; t < classes; t++)
     {
         int total = Enumerable.Range(0, classes).Sum(p => counts[t, p]);
-        Console.WriteLine(rowNames[t].PadRight(nameWidth) + string.Concat(Enumerable.Range(0, classes).Select(p => counts[t, p].ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(width)))
-            + $"   {(total == 0 ? 0 : (double)counts[t, t] / total),8:P1}");
+        // digits are their own names; other classes show their index (the column) and their name
+        string name = classNames[t] == t.ToString(invariant) ? classNames[t] : t + " " + classNames[t];
+        var cells = new List<string> { Markup.Escape(name) };
+        for (int p = 0; p < classes; p++)
+        {
+            string count = counts[t, p].ToString(invariant);
+            cells.Add(p == t ? "[green]" + count + "[/]" : counts[t, p] == 0 ? "[grey]" + count + "[/]" : "[yellow]" + count + "[/]");
+        }
+        cells.Add((total == 0 ? 0 : (double)counts[t, t] / total).ToString("P1", invariant));
+        table.AddRow(cells.ToArray());
     }
+    // Redirected output (a log, a test) gets the whole table, not 80 columns of it.
+    if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 160);
+    AnsiConsole.Write(table);
+}
+
+// The curves of the training run, one point per epoch: training and validation loss (left axis) and validation
+// accuracy (right axis), as a PNG next to the program (ScottPlot).
+static string PlotTraining(TrainingResult result, string name)
+{
+    double[] epochs = [.. result.History.Select(r => (double)r.Epoch)];
+    var plot = new ScottPlot.Plot();
+    var training = plot.Add.Scatter(epochs, [.. result.History.Select(r => (double)r.TrainingLoss)]);
+    training.LegendText = "training loss";
+    var validation = plot.Add.Scatter(epochs, [.. result.History.Select(r => (double)r.ValidationLoss)]);
+    validation.LegendText = "validation loss";
+    var accuracy = plot.Add.Scatter(epochs, [.. result.History.Select(r => 100.0 * r.ValidationAccuracy)]);
+    accuracy.LegendText = "validation accuracy (%)";
+    accuracy.Axes.YAxis = plot.Axes.Right;
+    plot.Axes.Bottom.Label.Text = "epoch";
+    plot.Axes.Left.Label.Text = "loss (cross-entropy)";
+    plot.Axes.Right.Label.Text = "validation accuracy (%)";
+    plot.Title($"{name}: {result.History.Count} epochs, best {result.BestEpoch}");
+    plot.ShowLegend(ScottPlot.Alignment.MiddleRight);
+    string path = Path.Combine(AppContext.BaseDirectory, name + ".training.png");
+    plot.SavePng(path, 900, 500);
+    return path;
 }
 
 public partial class Program

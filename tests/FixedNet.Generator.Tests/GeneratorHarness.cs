@@ -30,6 +30,7 @@ internal static class GeneratorHarness
             .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
             .ToList();
         paths.Add(typeof(FixedNet.NetworkAttribute).Assembly.Location);
+        paths.Add(typeof(FixedNet.Interop.Onnx).Assembly.Location); // the FixedNet.Onnx package, for the README's ONNX blocks
         return [.. paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
     });
 

@@ -41,6 +41,7 @@ public class PackageTests(PackageTests.PackedConsumer packed) : IClassFixture<Pa
     {
         string output = Run(packed.Consumer, "run", "-c", "Release");
         Assert.Contains("trained 17 parameters to loss 0.00", output);
+        Assert.Contains("onnx round trip: same outputs", output);
         AssertBakedOutput(output);
     }
 
@@ -100,6 +101,7 @@ public class PackageTests(PackageTests.PackedConsumer packed) : IClassFixture<Pa
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)));
         Assert.Equal(0, process.ExitCode);
         Assert.Contains("trained 17 parameters to loss 0.00", printed);
+        Assert.Contains("onnx round trip: same outputs", printed);
         AssertBakedOutput(printed);
     }
 
@@ -110,23 +112,28 @@ public class PackageTests(PackageTests.PackedConsumer packed) : IClassFixture<Pa
         string root = RepositoryRoot();
         // Pack a copy of the sources, so this test never touches the build outputs of the running test.
         string copy = Path.Combine(work, "repo");
-        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "README.md", "LICENSE", Path.Combine("docs", "package-readme.md") })
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "README.md", "LICENSE",
+            Path.Combine("docs", "package-readme.md"), Path.Combine("docs", "package-readme-onnx.md") })
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(copy, file))!);
             File.Copy(Path.Combine(root, file), Path.Combine(copy, file));
         }
         CopyProject(Path.Combine(root, "src", "FixedNet"), Path.Combine(copy, "src", "FixedNet"));
+        CopyProject(Path.Combine(root, "src", "FixedNet.Onnx"), Path.Combine(copy, "src", "FixedNet.Onnx"));
         CopyProject(Path.Combine(root, "generator", "FixedNet.Generator"), Path.Combine(copy, "generator", "FixedNet.Generator"));
         CopyProject(Path.Combine(root, "generator", "FixedNet.CodeFixes"), Path.Combine(copy, "generator", "FixedNet.CodeFixes"));
 
         string version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff") + Environment.ProcessId;
         string feed = Path.Combine(work, "feed");
         Run(copy, "pack", "src/FixedNet/FixedNet.csproj", "-c", "Release", "-o", feed, "-p:Version=" + version);
+        Run(copy, "pack", "src/FixedNet.Onnx/FixedNet.Onnx.csproj", "-c", "Release", "-o", feed, "-p:Version=" + version);
 
-        string package = Directory.GetFiles(feed, "*.nupkg").Single();
-        Assert.Single(Directory.GetFiles(feed, "*.snupkg")); // symbols beside it
+        string package = Path.Combine(feed, "FixedNet." + version + ".nupkg");
+        Assert.Equal(2, Directory.GetFiles(feed, "*.snupkg").Length); // symbols beside each
         using (var zip = ZipFile.OpenRead(package))
         {
+            // the core package depends on nothing but the BCL and System.Numerics.Tensors (ONNX and its protobuf are FixedNet.Onnx's)
+            Assert.Equal(["System.Numerics.Tensors"], Dependencies(zip));
             var entries = zip.Entries.Select(e => e.FullName).ToArray();
             Assert.Contains("analyzers/dotnet/cs/FixedNet.Generator.dll", entries);
             Assert.Contains("analyzers/dotnet/cs/FixedNet.CodeFixes.dll", entries);
@@ -137,6 +144,17 @@ public class PackageTests(PackageTests.PackedConsumer packed) : IClassFixture<Pa
             // the package page shows the short user README, not the contributor README
             using var readme = new StreamReader(zip.GetEntry("README.md")!.Open());
             Assert.Equal(File.ReadAllText(Path.Combine(root, "docs", "package-readme.md")), readme.ReadToEnd());
+        }
+
+        using (var zip = ZipFile.OpenRead(Path.Combine(feed, "FixedNet.Onnx." + version + ".nupkg")))
+        {
+            var entries = zip.Entries.Select(e => e.FullName).ToArray();
+            Assert.Contains("lib/net10.0/FixedNet.Onnx.dll", entries);
+            Assert.Contains("LICENSE", entries);
+            Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal));
+            Assert.Equal(["FixedNet", "Google.Protobuf"], Dependencies(zip));
+            using var readme = new StreamReader(zip.GetEntry("README.md")!.Open());
+            Assert.Equal(File.ReadAllText(Path.Combine(root, "docs", "package-readme-onnx.md")), readme.ReadToEnd());
         }
 
         // Packing into the artifacts layout finds the generator where that build put it.
@@ -165,6 +183,7 @@ public class PackageTests(PackageTests.PackedConsumer packed) : IClassFixture<Pa
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="FixedNet" Version="{version}" />
+                <PackageReference Include="FixedNet.Onnx" Version="{version}" />
                 <FixedNetWeights Include="models/frozen.safetensors" />
               </ItemGroup>
             </Project>
@@ -187,7 +206,15 @@ public class PackageTests(PackageTests.PackedConsumer packed) : IClassFixture<Pa
             var y = new float[1];
             Frozen.Forward([0.5f, -1f], y);
             Console.WriteLine($"baked output {y[0]:R}");
-            return loss < 0.01f ? 0 : 1;
+            // FixedNet.Onnx: the trained network through an ONNX model and back gives the same outputs
+            var copy = new Xor();
+            FixedNet.Interop.Onnx.ImportParameters(copy, FixedNet.Interop.Onnx.Export(net));
+            var a = new float[1];
+            var b = new float[1];
+            bool same = true;
+            foreach (var input in x) { net.Forward(input, a); copy.Forward(input, b); same &= a[0] == b[0]; }
+            Console.WriteLine(same ? "onnx round trip: same outputs" : "onnx round trip: DIFFERENT outputs");
+            return loss < 0.01f && same ? 0 : 1;
 
             [Network(2, Loss = Loss.BinaryCrossEntropy)]
             [Dense(4, Activation.Tanh)]
@@ -203,6 +230,15 @@ public class PackageTests(PackageTests.PackedConsumer packed) : IClassFixture<Pa
         Directory.CreateDirectory(Path.Combine(consumer, "models"));
         Serialization.Safetensors.Save(FrozenReference.Value, Path.Combine(consumer, "models", "frozen.safetensors"));
         return consumer;
+    }
+
+    // The ids of the package's dependencies, from its .nuspec.
+    private static string[] Dependencies(ZipArchive zip)
+    {
+        var nuspec = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using var stream = nuspec.Open();
+        return [.. System.Xml.Linq.XDocument.Load(stream).Descendants().Where(e => e.Name.LocalName == "dependency")
+            .Select(e => e.Attribute("id")!.Value).Distinct().OrderBy(id => id, StringComparer.Ordinal)];
     }
 
     private static void CopyProject(string from, string to)

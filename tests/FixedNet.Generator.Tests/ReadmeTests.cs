@@ -26,8 +26,8 @@ public class ReadmeTests
         global using System.Threading.Tasks;
         """;
 
-    // The contributor README and the package's own (docs/package-readme.md, the NuGet page).
-    private static readonly string[] Files = ["README.md", "docs/package-readme.md"];
+    // The contributor README and the packages' own (docs/package-readme*.md, the NuGet pages).
+    private static readonly string[] Files = ["README.md", "docs/package-readme.md", "docs/package-readme-onnx.md"];
 
     public static TheoryData<string, int> Blocks
     {
@@ -48,6 +48,7 @@ public class ReadmeTests
     {
         Assert.True(CodeBlocks("README.md").Length >= 2, "README.md has fewer C# blocks than the usage and training sections");
         Assert.NotEmpty(CodeBlocks("docs/package-readme.md"));
+        Assert.NotEmpty(CodeBlocks("docs/package-readme-onnx.md"));
     }
 
     [Theory]

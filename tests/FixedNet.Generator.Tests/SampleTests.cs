@@ -48,11 +48,18 @@ public class SampleTests
         Assert.True(exitCode is 0 or 1, output); // 1: below the 90 % bar after 5 epochs
         Assert.Matches(@"(\d+) training, (\d+) validation and (\d+) test samples", output);
         Assert.Contains("validation loss", output);
-        var rows = Regex.Matches(output, @"^\d\s+(?:\d+\s+){10}\s*[\d.]+ %$", RegexOptions.Multiline);
+        // the table's rows, its box-drawing borders read as spaces: class, ten counts, accuracy
+        var rows = Regex.Matches(output.Replace('│', ' '), @"^\s*\d\s+(?:\d+\s+){10}\s*[\d.]+ %\s*$", RegexOptions.Multiline);
         Assert.Equal(10, rows.Count);
         // every test sample is counted once in the matrix
         var counts = rows.Select(r => r.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(10).Sum(int.Parse)).Sum();
         Assert.Equal(int.Parse(Regex.Match(output, @"(\d+) test samples").Groups[1].Value), counts);
+        // the training curves: a 900 × 500 PNG
+        var plot = Regex.Match(output, @"training curves \(loss and validation accuracy per epoch\): (\S+\.png)");
+        Assert.True(plot.Success, output);
+        byte[] png = File.ReadAllBytes(plot.Groups[1].Value);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10 }, png[..8]);
+        Assert.Equal((900, 500), (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20))));
         var saved = Regex.Match(output, @"saved to (\S+\.safetensors)");
         Assert.True(saved.Success, output);
         Assert.True(File.Exists(saved.Groups[1].Value));

@@ -15,7 +15,7 @@ namespace Samples
     /// Total parameters: 12 (fully unrolled code)
     /// </code>
     /// <para>Parameters follow torch.nn.Linear, layer by layer: weights W[j, i] at W{l} + j·inputs + i (row-major [outputs × inputs]), then biases at B{l}.</para>
-    /// <para>Not thread-safe: every call reuses the instance's scratch buffers. Give each thread its own Clone().</para>
+    /// <para>Not thread-safe: every call reuses the instance's scratch buffers. Give each thread its own Clone(). Debug builds throw InvalidOperationException when two threads are inside one instance at once.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("FixedNet.Generator", "0.1.0.0")]
     partial class TutorialNet : global::FixedNet.INetwork
@@ -45,6 +45,9 @@ namespace Samples
         // Parameters and scratch buffers start on 64-byte boundaries (a cache line, one Vector512): no vector access of an aligned row straddles two lines.
         private readonly global::FixedNet.Runtime.AlignedBuffer _parameters = global::FixedNet.ParameterInitializer.NewParameters(s_architecture); // from ParameterInitializer.DefaultSeed
         private readonly global::FixedNet.Runtime.AlignedBuffer _gradient = new global::FixedNet.Runtime.AlignedBuffer(ParameterCount); // sum of per-sample gradients of a mini-batch
+        #if DEBUG
+        private int _inUse; // 1 while a public method runs: a second thread then throws instead of corrupting the scratch buffers (Debug builds only)
+        #endif
 
         /// <summary>The network's shape, layout and loss.</summary>
         public static global::FixedNet.NetworkArchitecture Architecture => s_architecture;
@@ -75,6 +78,9 @@ namespace Samples
         {
             if (input.Length != InputSize) global::FixedNet.Runtime.ThrowHelper.ThrowLengthMismatch(nameof(input), InputSize, input.Length);
             if (output.Length != OutputSize) global::FixedNet.Runtime.ThrowHelper.ThrowLengthMismatch(nameof(output), OutputSize, output.Length);
+            #if DEBUG
+            using var inUse = new global::FixedNet.Runtime.ConcurrencyGuard(ref _inUse, this);
+            #endif
             ForwardCore(input, output);
         }
 
@@ -83,6 +89,9 @@ namespace Samples
         {
             if (input.Length != InputSize) global::FixedNet.Runtime.ThrowHelper.ThrowLengthMismatch(nameof(input), InputSize, input.Length);
             if (target.Length != OutputSize) global::FixedNet.Runtime.ThrowHelper.ThrowLengthMismatch(nameof(target), OutputSize, target.Length);
+            #if DEBUG
+            using var inUse = new global::FixedNet.Runtime.ConcurrencyGuard(ref _inUse, this);
+            #endif
             return LossCore(input, target);
         }
 
@@ -92,6 +101,9 @@ namespace Samples
             if (input.Length != InputSize) global::FixedNet.Runtime.ThrowHelper.ThrowLengthMismatch(nameof(input), InputSize, input.Length);
             if (target.Length != OutputSize) global::FixedNet.Runtime.ThrowHelper.ThrowLengthMismatch(nameof(target), OutputSize, target.Length);
             if (gradient.Length != ParameterCount) global::FixedNet.Runtime.ThrowHelper.ThrowLengthMismatch(nameof(gradient), ParameterCount, gradient.Length);
+            #if DEBUG
+            using var inUse = new global::FixedNet.Runtime.ConcurrencyGuard(ref _inUse, this);
+            #endif
             return AccumulateGradient(input, target, gradient);
         }
 
@@ -100,6 +112,9 @@ namespace Samples
         {
             if (input.Length != InputSize) global::FixedNet.Runtime.ThrowHelper.ThrowLengthMismatch(nameof(input), InputSize, input.Length);
             if (target.Length != OutputSize) global::FixedNet.Runtime.ThrowHelper.ThrowLengthMismatch(nameof(target), OutputSize, target.Length);
+            #if DEBUG
+            using var inUse = new global::FixedNet.Runtime.ConcurrencyGuard(ref _inUse, this);
+            #endif
             return TrainCore(input, target, learningRate);
         }
 
@@ -110,6 +125,9 @@ namespace Samples
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);
             if (gradient.Length != ParameterCount) global::FixedNet.Runtime.ThrowHelper.ThrowLengthMismatch(nameof(gradient), ParameterCount, gradient.Length);
+            #if DEBUG
+            using var inUse = new global::FixedNet.Runtime.ConcurrencyGuard(ref _inUse, this);
+            #endif
             return BackwardBatchCore(inputs, targets, batchSize, gradient);
         }
 
@@ -119,6 +137,9 @@ namespace Samples
             if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);
+            #if DEBUG
+            using var inUse = new global::FixedNet.Runtime.ConcurrencyGuard(ref _inUse, this);
+            #endif
             return TrainBatchCore(inputs, targets, batchSize, learningRate);
         }
 
@@ -129,6 +150,9 @@ namespace Samples
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);
             global::FixedNet.Runtime.ThrowHelper.CheckNoOverlap(nameof(outputs), outputs, inputs, nameof(inputs));
+            #if DEBUG
+            using var inUse = new global::FixedNet.Runtime.ConcurrencyGuard(ref _inUse, this);
+            #endif
             ForwardBatchCore(inputs, default, outputs, batchSize, withLoss: false);
         }
 
@@ -141,6 +165,9 @@ namespace Samples
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);
             global::FixedNet.Runtime.ThrowHelper.CheckNoOverlap(nameof(outputs), outputs, inputs, nameof(inputs));
             global::FixedNet.Runtime.ThrowHelper.CheckNoOverlap(nameof(outputs), outputs, targets, nameof(targets));
+            #if DEBUG
+            using var inUse = new global::FixedNet.Runtime.ConcurrencyGuard(ref _inUse, this);
+            #endif
             return ForwardBatchCore(inputs, targets, outputs, batchSize, withLoss: true) / batchSize;
         }
 
