@@ -390,6 +390,52 @@ public class TrainerAllocationTests
 
     public static TheoryData<string> AllocationCases => ["sgd", "momentum", "adam"];
 
+    // The same on two cores: the workers' threads allocate nothing either. Counted over the whole process (the
+    // collection runs alone), in windows where the JIT compiled nothing on any thread.
+    private sealed class ProcessAllocationProbe(long[] bytes, long[] compiled) : IProgress<BatchProgress>
+    {
+        private int _next;
+
+        public void Report(BatchProgress value)
+        {
+            if (_next >= bytes.Length) return;
+            compiled[_next] = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
+            bytes[_next++] = GC.GetTotalAllocatedBytes(precise: true);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllocationCases))]
+    public void BatchLoop_OnTwoCores_AllocatesNothing(string optimizer)
+    {
+        var random = new Random(1);
+        var x = Enumerable.Range(0, 128 * 784).Select(_ => (float)random.NextDouble()).ToArray();
+        var data = new Dataset(x, OneHot.Encode(Enumerable.Range(0, 128).Select(i => i % 10).ToArray(), 10), 784, 10);
+        Assert.Equal(2, Training.DataParallel.ShardsFor(MnistNet.ParameterCount, 32, 2)); // each batch is split
+        var failures = new List<string>();
+        for (int run = 0; run < 3; run++)
+        {
+            var net = new MnistNet();
+            const int epochs = 8, batches = 4;
+            var bytes = new long[epochs * batches];
+            var compiled = new long[epochs * batches];
+            new Trainer<MnistNet>(net, new TrainerOptions { Epochs = epochs, BatchSize = 32, Optimizer = TrainerTests.Create(optimizer), LearningRate = 0.001f, DegreeOfParallelism = 2 })
+                .Fit(data, batchProgress: new ProcessAllocationProbe(bytes, compiled));
+            int measured = 0;
+            var allocations = new List<string>();
+            for (int k = batches + 1; k < bytes.Length; k++)
+            {
+                if (k % batches == 0 || compiled[k] != compiled[k - 1]) continue; // across an epoch's end (its report, validation) or JIT work
+                measured++;
+                if (bytes[k] != bytes[k - 1]) allocations.Add($"{bytes[k] - bytes[k - 1]} B before batch report {k}");
+            }
+            Assert.True(measured >= 11, $"only {measured} batch windows were free of JIT activity");
+            if (allocations.Count == 0) return;
+            failures.Add(string.Join(", ", allocations.Take(3)));
+        }
+        Assert.Fail("The two-core batch loop allocated in each of 3 runs: " + string.Join("; ", failures));
+    }
+
     [Theory]
     [MemberData(nameof(AllocationCases))]
     public void BatchLoop_AllocatesNothing(string optimizer)

@@ -21,17 +21,25 @@ public interface IOptimizer
 }
 
 /// <summary>Plain stochastic gradient descent, <c>θ ← θ − η·g</c> (torch.optim.SGD without momentum).</summary>
-public sealed class Sgd : IOptimizer
+public sealed class Sgd : IOptimizer, IRangeOptimizer
 {
     /// <inheritdoc/>
     public void Initialize(int parameterCount) => ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parameterCount);
+
+    private float _rate;
 
     /// <inheritdoc/>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate)
     {
         CheckLengths(parameters, gradient);
-        TensorPrimitives.MultiplyAdd(gradient, -learningRate, parameters, parameters);
+        ((IRangeOptimizer)this).BeginStep(learningRate);
+        ((IRangeOptimizer)this).StepRange(parameters, gradient, 0);
     }
+
+    void IRangeOptimizer.BeginStep(float learningRate) => _rate = learningRate;
+
+    void IRangeOptimizer.StepRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset) =>
+        TensorPrimitives.MultiplyAdd(gradient, -_rate, parameters, parameters);
 
     internal static void CheckLengths(Span<float> parameters, ReadOnlySpan<float> gradient)
     {
@@ -40,7 +48,7 @@ public sealed class Sgd : IOptimizer
 }
 
 /// <summary>SGD with momentum as torch.optim.SGD(momentum=μ): <c>v ← μ·v + g; θ ← θ − η·v</c>.</summary>
-public sealed class SgdMomentum : IOptimizer
+public sealed class SgdMomentum : IOptimizer, IRangeOptimizer
 {
     private float[] _velocity = [];
 
@@ -61,13 +69,24 @@ public sealed class SgdMomentum : IOptimizer
         _velocity = new float[parameterCount];
     }
 
+    private float _rate;
+
     /// <inheritdoc/>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate)
     {
         Sgd.CheckLengths(parameters, gradient);
         if (_velocity.Length != parameters.Length) throw new InvalidOperationException("Call Initialize with the parameter count before Step.");
-        TensorPrimitives.MultiplyAdd(_velocity, Momentum, gradient, _velocity);   // v = μv + g
-        TensorPrimitives.MultiplyAdd(_velocity, -learningRate, parameters, parameters); // θ -= ηv
+        ((IRangeOptimizer)this).BeginStep(learningRate);
+        ((IRangeOptimizer)this).StepRange(parameters, gradient, 0);
+    }
+
+    void IRangeOptimizer.BeginStep(float learningRate) => _rate = learningRate;
+
+    void IRangeOptimizer.StepRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset)
+    {
+        var velocity = _velocity.AsSpan(offset, parameters.Length);
+        TensorPrimitives.MultiplyAdd(velocity, Momentum, gradient, velocity);   // v = μv + g
+        TensorPrimitives.MultiplyAdd(velocity, -_rate, parameters, parameters); // θ -= ηv
     }
 }
 
@@ -75,7 +94,7 @@ public sealed class SgdMomentum : IOptimizer
 /// Adam as torch.optim.Adam: <c>m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; θ ← θ − η·m̂/(√v̂ + ε)</c> with
 /// bias corrections <c>m̂ = m/(1−β₁ᵗ)</c>, <c>v̂ = v/(1−β₂ᵗ)</c>.
 /// </summary>
-public sealed class Adam : IOptimizer
+public sealed class Adam : IOptimizer, IRangeOptimizer
 {
     private float[] _m = [];
     private float[] _v = [];
@@ -118,14 +137,26 @@ public sealed class Adam : IOptimizer
     {
         Sgd.CheckLengths(parameters, gradient);
         if (_m.Length != parameters.Length) throw new InvalidOperationException("Call Initialize with the parameter count before Step.");
+        ((IRangeOptimizer)this).BeginStep(learningRate);
+        ((IRangeOptimizer)this).StepRange(parameters, gradient, 0);
+    }
+
+    private float _stepSize, _inverseSqrtCorrection2;
+
+    void IRangeOptimizer.BeginStep(float learningRate)
+    {
         _t++;
+        _stepSize = learningRate / (1f - MathF.Pow(Beta1, _t));
+        _inverseSqrtCorrection2 = 1f / MathF.Sqrt(1f - MathF.Pow(Beta2, _t));
+    }
+
+    void IRangeOptimizer.StepRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset)
+    {
         float b1 = Beta1, b2 = Beta2;
-        float correction1 = 1f - MathF.Pow(b1, _t);
-        float correction2 = 1f - MathF.Pow(b2, _t);
-        float stepSize = learningRate / correction1;
-        float inverseSqrtCorrection2 = 1f / MathF.Sqrt(correction2);
-        ref float m = ref MemoryMarshal.GetArrayDataReference(_m);
-        ref float v = ref MemoryMarshal.GetArrayDataReference(_v);
+        float stepSize = _stepSize;
+        float inverseSqrtCorrection2 = _inverseSqrtCorrection2;
+        ref float m = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_m), offset);
+        ref float v = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_v), offset);
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float gr = ref MemoryMarshal.GetReference(gradient);
         int n = parameters.Length, k = 0;
@@ -155,4 +186,18 @@ public sealed class Adam : IOptimizer
             Unsafe.Add(ref p, k) -= stepSize * mk / (MathF.Sqrt(vk) * inverseSqrtCorrection2 + Epsilon);
         }
     }
+}
+
+/// <summary>
+/// An optimizer whose update is element-wise, so that it can run over ranges of the parameters in parallel
+/// (<see cref="Trainer{TNetwork}"/>'s data-parallel step): <see cref="BeginStep"/> once per step (step counters, bias
+/// corrections), then <see cref="StepRange"/> over disjoint ranges that together cover the parameters, from any thread.
+/// <see cref="IOptimizer.Step"/> is the same two calls over the whole range, so both give the same bits.
+/// </summary>
+internal interface IRangeOptimizer
+{
+    void BeginStep(float learningRate);
+
+    /// <summary>Updates <paramref name="parameters"/>, the range that starts at <paramref name="offset"/> of the full vector, from the same range of the gradient.</summary>
+    void StepRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset);
 }

@@ -35,6 +35,16 @@ public sealed record TrainerOptions
     /// epochs did (as Keras's <c>EarlyStopping(restore_best_weights=True)</c>).
     /// </summary>
     public int? EarlyStoppingPatience { get; init; }
+
+    /// <summary>
+    /// Cores to train on: null (the default) for all the process may use (<see cref="Environment.ProcessorCount"/>), 1 for
+    /// one. A mini-batch is split into one shard per core, each run through a clone of the network, and the shards' mean
+    /// gradient makes one update (SGD, momentum and Adam alike); a batch too small to pay for the split runs on one core.
+    /// For a given number of cores the result is the same, bit for bit, on every run; across different numbers of cores
+    /// it differs only by the rounding of the gradient sums. Networks without <see cref="INetwork.Clone"/> and
+    /// optimizers other than FixedNet's train on one core.
+    /// </summary>
+    public int? DegreeOfParallelism { get; init; }
 }
 
 /// <summary>Why <see cref="Trainer{TNetwork}.Fit"/> stopped.</summary>
@@ -110,6 +120,8 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
         if (options.EarlyStoppingPatience is <= 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.EarlyStoppingPatience, "EarlyStoppingPatience must be positive.");
         if (options.LearningRate is null) throw new ArgumentNullException(nameof(options), "options.LearningRate is null; give a rate or a schedule.");
+        if (options.DegreeOfParallelism is <= 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.DegreeOfParallelism, "DegreeOfParallelism must be positive (or null for every core).");
         _network = network;
         Options = options;
     }
@@ -148,10 +160,17 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
         for (int i = 0; i < order.Length; i++) order[i] = i;
         // The batch is copied into a buffer that starts on a 64-byte boundary, like the network's own buffers: with rows
         // a multiple of 16 floats long, the kernels' vector loads of every row then stay within cache lines.
-        Span<float> inputs = new AlignedBuffer(batchSize * inputSize).Span;
+        var inputBuffer = new AlignedBuffer(batchSize * inputSize);
+        Span<float> inputs = inputBuffer.Span;
         var targets = new float[batchSize * outputSize];
         Span<float> gradient = optimizer is null ? default : new AlignedBuffer(_network.ParameterCount).Span;
         float[]? best = Options.EarlyStoppingPatience is null ? null : new float[_network.ParameterCount];
+        // More than one core: worker threads with clones of the network, for as long as this call (see DataParallel).
+        // Only where a whole batch splits, and with an optimizer whose update can run by ranges (plain SGD included).
+        var rangeOptimizer = optimizer is null ? new Sgd() : optimizer as IRangeOptimizer;
+        int cores = Options.DegreeOfParallelism ?? Environment.ProcessorCount;
+        using var parallel = rangeOptimizer is not null && DataParallel.ShardsFor(_network.ParameterCount, batchSize, cores) > 1
+            ? DataParallel.TryCreate(_network, cores) : null;
         // The parameters at the start of the epoch: where a diverging epoch (non-finite loss or parameters) goes back to.
         var epochStart = new float[_network.ParameterCount];
         var history = new List<EpochReport>(Options.Epochs);
@@ -173,13 +192,32 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int m = Math.Min(batchSize, order.Length - start);
+                int shards = parallel?.ShardsFor(m) ?? 1;
+                float loss;
+                if (shards > 1)
+                {
+                    // the workers gather their shards and compute the gradients; then each updates its range of the parameters
+                    loss = parallel!.Gradients(training, order, start, m, inputBuffer, targets, shards);
+                    if (float.IsFinite(loss))
+                    {
+                        rangeOptimizer!.BeginStep(rate);
+                        parallel.Update(rangeOptimizer);
+                    }
+                    if (!float.IsFinite(loss))
+                    {
+                        nonFiniteBatch = start / batchSize + 1;
+                        break;
+                    }
+                    lossSum += (double)loss * m;
+                    batchProgress?.Report(new BatchProgress(epoch + 1, Options.Epochs, start + m, order.Length, (float)(lossSum / (start + m))));
+                    continue;
+                }
                 for (int k = 0; k < m; k++)
                 {
                     training.Input(order[start + k]).CopyTo(inputs.Slice(k * inputSize, inputSize));
                     training.Target(order[start + k]).CopyTo(targets.AsSpan(k * outputSize, outputSize));
                 }
                 ReadOnlySpan<float> x = inputs[..(m * inputSize)], t = targets.AsSpan(0, m * outputSize);
-                float loss;
                 if (optimizer is null)
                 {
                     loss = _network.TrainBatch(x, t, m, rate);
@@ -198,6 +236,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
                     nonFiniteBatch = start / batchSize + 1;
                     break;
                 }
+                parallel?.Synchronize(); // a batch on one core (an epoch's short last one) moved only the trained network
                 lossSum += (double)loss * m;
                 batchProgress?.Report(new BatchProgress(epoch + 1, Options.Epochs, start + m, order.Length, (float)(lossSum / (start + m))));
             }

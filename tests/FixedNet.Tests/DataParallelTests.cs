@@ -1,0 +1,126 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using FixedNet.Data;
+using FixedNet.Runtime;
+using FixedNet.Training;
+using Xunit;
+
+namespace FixedNet.Tests;
+
+/// <summary>
+/// Training on several cores (TrainerOptions.DegreeOfParallelism): the same bits on every run, the same training as one
+/// core up to the rounding of the gradient sums, the split rule, and one core wherever the split cannot run.
+/// </summary>
+public class DataParallelTests
+{
+    public static TheoryData<string> Optimizers => ["sgd", "momentum", "adam"];
+
+    // 784-128-10 (101,770 parameters): a batch of 32 splits into two shards of 16.
+    private static Dataset Data(int count, int seed)
+    {
+        var random = new Random(seed);
+        var labels = Enumerable.Range(0, count).Select(_ => random.Next(10)).ToArray();
+        var x = new float[count * 784];
+        for (int s = 0; s < count; s++)
+            for (int i = 0; i < 784; i++) x[s * 784 + i] = (float)random.NextDouble() * 0.5f + (i % 10 == labels[s] ? 0.5f : 0f);
+        return new Dataset(x, OneHot.Encode(labels, 10), 784, 10);
+    }
+
+    private static (float[] Parameters, TrainingResult Result) Train(string optimizer, int? cores, int samples = 200, int batch = 32, int epochs = 2)
+    {
+        var net = new MnistNet();
+        net.InitializeParameters(3);
+        var result = new Trainer<MnistNet>(net, new TrainerOptions
+        {
+            Epochs = epochs, BatchSize = batch, Optimizer = TrainerTests.Create(optimizer), LearningRate = optimizer == "adam" ? 0.001f : 0.05f,
+            Seed = 4, DegreeOfParallelism = cores,
+        }).Fit(Data(samples, 5));
+        return (net.Parameters.ToArray(), result);
+    }
+
+    [Fact]
+    public void SplitRule_GivesEachShardEnoughWork()
+    {
+        Assert.Equal(2, DataParallel.ShardsFor(101_770, 32, 2));   // 784-128-10 at batch 32: shards of 16 ≥ 11 samples
+        Assert.Equal(1, DataParallel.ShardsFor(101_770, 16, 2));   // shards of 8 would be too small
+        Assert.Equal(1, DataParallel.ShardsFor(4_810, 32, 16));    // the digits sample's 64-64-10 stays on one core
+        Assert.Equal(16, DataParallel.ShardsFor(235_146, 128, 16)); // 784-256-128-10 at batch 128: one shard per core
+        Assert.Equal(1, DataParallel.ShardsFor(235_146, 128, 1));
+    }
+
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public void SameCores_GiveTheSameBits_OnEveryRun(string optimizer)
+    {
+        var first = Train(optimizer, cores: 2);
+        var second = Train(optimizer, cores: 2);
+        Assert.Equal(first.Parameters.Select(BitConverter.SingleToInt32Bits), second.Parameters.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(first.Result.History.Select(r => r.TrainingLoss), second.Result.History.Select(r => r.TrainingLoss));
+    }
+
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public void TwoCores_TrainAsOneDoes_UpToRounding(string optimizer)
+    {
+        var one = Train(optimizer, cores: 1);
+        var two = Train(optimizer, cores: 2);
+        // the shards' sums round differently from one pass over the batch: close, and not the same bits (so the split ran)
+        Assert.NotEqual(one.Parameters.Select(BitConverter.SingleToInt32Bits), two.Parameters.Select(BitConverter.SingleToInt32Bits));
+        double largest = one.Parameters.Zip(two.Parameters, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(largest < 2e-4, $"largest parameter difference {largest}");
+        for (int e = 0; e < one.Result.History.Count; e++)
+            Assert.Equal(one.Result.History[e].TrainingLoss, two.Result.History[e].TrainingLoss, 1e-4f);
+    }
+
+    [Fact]
+    public void OneBatch_IsOneUpdateOnTheBatchsMeanGradient_WithShardsOfUnequalSize()
+    {
+        // 34 samples in one batch on 3 cores: shards of 11, 11 and 12 (11 is the least that 784-128-10 splits into), weighted by size.
+        var data = Data(34, 7);
+        var net = new MnistNet();
+        net.InitializeParameters(2);
+        var expected = net.Parameters.ToArray();
+        var gradient = new float[MnistNet.ParameterCount];
+        float meanLoss = net.BackwardBatch(data.Inputs, data.Targets, 34, gradient);
+        for (int i = 0; i < expected.Length; i++) expected[i] -= 0.1f * gradient[i];
+
+        var result = new Trainer<MnistNet>(net, new TrainerOptions { Epochs = 1, BatchSize = 34, LearningRate = 0.1f, DegreeOfParallelism = 3 }).Fit(data);
+        Assert.Equal(3, DataParallel.ShardsFor(MnistNet.ParameterCount, 34, 3));
+        Assert.Equal(meanLoss, result.History[0].TrainingLoss, 1e-5f);
+        double largest = expected.Zip(net.Parameters.ToArray(), (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(largest < 1e-6, $"largest difference from one SGD step on the mean gradient: {largest}");
+    }
+
+    [Fact]
+    public void AnOptimizerOfYourOwn_TrainsOnOneCore_AsBefore()
+    {
+        float[] Run(int cores)
+        {
+            var net = new MnistNet();
+            net.InitializeParameters(3);
+            new Trainer<MnistNet>(net, new TrainerOptions { Epochs = 2, BatchSize = 32, Optimizer = new OwnSgd(), LearningRate = 0.05f, Seed = 4, DegreeOfParallelism = cores })
+                .Fit(Data(200, 5));
+            return net.Parameters.ToArray();
+        }
+        // the same bits with 1 and 4 cores: no split ran (its gradient sums would round differently)
+        Assert.Equal(Run(1).Select(BitConverter.SingleToInt32Bits), Run(4).Select(BitConverter.SingleToInt32Bits));
+    }
+
+    private sealed class OwnSgd : IOptimizer
+    {
+        public void Initialize(int parameterCount) { }
+
+        public void Step(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate)
+        {
+            for (int i = 0; i < parameters.Length; i++) parameters[i] -= learningRate * gradient[i];
+        }
+    }
+
+    [Fact]
+    public void DegreeOfParallelism_MustBePositive()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer<MnistNet>(new MnistNet(), new TrainerOptions { DegreeOfParallelism = 0 }));
+        Assert.Equal("options", error.ParamName);
+    }
+}
