@@ -409,17 +409,17 @@ public class TrainerAllocationTests
     public void BatchLoop_OnTwoCores_AllocatesNothing(string optimizer)
     {
         var random = new Random(1);
-        var x = Enumerable.Range(0, 128 * 784).Select(_ => (float)random.NextDouble()).ToArray();
-        var data = new Dataset(x, OneHot.Encode(Enumerable.Range(0, 128).Select(i => i % 10).ToArray(), 10), 784, 10);
-        Assert.Equal(2, Training.DataParallel.ShardsFor(MnistNet.ParameterCount, 32, 2)); // each batch is split
+        var x = Enumerable.Range(0, 512 * 784).Select(_ => (float)random.NextDouble()).ToArray();
+        var data = new Dataset(x, OneHot.Encode(Enumerable.Range(0, 512).Select(i => i % 10).ToArray(), 10), 784, 10);
+        Assert.Equal(2, Training.DataParallel.ShardsFor(MnistNet.ParameterCount, 128, 2)); // each batch is split
         var failures = new List<string>();
         for (int run = 0; run < 3; run++)
         {
             var net = new MnistNet();
-            const int epochs = 8, batches = 4;
+            const int epochs = 20, batches = 4; // more epochs than on one core: the workers' code tiers up meanwhile
             var bytes = new long[epochs * batches];
             var compiled = new long[epochs * batches];
-            new Trainer<MnistNet>(net, new TrainerOptions { Epochs = epochs, BatchSize = 32, Optimizer = TrainerTests.Create(optimizer), LearningRate = 0.001f, DegreeOfParallelism = 2 })
+            new Trainer<MnistNet>(net, new TrainerOptions { Epochs = epochs, BatchSize = 128, Optimizer = TrainerTests.Create(optimizer), LearningRate = 0.001f, DegreeOfParallelism = 2 })
                 .Fit(data, batchProgress: new ProcessAllocationProbe(bytes, compiled));
             int measured = 0;
             var allocations = new List<string>();
@@ -429,9 +429,8 @@ public class TrainerAllocationTests
                 measured++;
                 if (bytes[k] != bytes[k - 1]) allocations.Add($"{bytes[k] - bytes[k - 1]} B before batch report {k}");
             }
-            Assert.True(measured >= 11, $"only {measured} batch windows were free of JIT activity");
-            if (allocations.Count == 0) return;
-            failures.Add(string.Join(", ", allocations.Take(3)));
+            if (measured >= 11 && allocations.Count == 0) return;
+            failures.Add(measured < 11 ? $"only {measured} batch windows were free of JIT activity" : string.Join(", ", allocations.Take(3)));
         }
         Assert.Fail("The two-core batch loop allocated in each of 3 runs: " + string.Join("; ", failures));
     }

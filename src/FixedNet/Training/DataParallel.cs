@@ -9,30 +9,41 @@ namespace FixedNet.Training;
 /// <summary>
 /// The data-parallel step of <see cref="Trainer{TNetwork}"/>: one mini-batch split into contiguous shards, one per
 /// worker; each worker gathers its shard's samples and runs its own network (the trained one for worker 0, clones for
-/// the others) through <c>BackwardBatch</c> into its own gradient buffer. Then each worker takes one range of the
-/// parameters: it sums the shards' gradients there in shard order, weighted by shard size (the batch's mean gradient),
-/// applies the optimizer's element-wise update to that range, and copies the new values into every clone.
+/// the others) through <c>BackwardBatch</c> into its own gradient buffer. Then every worker sums all the shards'
+/// gradients in shard order, weighted by shard size (the batch's mean gradient), and applies the update to its own
+/// copy of the parameters with its own replica of the optimizer: the same sums and the same element-wise updates give
+/// every copy the same bits, and no parameter is written by one core and read by another.
 /// <para>
-/// Workers are threads that live as long as the <see cref="Trainer{TNetwork}.Fit"/> call (two barrier crossings per phase, two phases
-/// per batch); the batch loop allocates nothing. The result depends only on the data, the seed and the number of shards,
-/// never on thread timing: the same run gives the same bits every time.
+/// Workers are threads that live as long as the <see cref="Trainer{TNetwork}.Fit"/> call (two barrier crossings per
+/// phase, two phases per batch); they wait by spinning (<see cref="SpinBarrier"/>); the batch loop allocates nothing. The result depends only on the data, the seed and
+/// the number of shards, never on thread timing: the same run gives the same bits every time.
 /// </para>
 /// </summary>
 internal sealed class DataParallel : IDisposable
 {
     /// <summary>
     /// The least work worth a shard, in parameters × samples (≈ 6 flops each, forward and backward): below it, the
-    /// barrier crossings and the gradient reduction cost more than the second core saves (measured: see
-    /// benchmarks/README.md, "All cores"). 784-128-10 (101,770 parameters) splits from 11 samples per shard, the
-    /// digits sample's 64-64-10 (4,810) from 218, so its batches of 32 stay on one core.
+    /// barrier crossings cost more than the second core saves. The digits sample's 64-64-10 (4,810 parameters) splits
+    /// only from 218 samples per shard, so its batches stay on one core.
     /// </summary>
     internal const long MinShardWork = 1L << 20;
 
+    /// <summary>
+    /// The fewest samples in a shard, whatever the network: each batch costs every worker a pass over all the shards'
+    /// gradients and its own parameters (memory traffic in proportion to the parameters, as the compute is in
+    /// proportion to parameters × samples), so only the samples per shard decide whether the split pays. Measured on a
+    /// 2-vCPU Xeon VM, 784-256-128-10 with SGD, one core against two: shards of 16 samples 0.4–0.5× (slower), 32 1.0×,
+    /// 64 1.2–1.25×, 128 1.4–1.5× (benchmarks/README.md, "All cores").
+    /// </summary>
+    internal const int MinShardSamples = 64;
+
     private readonly INetwork[] _networks;
     private readonly AlignedBuffer[] _gradients;
+    private readonly AlignedBuffer[] _sums;
+    private readonly IRangeOptimizer[] _optimizers;
     private readonly float[] _losses;
     private readonly Exception?[] _errors;
-    private readonly Barrier _barrier;
+    private readonly SpinBarrier _barrier;
     private readonly Thread[] _threads;
     private readonly int _parameterCount;
 
@@ -43,11 +54,17 @@ internal sealed class DataParallel : IDisposable
     private AlignedBuffer _inputs;
     private float[]? _targets;
     private int _start, _count, _shards;
-    private IRangeOptimizer? _optimizer;
+    private float _rate;
 
-    private enum Phase { Gradients, Update, Exit }
+    // Evaluation: each worker's chunk outputs, summed loss and correct count.
+    private readonly float[][] _outputs;
+    private readonly double[] _evaluationLoss;
+    private readonly int[] _evaluationCorrect;
+    private int _evaluationWorkers;
 
-    private DataParallel(INetwork network, INetwork[] clones)
+    private enum Phase { Gradients, Update, Evaluate, Exit }
+
+    private DataParallel(INetwork network, INetwork[] clones, IRangeOptimizer optimizer)
     {
         int workers = clones.Length + 1;
         _networks = new INetwork[workers];
@@ -55,10 +72,21 @@ internal sealed class DataParallel : IDisposable
         clones.CopyTo(_networks, 1);
         _parameterCount = network.ParameterCount;
         _gradients = new AlignedBuffer[workers];
-        for (int w = 0; w < workers; w++) _gradients[w] = new AlignedBuffer(_parameterCount);
+        _sums = new AlignedBuffer[workers];
+        _optimizers = new IRangeOptimizer[workers];
+        for (int w = 0; w < workers; w++)
+        {
+            _gradients[w] = new AlignedBuffer(_parameterCount);
+            _sums[w] = new AlignedBuffer(_parameterCount);
+            _optimizers[w] = w == 0 ? optimizer : optimizer.Replicate();
+        }
         _losses = new float[workers];
         _errors = new Exception?[workers];
-        _barrier = new Barrier(workers);
+        _outputs = new float[workers][];
+        for (int w = 0; w < workers; w++) _outputs[w] = new float[Evaluator.Chunk * network.OutputSize];
+        _evaluationLoss = new double[workers];
+        _evaluationCorrect = new int[workers];
+        _barrier = new SpinBarrier(workers);
         _threads = new Thread[workers - 1];
         for (int w = 1; w < workers; w++)
         {
@@ -68,8 +96,12 @@ internal sealed class DataParallel : IDisposable
         }
     }
 
-    /// <summary>Workers for <paramref name="network"/>, or null when one core is all it can use: one worker asked for, or a network that cannot be cloned.</summary>
-    public static DataParallel? TryCreate(INetwork network, int workers)
+    /// <summary>
+    /// Workers for <paramref name="network"/>, which <paramref name="optimizer"/> (the trainer's, used by worker 0;
+    /// the others get replicas) updates; null when one core is all it can use: one worker asked for, or a network that
+    /// cannot be cloned.
+    /// </summary>
+    public static DataParallel? TryCreate(INetwork network, int workers, IRangeOptimizer? optimizer = null)
     {
         if (workers <= 1) return null;
         var clones = new INetwork[workers - 1];
@@ -81,18 +113,18 @@ internal sealed class DataParallel : IDisposable
         {
             return null; // an INetwork of a third party without Clone(): trains on one core, as before
         }
-        return new DataParallel(network, clones);
+        return new DataParallel(network, clones, optimizer ?? new Sgd());
     }
 
     public int Workers => _networks.Length;
 
-    /// <summary>How many shards a batch of <paramref name="count"/> samples splits into: each at least <see cref="MinShardWork"/>, at most one per worker.</summary>
+    /// <summary>How many shards a batch of <paramref name="count"/> samples splits into: each at least <see cref="MinShardSamples"/> samples and <see cref="MinShardWork"/>, at most one per worker.</summary>
     public int ShardsFor(int count) => ShardsFor(_parameterCount, count, Workers);
 
     /// <inheritdoc cref="ShardsFor(int)"/>
     public static int ShardsFor(int parameterCount, int count, int workers)
     {
-        long minimumSamples = Math.Max(1, (MinShardWork + parameterCount - 1) / parameterCount);
+        long minimumSamples = Math.Max(MinShardSamples, (MinShardWork + parameterCount - 1) / parameterCount);
         return (int)Math.Clamp(count / minimumSamples, 1, Math.Max(1, workers));
     }
 
@@ -106,18 +138,38 @@ internal sealed class DataParallel : IDisposable
         return (float)(loss / count);
     }
 
-    /// <summary>Sums the shards' gradients, applies <paramref name="optimizer"/> (after its <c>BeginStep</c>) and copies the new parameters into every clone.</summary>
-    public void Update(IRangeOptimizer optimizer)
+    /// <summary>Every worker sums the shards' gradients and updates its own copy of the parameters at <paramref name="learningRate"/>.</summary>
+    public void Update(float learningRate)
     {
-        _optimizer = optimizer;
+        _rate = learningRate;
         Run(Phase.Update);
     }
 
-    /// <summary>Copies the trained network's parameters into every clone (after the trainer set them: start, reset, best epoch).</summary>
-    public void Synchronize()
+    /// <summary>
+    /// How many workers evaluate <paramref name="count"/> samples: each gets whole chunks and at least
+    /// 3 · <see cref="MinShardWork"/> parameter·samples (a forward pass is about a third of a training step's work).
+    /// </summary>
+    public static int EvaluationWorkers(int parameterCount, int count, int workers)
     {
-        var parameters = _networks[0].Parameters;
-        for (int w = 1; w < _networks.Length; w++) parameters.CopyTo(_networks[w].Parameters);
+        int chunks = (count + Evaluator.Chunk - 1) / Evaluator.Chunk;
+        long byWork = (long)parameterCount * count / (3 * MinShardWork);
+        return (int)Math.Clamp(Math.Min(byWork, chunks), 1, Math.Max(1, workers));
+    }
+
+    /// <summary>Loss and accuracy of the trained network (and its clones, which hold the same parameters) on <paramref name="data"/>; chunk c goes to worker c mod workers, the sums are taken in worker order.</summary>
+    public Evaluation Evaluate(Dataset data)
+    {
+        _data = data;
+        _evaluationWorkers = EvaluationWorkers(_parameterCount, data.Count, Workers);
+        Run(Phase.Evaluate);
+        double loss = 0;
+        int correct = 0;
+        for (int w = 0; w < _evaluationWorkers; w++)
+        {
+            loss += _evaluationLoss[w];
+            correct += _evaluationCorrect[w];
+        }
+        return new Evaluation((float)(loss / data.Count), (float)correct / data.Count, data.Count);
     }
 
     private int ShardStart(int s) => (int)((long)_count * s / _shards);
@@ -156,7 +208,9 @@ internal sealed class DataParallel : IDisposable
         try
         {
             if (_phase == Phase.Gradients) ShardGradient(worker);
-            else UpdateRange(worker);
+            else if (_phase == Phase.Update) UpdateReplica(worker);
+            else if (worker < _evaluationWorkers)
+                (_evaluationLoss[worker], _evaluationCorrect[worker]) = Evaluator.Chunks(_networks[worker], _data!, worker, _evaluationWorkers, _outputs[worker]);
         }
         catch (Exception exception)
         {
@@ -183,30 +237,52 @@ internal sealed class DataParallel : IDisposable
         _losses[worker] = _networks[worker].BackwardBatch(inputs[(lo * inputSize)..(hi * inputSize)], targets[(lo * outputSize)..(hi * outputSize)], hi - lo, gradient);
     }
 
-    // Worker w: parameters [lo, hi) (cut on 16-float boundaries): g = Σ_s (m_s/m)·g_s in shard order, the update, the copies.
-    private void UpdateRange(int worker)
+    // Worker w: g = Σ_s (m_s/m)·g_s in shard order over all parameters, then its replica's update of its own copy.
+    private void UpdateReplica(int worker)
     {
-        int workers = _networks.Length;
-        int lo = RangeStart(worker, workers), hi = RangeStart(worker + 1, workers);
-        if (hi <= lo) return;
-        var sum = _gradients[0].Span[lo..hi];
+        var sum = _sums[worker].Span;
         float total = _count;
-        TensorPrimitives.Multiply(sum, ShardSize(0) / total, sum);
+        TensorPrimitives.Multiply(_gradients[0].Span, ShardSize(0) / total, sum);
         for (int s = 1; s < _shards; s++)
-            TensorPrimitives.MultiplyAdd(_gradients[s].Span[lo..hi], ShardSize(s) / total, sum, sum);
-        var parameters = _networks[0].Parameters[lo..hi];
-        _optimizer!.StepRange(parameters, sum, lo);
-        for (int w = 1; w < workers; w++) parameters.CopyTo(_networks[w].Parameters[lo..hi]);
+            TensorPrimitives.MultiplyAdd(_gradients[s].Span, ShardSize(s) / total, sum, sum);
+        var optimizer = _optimizers[worker];
+        optimizer.BeginStep(_rate);
+        optimizer.StepRange(_networks[worker].Parameters, sum, 0);
     }
-
-    private int RangeStart(int worker, int workers) =>
-        worker >= workers ? _parameterCount : Math.Min(_parameterCount, (int)((long)_parameterCount * worker / workers) & ~15);
 
     public void Dispose()
     {
         _phase = Phase.Exit;
         _barrier.SignalAndWait();
         foreach (var thread in _threads) thread.Join();
-        _barrier.Dispose();
+    }
+}
+
+/// <summary>
+/// A barrier that waits by spinning, then by yielding, never by blocking: a blocked thread on a virtual machine took
+/// tens to hundreds of microseconds to wake (measured: two cores trained 784-256-128-10 at batch 32 twice as slowly as
+/// one with <see cref="Barrier"/>, whose waits block), against a phase of a few hundred microseconds. Training owns
+/// its cores while it runs, as OpenMP's active wait policy assumes.
+/// </summary>
+internal sealed class SpinBarrier(int participants)
+{
+    private const int SpinsBeforeYielding = 1 << 16;
+    private int _arrived;
+    private volatile int _generation;
+
+    public void SignalAndWait()
+    {
+        int generation = _generation;
+        if (Interlocked.Increment(ref _arrived) == participants)
+        {
+            _arrived = 0;
+            _generation = generation + 1; // a volatile write: publishes everything written before it
+            return;
+        }
+        for (int spins = 0; _generation == generation; spins++)
+        {
+            if (spins < SpinsBeforeYielding) Thread.SpinWait(4);
+            else Thread.Yield();
+        }
     }
 }

@@ -41,6 +41,8 @@ public sealed class Sgd : IOptimizer, IRangeOptimizer
     void IRangeOptimizer.StepRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset) =>
         TensorPrimitives.MultiplyAdd(gradient, -_rate, parameters, parameters);
 
+    IRangeOptimizer IRangeOptimizer.Replicate() => new Sgd();
+
     internal static void CheckLengths(Span<float> parameters, ReadOnlySpan<float> gradient)
     {
         if (gradient.Length != parameters.Length) ThrowHelper.ThrowLengthMismatch(nameof(gradient), parameters.Length, gradient.Length);
@@ -88,6 +90,8 @@ public sealed class SgdMomentum : IOptimizer, IRangeOptimizer
         TensorPrimitives.MultiplyAdd(velocity, Momentum, gradient, velocity);   // v = μv + g
         TensorPrimitives.MultiplyAdd(velocity, -_rate, parameters, parameters); // θ -= ηv
     }
+
+    IRangeOptimizer IRangeOptimizer.Replicate() => new SgdMomentum(Momentum) { _velocity = (float[])_velocity.Clone() };
 }
 
 /// <summary>
@@ -143,6 +147,9 @@ public sealed class Adam : IOptimizer, IRangeOptimizer
 
     private float _stepSize, _inverseSqrtCorrection2;
 
+    IRangeOptimizer IRangeOptimizer.Replicate() =>
+        new Adam(Beta1, Beta2, Epsilon) { _m = (float[])_m.Clone(), _v = (float[])_v.Clone(), _t = _t };
+
     void IRangeOptimizer.BeginStep(float learningRate)
     {
         _t++;
@@ -189,10 +196,11 @@ public sealed class Adam : IOptimizer, IRangeOptimizer
 }
 
 /// <summary>
-/// An optimizer whose update is element-wise, so that it can run over ranges of the parameters in parallel
-/// (<see cref="Trainer{TNetwork}"/>'s data-parallel step): <see cref="BeginStep"/> once per step (step counters, bias
-/// corrections), then <see cref="StepRange"/> over disjoint ranges that together cover the parameters, from any thread.
-/// <see cref="IOptimizer.Step"/> is the same two calls over the whole range, so both give the same bits.
+/// An optimizer whose update is element-wise and whose state can be replicated: <see cref="Trainer{TNetwork}"/>'s
+/// data-parallel step gives every worker its own replica, which updates that worker's copy of the parameters from the
+/// same gradient to the same bits. <see cref="BeginStep"/> once per step (step counters, bias corrections), then
+/// <see cref="StepRange"/> over ranges that together cover the parameters. <see cref="IOptimizer.Step"/> is the same
+/// two calls over the whole range, so both give the same bits.
 /// </summary>
 internal interface IRangeOptimizer
 {
@@ -200,4 +208,7 @@ internal interface IRangeOptimizer
 
     /// <summary>Updates <paramref name="parameters"/>, the range that starts at <paramref name="offset"/> of the full vector, from the same range of the gradient.</summary>
     void StepRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset);
+
+    /// <summary>A new optimizer with the same settings and a copy of this one's state: it takes the same steps to the same bits.</summary>
+    IRangeOptimizer Replicate();
 }

@@ -170,7 +170,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
         var rangeOptimizer = optimizer is null ? new Sgd() : optimizer as IRangeOptimizer;
         int cores = Options.DegreeOfParallelism ?? Environment.ProcessorCount;
         using var parallel = rangeOptimizer is not null && DataParallel.ShardsFor(_network.ParameterCount, batchSize, cores) > 1
-            ? DataParallel.TryCreate(_network, cores) : null;
+            ? DataParallel.TryCreate(_network, cores, rangeOptimizer) : null;
         // The parameters at the start of the epoch: where a diverging epoch (non-finite loss or parameters) goes back to.
         var epochStart = new float[_network.ParameterCount];
         var history = new List<EpochReport>(Options.Epochs);
@@ -192,17 +192,13 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int m = Math.Min(batchSize, order.Length - start);
-                int shards = parallel?.ShardsFor(m) ?? 1;
                 float loss;
-                if (shards > 1)
+                if (parallel is not null)
                 {
-                    // the workers gather their shards and compute the gradients; then each updates its range of the parameters
-                    loss = parallel!.Gradients(training, order, start, m, inputBuffer, targets, shards);
-                    if (float.IsFinite(loss))
-                    {
-                        rangeOptimizer!.BeginStep(rate);
-                        parallel.Update(rangeOptimizer);
-                    }
+                    // the workers gather their shards and compute the gradients (a short batch: worker 0 alone); then
+                    // each updates its own copy of the parameters with the batch's mean gradient
+                    loss = parallel.Gradients(training, order, start, m, inputBuffer, targets, parallel.ShardsFor(m));
+                    if (float.IsFinite(loss)) parallel.Update(rate);
                     if (!float.IsFinite(loss))
                     {
                         nonFiniteBatch = start / batchSize + 1;
@@ -236,7 +232,6 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
                     nonFiniteBatch = start / batchSize + 1;
                     break;
                 }
-                parallel?.Synchronize(); // a batch on one core (an epoch's short last one) moved only the trained network
                 lossSum += (double)loss * m;
                 batchProgress?.Report(new BatchProgress(epoch + 1, Options.Epochs, start + m, order.Length, (float)(lossSum / (start + m))));
             }
@@ -254,7 +249,8 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
                 break;
             }
 
-            var evaluation = validation is null ? new Evaluation(float.NaN, float.NaN, 0) : Evaluate(_network, validation);
+            var evaluation = validation is null ? new Evaluation(float.NaN, float.NaN, 0)
+                : parallel is not null ? parallel.Evaluate(validation) : Evaluate(_network, validation);
             var report = new EpochReport(epoch + 1, Options.Epochs, (float)(lossSum / order.Length), evaluation.Loss, evaluation.Accuracy,
                 rate, order.Length / elapsed.TotalSeconds, elapsed);
             history.Add(report);
@@ -282,41 +278,33 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
     }
 
     /// <summary>
-    /// Mean loss and accuracy of <paramref name="network"/> on <paramref name="data"/>. Accuracy is arg-max agreement
-    /// for several outputs, and agreement of (o ≥ ½) with (t ≥ ½) for a single output.
+    /// Mean loss and accuracy of <paramref name="network"/> on <paramref name="data"/>, on one core. Accuracy is arg-max
+    /// agreement for several outputs, and agreement of (o ≥ ½) with (t ≥ ½) for a single output.
     /// </summary>
-    public static Evaluation Evaluate(TNetwork network, Dataset data)
+    public static Evaluation Evaluate(TNetwork network, Dataset data) => Evaluate(network, data, degreeOfParallelism: 1);
+
+    /// <summary>
+    /// <see cref="Evaluate(TNetwork, Dataset)"/> on up to <paramref name="degreeOfParallelism"/> cores (null: all the
+    /// process may use): chunks of the data go to clones of the network, each on its own thread, where the data is large
+    /// enough to pay for them. The call allocates the clones and starts the threads; <see cref="Fit"/>'s validation uses
+    /// the workers it trains with instead.
+    /// </summary>
+    public static Evaluation Evaluate(TNetwork network, Dataset data, int? degreeOfParallelism)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
+        if (degreeOfParallelism is <= 0) throw new ArgumentOutOfRangeException(nameof(degreeOfParallelism), degreeOfParallelism, "Must be positive (or null for every core).");
         if (data.InputSize != network.InputSize || data.TargetSize != network.OutputSize)
             throw new ArgumentException($"The data has {data.InputSize} inputs and {data.TargetSize} targets; the network takes {network.InputSize} and gives {network.OutputSize}.", nameof(data));
         if (data.Count == 0) return new Evaluation(float.NaN, float.NaN, 0);
-        // Chunks of samples through ComputeLossBatch: one (batched, for generated networks) forward pass gives both the
-        // loss and the outputs for the accuracy.
-        int inputSize = network.InputSize, outputSize = network.OutputSize;
-        int chunk = Math.Min(EvaluationChunk, data.Count);
-        var outputs = new float[chunk * outputSize];
-        double loss = 0;
-        int correct = 0;
-        for (int start = 0; start < data.Count; start += chunk)
+        int cores = degreeOfParallelism ?? Environment.ProcessorCount;
+        if (DataParallel.EvaluationWorkers(network.ParameterCount, data.Count, cores) > 1)
         {
-            int m = Math.Min(chunk, data.Count - start);
-            var targets = data.Targets.Slice(start * outputSize, m * outputSize);
-            var output = outputs.AsSpan(0, m * outputSize);
-            loss += (double)network.ComputeLossBatch(data.Inputs.Slice(start * inputSize, m * inputSize), targets, m, output) * m;
-            for (int k = 0; k < m; k++)
-                if (IsCorrect(output.Slice(k * outputSize, outputSize), targets.Slice(k * outputSize, outputSize))) correct++;
+            using var parallel = DataParallel.TryCreate(network, cores);
+            if (parallel is not null) return parallel.Evaluate(data);
         }
+        var (loss, correct) = Evaluator.Chunks(network, data, 0, 1, new float[Evaluator.Chunk * network.OutputSize]);
         return new Evaluation((float)(loss / data.Count), (float)correct / data.Count, data.Count);
-    }
-
-    private const int EvaluationChunk = 256;
-
-    private static bool IsCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> target)
-    {
-        if (output.Length == 1) return output[0] >= 0.5f == target[0] >= 0.5f;
-        return OneHot.ArgMax(output) == OneHot.ArgMax(target);
     }
 
     private void CheckShape(Dataset data, string name)
@@ -325,5 +313,36 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
             throw new ArgumentException($"'{name}' has {data.InputSize} inputs per sample; the network takes {_network.InputSize}.", name);
         if (data.TargetSize != _network.OutputSize)
             throw new ArgumentException($"'{name}' has {data.TargetSize} targets per sample; the network gives {_network.OutputSize} outputs.", name);
+    }
+}
+
+/// <summary>The loss and accuracy of chunks of a data set, one batched forward pass per chunk.</summary>
+internal static class Evaluator
+{
+    /// <summary>Samples per chunk: one <c>ComputeLossBatch</c> call, whose outputs also give the accuracy.</summary>
+    public const int Chunk = 256;
+
+    /// <summary>The summed loss (Σ per-sample loss) and correct count of chunks first, first + step, … of <paramref name="data"/>.</summary>
+    public static (double Loss, int Correct) Chunks(INetwork network, Dataset data, int first, int step, float[] outputs)
+    {
+        int inputSize = network.InputSize, outputSize = network.OutputSize;
+        double loss = 0;
+        int correct = 0;
+        for (int start = first * Chunk; start < data.Count; start += step * Chunk)
+        {
+            int m = Math.Min(Chunk, data.Count - start);
+            var targets = data.Targets.Slice(start * outputSize, m * outputSize);
+            var output = outputs.AsSpan(0, m * outputSize);
+            loss += (double)network.ComputeLossBatch(data.Inputs.Slice(start * inputSize, m * inputSize), targets, m, output) * m;
+            for (int k = 0; k < m; k++)
+                if (IsCorrect(output.Slice(k * outputSize, outputSize), targets.Slice(k * outputSize, outputSize))) correct++;
+        }
+        return (loss, correct);
+    }
+
+    private static bool IsCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> target)
+    {
+        if (output.Length == 1) return output[0] >= 0.5f == target[0] >= 0.5f;
+        return OneHot.ArgMax(output) == OneHot.ArgMax(target);
     }
 }
