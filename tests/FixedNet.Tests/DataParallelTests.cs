@@ -16,7 +16,7 @@ public class DataParallelTests
 {
     public static TheoryData<string> Optimizers => ["sgd", "momentum", "adam"];
 
-    // 784-128-10 (101,770 parameters): a batch of 128 splits into two shards of 64 on two cores.
+    // 784-128-10 (101,770 parameters): a batch of 256 splits into two shards of 128 on two cores.
     private static Dataset Data(int count, int seed)
     {
         var random = new Random(seed);
@@ -27,7 +27,7 @@ public class DataParallelTests
         return new Dataset(x, OneHot.Encode(labels, 10), 784, 10);
     }
 
-    private static (float[] Parameters, TrainingResult Result) Train(string optimizer, int? cores, int samples = 400, int batch = 128, int epochs = 2)
+    private static (float[] Parameters, TrainingResult Result) Train(string optimizer, int? cores, int samples = 800, int batch = 256, int epochs = 2)
     {
         var net = new MnistNet();
         net.InitializeParameters(3);
@@ -42,12 +42,12 @@ public class DataParallelTests
     [Fact]
     public void SplitRule_GivesEachShardEnoughWork()
     {
-        Assert.Equal(2, DataParallel.ShardsFor(101_770, 128, 2));   // 784-128-10 at batch 128: two shards of 64
-        Assert.Equal(1, DataParallel.ShardsFor(101_770, 127, 2));   // shards of 63 are too small
+        Assert.Equal(2, DataParallel.ShardsFor(101_770, 256, 2));   // 784-128-10 at batch 256: two shards of 128
+        Assert.Equal(1, DataParallel.ShardsFor(101_770, 255, 2));   // shards of 127 are too small
         Assert.Equal(1, DataParallel.ShardsFor(101_770, 32, 16));   // batch 32 stays on one core
         Assert.Equal(1, DataParallel.ShardsFor(4_810, 256, 16));    // the digits sample's 64-64-10 needs 218 samples a shard
-        Assert.Equal(2, DataParallel.ShardsFor(235_146, 128, 16));  // 784-256-128-10 at batch 128: two shards, not sixteen
-        Assert.Equal(16, DataParallel.ShardsFor(235_146, 1024, 16));
+        Assert.Equal(2, DataParallel.ShardsFor(235_146, 256, 16));  // 784-256-128-10 at batch 256: two shards, not sixteen
+        Assert.Equal(16, DataParallel.ShardsFor(235_146, 2048, 16));
         Assert.Equal(1, DataParallel.ShardsFor(235_146, 128, 1));
     }
 
@@ -78,17 +78,17 @@ public class DataParallelTests
     [Fact]
     public void OneBatch_IsOneUpdateOnTheBatchsMeanGradient_WithShardsOfUnequalSize()
     {
-        // 200 samples in one batch on 3 cores: shards of 66, 67 and 67 samples, weighted by size.
-        var data = Data(200, 7);
+        // 400 samples in one batch on 3 cores: shards of 133, 133 and 134 samples, weighted by size.
+        var data = Data(400, 7);
         var net = new MnistNet();
         net.InitializeParameters(2);
         var expected = net.Parameters.ToArray();
         var gradient = new float[MnistNet.ParameterCount];
-        float meanLoss = net.BackwardBatch(data.Inputs, data.Targets, 200, gradient);
+        float meanLoss = net.BackwardBatch(data.Inputs, data.Targets, 400, gradient);
         for (int i = 0; i < expected.Length; i++) expected[i] -= 0.1f * gradient[i];
 
-        var result = new Trainer<MnistNet>(net, new TrainerOptions { Epochs = 1, BatchSize = 200, LearningRate = 0.1f, DegreeOfParallelism = 3 }).Fit(data);
-        Assert.Equal(3, DataParallel.ShardsFor(MnistNet.ParameterCount, 200, 3));
+        var result = new Trainer<MnistNet>(net, new TrainerOptions { Epochs = 1, BatchSize = 400, LearningRate = 0.1f, DegreeOfParallelism = 3 }).Fit(data);
+        Assert.Equal(3, DataParallel.ShardsFor(MnistNet.ParameterCount, 400, 3));
         Assert.Equal(meanLoss, result.History[0].TrainingLoss, 1e-5f);
         double largest = expected.Zip(net.Parameters.ToArray(), (a, b) => Math.Abs(a - b)).Max();
         Assert.True(largest < 1e-6, $"largest difference from one SGD step on the mean gradient: {largest}");
@@ -101,8 +101,8 @@ public class DataParallelTests
         {
             var net = new MnistNet();
             net.InitializeParameters(3);
-            new Trainer<MnistNet>(net, new TrainerOptions { Epochs = 2, BatchSize = 128, Optimizer = new OwnSgd(), LearningRate = 0.05f, Seed = 4, DegreeOfParallelism = cores })
-                .Fit(Data(400, 5));
+            new Trainer<MnistNet>(net, new TrainerOptions { Epochs = 2, BatchSize = 256, Optimizer = new OwnSgd(), LearningRate = 0.05f, Seed = 4, DegreeOfParallelism = cores })
+                .Fit(Data(800, 5));
             return net.Parameters.ToArray();
         }
         // the same bits with 1 and 4 cores: no split ran (its gradient sums would round differently)

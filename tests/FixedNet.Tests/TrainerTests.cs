@@ -409,9 +409,9 @@ public class TrainerAllocationTests
     public void BatchLoop_OnTwoCores_AllocatesNothing(string optimizer)
     {
         var random = new Random(1);
-        var x = Enumerable.Range(0, 512 * 784).Select(_ => (float)random.NextDouble()).ToArray();
-        var data = new Dataset(x, OneHot.Encode(Enumerable.Range(0, 512).Select(i => i % 10).ToArray(), 10), 784, 10);
-        Assert.Equal(2, Training.DataParallel.ShardsFor(MnistNet.ParameterCount, 128, 2)); // each batch is split
+        var x = Enumerable.Range(0, 1024 * 784).Select(_ => (float)random.NextDouble()).ToArray();
+        var data = new Dataset(x, OneHot.Encode(Enumerable.Range(0, 1024).Select(i => i % 10).ToArray(), 10), 784, 10);
+        Assert.Equal(2, Training.DataParallel.ShardsFor(MnistNet.ParameterCount, 256, 2)); // each batch is split
         var failures = new List<string>();
         for (int run = 0; run < 3; run++)
         {
@@ -419,7 +419,7 @@ public class TrainerAllocationTests
             const int epochs = 20, batches = 4; // more epochs than on one core: the workers' code tiers up meanwhile
             var bytes = new long[epochs * batches];
             var compiled = new long[epochs * batches];
-            new Trainer<MnistNet>(net, new TrainerOptions { Epochs = epochs, BatchSize = 128, Optimizer = TrainerTests.Create(optimizer), LearningRate = 0.001f, DegreeOfParallelism = 2 })
+            new Trainer<MnistNet>(net, new TrainerOptions { Epochs = epochs, BatchSize = 256, Optimizer = TrainerTests.Create(optimizer), LearningRate = 0.001f, DegreeOfParallelism = 2 })
                 .Fit(data, batchProgress: new ProcessAllocationProbe(bytes, compiled));
             int measured = 0;
             var allocations = new List<string>();

@@ -32,10 +32,11 @@ internal sealed class DataParallel : IDisposable
     /// The fewest samples in a shard, whatever the network: each batch costs every worker a pass over all the shards'
     /// gradients and its own parameters (memory traffic in proportion to the parameters, as the compute is in
     /// proportion to parameters × samples), so only the samples per shard decide whether the split pays. Measured on a
-    /// 2-vCPU Xeon VM, 784-256-128-10 with SGD, one core against two: shards of 16 samples 0.4–0.5× (slower), 32 1.0×,
-    /// 64 1.2–1.25×, 128 1.4–1.5× (benchmarks/README.md, "All cores").
+    /// 2-vCPU Xeon VM, 784-256-128-10 with SGD, one core against two, in a Stopwatch harness: shards of 16 samples
+    /// 0.4–0.5× (slower), 32 1.0×, 64 1.2–1.25×, 128 1.4–1.5×; BenchmarkDotNet runs at shards of 64 swung from 0.79 to
+    /// 1.31 of one core's time on that VM. 128 is where the gain was clear (benchmarks/README.md, "All cores").
     /// </summary>
-    internal const int MinShardSamples = 64;
+    internal const int MinShardSamples = 128;
 
     private readonly INetwork[] _networks;
     private readonly AlignedBuffer[] _gradients;
@@ -259,10 +260,10 @@ internal sealed class DataParallel : IDisposable
 }
 
 /// <summary>
-/// A barrier that waits by spinning, then by yielding, never by blocking: a blocked thread on a virtual machine took
-/// tens to hundreds of microseconds to wake (measured: two cores trained 784-256-128-10 at batch 32 twice as slowly as
-/// one with <see cref="Barrier"/>, whose waits block), against a phase of a few hundred microseconds. Training owns
-/// its cores while it runs, as OpenMP's active wait policy assumes.
+/// A barrier that waits by spinning, then by yielding, never by blocking: a phase lasts a few hundred microseconds, so a
+/// waiting worker keeps its core, as OpenMP's active wait policy does while training owns the cores. On the 2-vCPU VM
+/// where it was written it measured no different from <see cref="Barrier"/> (the cost of the split was elsewhere:
+/// benchmarks/README.md, "All cores"); it allocates nothing and holds no kernel object.
 /// </summary>
 internal sealed class SpinBarrier(int participants)
 {

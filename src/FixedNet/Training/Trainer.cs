@@ -39,7 +39,8 @@ public sealed record TrainerOptions
     /// <summary>
     /// Cores to train on: null (the default) for all the process may use (<see cref="Environment.ProcessorCount"/>), 1 for
     /// one. A mini-batch is split into one shard per core, each run through a clone of the network, and the shards' mean
-    /// gradient makes one update (SGD, momentum and Adam alike); a batch too small to pay for the split runs on one core.
+    /// gradient makes one update (SGD, momentum and Adam alike); a batch too small to pay for the split (under 128
+    /// samples per shard: see README, "All cores") runs on one core. Validation uses the same cores.
     /// For a given number of cores the result is the same, bit for bit, on every run; across different numbers of cores
     /// it differs only by the rounding of the gradient sums. Networks without <see cref="INetwork.Clone"/> and
     /// optimizers other than FixedNet's train on one core.
