@@ -44,6 +44,7 @@ internal sealed class DataParallel : IDisposable
     private readonly IRangeOptimizer[] _optimizers;
     private readonly float[] _losses;
     private readonly Exception?[] _errors;
+    private readonly long[] _allocated, _compiled; // each worker thread's allocation and JIT counters after its last phase (a test reads them)
     private readonly SpinBarrier _barrier;
     private readonly Thread[] _threads;
     private readonly int _parameterCount;
@@ -83,6 +84,8 @@ internal sealed class DataParallel : IDisposable
         }
         _losses = new float[workers];
         _errors = new Exception?[workers];
+        _allocated = new long[workers];
+        _compiled = new long[workers];
         _outputs = new float[workers][];
         for (int w = 0; w < workers; w++) _outputs[w] = new float[Evaluator.Chunk * network.OutputSize];
         _evaluationLoss = new double[workers];
@@ -217,6 +220,21 @@ internal sealed class DataParallel : IDisposable
         {
             _errors[worker] = exception;
         }
+        _allocated[worker] = GC.GetAllocatedBytesForCurrentThread();
+        _compiled[worker] = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: true);
+    }
+
+    /// <summary>Bytes the worker threads (not the caller's) have allocated, as of their last phase: the allocation test reads it.</summary>
+    internal long WorkerAllocatedBytes => SumOfWorkers(_allocated);
+
+    /// <summary>Methods the JIT compiled on the worker threads, as of their last phase.</summary>
+    internal long WorkerCompiledMethods => SumOfWorkers(_compiled);
+
+    private static long SumOfWorkers(long[] counters)
+    {
+        long sum = 0;
+        for (int w = 1; w < counters.Length; w++) sum += counters[w];
+        return sum;
     }
 
     // Worker w: gathers samples [lo, hi) of the batch into the shared batch buffers (its own rows), then ∇ of its shard.
