@@ -17,7 +17,7 @@ public class DataParallelTests
     public static TheoryData<string> Optimizers => ["sgd", "momentum", "adam"];
 
     // 784-128-10 (101,770 parameters): a batch of 256 splits into two shards of 128 on two cores.
-    private static Dataset Data(int count, int seed)
+    internal static Dataset Data(int count, int seed)
     {
         var random = new Random(seed);
         var labels = Enumerable.Range(0, count).Select(_ => random.Next(10)).ToArray();
@@ -142,4 +142,53 @@ public class DataParallelTests
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer<MnistNet>(new MnistNet(), new TrainerOptions { DegreeOfParallelism = 0 }));
         Assert.Equal("options", error.ParamName);
     }
+}
+
+/// <summary>TrainerOptions.GradientClipNorm: torch.nn.utils.clip_grad_norm_ before each update, on one core and on two.</summary>
+public class GradientClippingTests
+{
+    private static Dataset Data(int count) => DataParallelTests.Data(count, 11);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void OneBatch_IsOneSgdStep_OnTheClippedMeanGradient(int cores)
+    {
+        var data = Data(256);
+        var net = new MnistNet();
+        net.InitializeParameters(6);
+        var gradient = new float[MnistNet.ParameterCount];
+        net.BackwardBatch(data.Inputs, data.Targets, 256, gradient);
+        double norm = Math.Sqrt(gradient.Sum(g => (double)g * g));
+        const float maxNorm = 0.05f;
+        Assert.True(norm > 2 * maxNorm, $"the gradient's norm {norm} must be above the clip for the test to mean something");
+        double coefficient = maxNorm / (norm + 1e-6);
+        var expected = net.Parameters.ToArray().Select((p, i) => p - 0.5 * coefficient * gradient[i]).ToArray();
+
+        new Trainer<MnistNet>(net, new TrainerOptions { Epochs = 1, BatchSize = 256, LearningRate = 0.5f, GradientClipNorm = maxNorm, DegreeOfParallelism = cores }).Fit(data);
+        double largest = expected.Zip(net.Parameters.ToArray(), (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(largest < 1e-6, $"largest difference from the clipped step: {largest}");
+    }
+
+    [Fact]
+    public void ANormBelowTheClip_ChangesNothing()
+    {
+        float[] Run(float? clip, IOptimizer? optimizer)
+        {
+            var net = new MnistNet();
+            net.InitializeParameters(6);
+            new Trainer<MnistNet>(net, new TrainerOptions { Epochs = 2, BatchSize = 32, LearningRate = 0.1f, GradientClipNorm = clip, Optimizer = optimizer, DegreeOfParallelism = 1 }).Fit(Data(128));
+            return net.Parameters.ToArray();
+        }
+        // a huge clip: the same bits as SGD through the optimizer path, which clipping takes
+        Assert.Equal(Run(null, new Sgd()).Select(BitConverter.SingleToInt32Bits), Run(1e30f, null).Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(-1f)]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    public void GradientClipNorm_MustBePositiveAndFinite(float clip) =>
+        Assert.Equal("options", Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer<MnistNet>(new MnistNet(), new TrainerOptions { GradientClipNorm = clip })).ParamName);
 }

@@ -67,13 +67,128 @@ public class OptimizerTests
         Assert.Equal(0.01f, q[1], 1e-5);
     }
 
+    // Two steps of each optimizer of torch.optim against its documented update, in double precision, from θ = (1, 2, 3, 4).
+    private static float[] TwoSteps(IOptimizer optimizer, float rate)
+    {
+        float[] p = [1f, 2f, 3f, 4f];
+        optimizer.Initialize(4);
+        optimizer.Step(p, Gradients1, rate);
+        optimizer.Step(p, Gradients2, rate);
+        return p;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SgdMomentum_WithWeightDecay_AndNesterov_FollowsTorchSgd(bool nesterov)
+    {
+        var p = TwoSteps(new SgdMomentum(0.9f, nesterov, weightDecay: 0.05f), 0.1f);
+        for (int k = 0; k < 4; k++)
+        {
+            double theta = 1 + k, v = 0;
+            foreach (double raw in new double[] { Gradients1[k], Gradients2[k] })
+            {
+                double g = raw + 0.05 * theta;              // g ← g + λθ
+                v = 0.9 * v + g;                            // b ← μb + g (b₁ = g)
+                theta -= 0.1 * (nesterov ? g + 0.9 * v : v); // θ ← θ − η(g + μb) with Nesterov, θ − ηb without
+            }
+            Assert.Equal(theta, p[k], 1e-6);
+        }
+        Assert.Throws<ArgumentException>(() => new SgdMomentum(0f, nesterov: true));
+    }
+
+    [Fact]
+    public void Sgd_WithWeightDecay_FollowsTorchSgd()
+    {
+        var p = TwoSteps(new Sgd(weightDecay: 0.1f), 0.1f);
+        for (int k = 0; k < 4; k++)
+        {
+            double theta = 1 + k;
+            foreach (double g in new double[] { Gradients1[k], Gradients2[k] }) theta -= 0.1 * (g + 0.1 * theta);
+            Assert.Equal(theta, p[k], 1e-6);
+        }
+        Assert.Equal([0.95f, 2.15f, 2.8f, 4f], TwoStepsOne(new Sgd(weightDecay: 0f))); // no decay: the plain step, to the bit
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(weightDecay: -1f));
+    }
+
+    private static float[] TwoStepsOne(IOptimizer optimizer)
+    {
+        float[] p = [1f, 2f, 3f, 4f];
+        optimizer.Initialize(4);
+        optimizer.Step(p, Gradients1, 0.1f);
+        return p;
+    }
+
+    [Fact]
+    public void AdamW_DecaysDecoupled_FollowsTorchAdamW()
+    {
+        var optimizer = new AdamW(weightDecay: 0.1f);
+        var p = TwoSteps(optimizer, 0.01f);
+        Assert.Equal(2, optimizer.StepCount);
+        for (int k = 0; k < 4; k++)
+        {
+            double theta = 1 + k, m = 0, v = 0;
+            double[] gs = [Gradients1[k], Gradients2[k]];
+            for (int t = 1; t <= 2; t++)
+            {
+                theta *= 1 - 0.01 * 0.1;                   // θ ← θ − ηλθ, before and apart from the moments
+                m = 0.9 * m + 0.1 * gs[t - 1];
+                v = 0.999 * v + 0.001 * gs[t - 1] * gs[t - 1];
+                double mHat = m / (1 - Math.Pow(0.9, t)), vHat = v / (1 - Math.Pow(0.999, t));
+                theta -= 0.01 * mHat / (Math.Sqrt(vHat) + 1e-8);
+            }
+            Assert.Equal(theta, p[k], 1e-6);
+        }
+        // with λ = 0 it is Adam, to the bit
+        Assert.Equal(TwoSteps(new Adam(), 0.01f), TwoSteps(new AdamW(weightDecay: 0f), 0.01f));
+        Assert.Equal(0.01f, new AdamW().WeightDecay); // PyTorch's default
+    }
+
+    [Theory]
+    [InlineData(0f, 0f)]
+    [InlineData(0.9f, 0.05f)]
+    public void RmsProp_FollowsTorchRmsProp(float momentum, float weightDecay)
+    {
+        var p = TwoSteps(new RmsProp(momentum: momentum, weightDecay: weightDecay), 0.01f);
+        for (int k = 0; k < 4; k++)
+        {
+            double theta = 1 + k, square = 0, buffer = 0;
+            foreach (double raw in new double[] { Gradients1[k], Gradients2[k] })
+            {
+                double g = raw + weightDecay * theta;
+                square = 0.99 * square + 0.01 * g * g;           // v ← αv + (1−α)g²
+                double scaled = g / (Math.Sqrt(square) + 1e-8);
+                if (momentum > 0) scaled = buffer = momentum * buffer + scaled;
+                theta -= 0.01 * scaled;
+            }
+            Assert.Equal(theta, p[k], 1e-5);
+        }
+    }
+
+    [Fact]
+    public void Replicas_TakeTheSameSteps_ToTheBit()
+    {
+        foreach (IOptimizer optimizer in new IOptimizer[] { new Sgd(0.1f), new SgdMomentum(0.9f, true, 0.1f), new Adam(), new AdamW(), new RmsProp(momentum: 0.5f, weightDecay: 0.1f) })
+        {
+            float[] p = [1f, 2f, 3f, 4f];
+            optimizer.Initialize(4);
+            optimizer.Step(p, Gradients1, 0.1f);
+            var replica = ((Training.IRangeOptimizer)optimizer).Replicate();
+            float[] q = [.. p];
+            optimizer.Step(p, Gradients2, 0.1f);
+            replica.BeginStep(0.1f);
+            replica.StepRange(q, Gradients2, 0);
+            Assert.Equal(p.Select(BitConverter.SingleToInt32Bits), q.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
     [Fact]
     public void Steps_AllocateNothing()
     {
         var p = new float[1000];
         var g = new float[1000];
         Array.Fill(g, 0.1f);
-        foreach (IOptimizer optimizer in new IOptimizer[] { new Sgd(), new SgdMomentum(), new Adam() })
+        foreach (IOptimizer optimizer in new IOptimizer[] { new Sgd(), new Sgd(0.1f), new SgdMomentum(), new SgdMomentum(0.9f, true, 0.1f), new Adam(), new AdamW(), new RmsProp(), new RmsProp(momentum: 0.9f) })
         {
             optimizer.Initialize(1000);
             for (int i = 0; i < 10; i++) optimizer.Step(p, g, 0.01f);
@@ -86,7 +201,7 @@ public class OptimizerTests
     [Fact]
     public void WrongGradientLength_ThrowsAndChangesNothing()
     {
-        foreach (IOptimizer optimizer in new IOptimizer[] { new Sgd(), new SgdMomentum(), new Adam() })
+        foreach (IOptimizer optimizer in new IOptimizer[] { new Sgd(), new SgdMomentum(), new Adam(), new AdamW(), new RmsProp() })
         {
             optimizer.Initialize(3);
             float[] p = [1f, 2f, 3f];

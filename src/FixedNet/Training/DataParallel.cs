@@ -66,8 +66,11 @@ internal sealed class DataParallel : IDisposable
 
     private enum Phase { Gradients, Update, Evaluate, Exit }
 
-    private DataParallel(INetwork network, INetwork[] clones, IRangeOptimizer optimizer)
+    private readonly float? _clipNorm;
+
+    private DataParallel(INetwork network, INetwork[] clones, IRangeOptimizer optimizer, float? clipNorm)
     {
+        _clipNorm = clipNorm;
         int workers = clones.Length + 1;
         _networks = new INetwork[workers];
         _networks[0] = network;
@@ -102,10 +105,11 @@ internal sealed class DataParallel : IDisposable
 
     /// <summary>
     /// Workers for <paramref name="network"/>, which <paramref name="optimizer"/> (the trainer's, used by worker 0;
-    /// the others get replicas) updates; null when one core is all it can use: one worker asked for, or a network that
+    /// the others get replicas) updates, after clipping the gradient to <paramref name="clipNorm"/> if given; null when
+    /// one core is all it can use: one worker asked for, or a network that
     /// cannot be cloned.
     /// </summary>
-    public static DataParallel? TryCreate(INetwork network, int workers, IRangeOptimizer? optimizer = null)
+    public static DataParallel? TryCreate(INetwork network, int workers, IRangeOptimizer? optimizer = null, float? clipNorm = null)
     {
         if (workers <= 1) return null;
         var clones = new INetwork[workers - 1];
@@ -117,7 +121,7 @@ internal sealed class DataParallel : IDisposable
         {
             return null; // an INetwork of a third party without Clone(): trains on one core, as before
         }
-        return new DataParallel(network, clones, optimizer ?? new Sgd());
+        return new DataParallel(network, clones, optimizer ?? new Sgd(), clipNorm);
     }
 
     public int Workers => _networks.Length;
@@ -264,6 +268,7 @@ internal sealed class DataParallel : IDisposable
         TensorPrimitives.Multiply(_gradients[0].Span, ShardSize(0) / total, sum);
         for (int s = 1; s < _shards; s++)
             TensorPrimitives.MultiplyAdd(_gradients[s].Span, ShardSize(s) / total, sum, sum);
+        if (_clipNorm is { } maxNorm) GradientClipping.Clip(sum, maxNorm); // every worker the same norm, the same bits
         var optimizer = _optimizers[worker];
         optimizer.BeginStep(_rate);
         optimizer.StepRange(_networks[worker].Parameters, sum, 0);

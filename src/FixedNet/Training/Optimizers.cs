@@ -20,9 +20,22 @@ public interface IOptimizer
     void Step(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate);
 }
 
-/// <summary>Plain stochastic gradient descent, <c>θ ← θ − η·g</c> (torch.optim.SGD without momentum).</summary>
+/// <summary>
+/// Plain stochastic gradient descent, <c>θ ← θ − η·(g + λθ)</c>, as torch.optim.SGD without momentum
+/// (https://pytorch.org/docs/stable/generated/torch.optim.SGD.html); λ is <c>weight_decay</c>, an L2 penalty added to
+/// the gradient (0 by default, as in PyTorch).
+/// </summary>
 public sealed class Sgd : IOptimizer, IRangeOptimizer
 {
+    /// <summary>Creates the optimizer with L2 weight decay <paramref name="weightDecay"/> ≥ 0 (PyTorch's <c>weight_decay</c>).</summary>
+    public Sgd(float weightDecay = 0f)
+    {
+        WeightDecay = CheckWeightDecay(weightDecay);
+    }
+
+    /// <summary>λ: the L2 penalty's coefficient, added to the gradient as λθ.</summary>
+    public float WeightDecay { get; }
+
     /// <inheritdoc/>
     public void Initialize(int parameterCount) => ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parameterCount);
 
@@ -38,31 +51,57 @@ public sealed class Sgd : IOptimizer, IRangeOptimizer
 
     void IRangeOptimizer.BeginStep(float learningRate) => _rate = learningRate;
 
-    void IRangeOptimizer.StepRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset) =>
-        TensorPrimitives.MultiplyAdd(gradient, -_rate, parameters, parameters);
+    void IRangeOptimizer.StepRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset)
+    {
+        if (WeightDecay == 0f)
+        {
+            TensorPrimitives.MultiplyAdd(gradient, -_rate, parameters, parameters);
+            return;
+        }
+        float rate = _rate, decay = WeightDecay;
+        for (int k = 0; k < parameters.Length; k++) parameters[k] -= rate * (gradient[k] + decay * parameters[k]);
+    }
 
-    IRangeOptimizer IRangeOptimizer.Replicate() => new Sgd();
+    IRangeOptimizer IRangeOptimizer.Replicate() => new Sgd(WeightDecay);
 
     internal static void CheckLengths(Span<float> parameters, ReadOnlySpan<float> gradient)
     {
         if (gradient.Length != parameters.Length) ThrowHelper.ThrowLengthMismatch(nameof(gradient), parameters.Length, gradient.Length);
     }
+
+    internal static float CheckWeightDecay(float weightDecay, string name = "weightDecay") =>
+        weightDecay >= 0f && float.IsFinite(weightDecay) ? weightDecay
+            : throw new ArgumentOutOfRangeException(name, weightDecay, "Weight decay must be a finite number ≥ 0.");
 }
 
-/// <summary>SGD with momentum as torch.optim.SGD(momentum=μ): <c>v ← μ·v + g; θ ← θ − η·v</c>.</summary>
+/// <summary>
+/// SGD with momentum as torch.optim.SGD(momentum=μ, nesterov, weight_decay=λ)
+/// (https://pytorch.org/docs/stable/generated/torch.optim.SGD.html): <c>g ← g + λθ; v ← μ·v + g;</c> then
+/// <c>θ ← θ − η·v</c>, or with Nesterov momentum <c>θ ← θ − η·(g + μ·v)</c>.
+/// </summary>
 public sealed class SgdMomentum : IOptimizer, IRangeOptimizer
 {
     private float[] _velocity = [];
 
-    /// <summary>Creates the optimizer with momentum <paramref name="momentum"/> in [0, 1).</summary>
-    public SgdMomentum(float momentum = 0.9f)
+    /// <summary>Creates the optimizer with momentum <paramref name="momentum"/> in [0, 1), Nesterov's form or not, and L2 weight decay ≥ 0.</summary>
+    /// <exception cref="ArgumentException"><paramref name="nesterov"/> with zero momentum (PyTorch refuses it too).</exception>
+    public SgdMomentum(float momentum = 0.9f, bool nesterov = false, float weightDecay = 0f)
     {
         if (!(momentum >= 0f && momentum < 1f)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
+        if (nesterov && momentum == 0f) throw new ArgumentException("Nesterov momentum needs a momentum above 0.", nameof(nesterov));
         Momentum = momentum;
+        Nesterov = nesterov;
+        WeightDecay = Sgd.CheckWeightDecay(weightDecay);
     }
 
     /// <summary>The momentum μ.</summary>
     public float Momentum { get; }
+
+    /// <summary>Nesterov's form: the step is <c>g + μ·v</c> instead of <c>v</c>.</summary>
+    public bool Nesterov { get; }
+
+    /// <summary>λ: the L2 penalty's coefficient, added to the gradient as λθ.</summary>
+    public float WeightDecay { get; }
 
     /// <inheritdoc/>
     public void Initialize(int parameterCount)
@@ -87,11 +126,22 @@ public sealed class SgdMomentum : IOptimizer, IRangeOptimizer
     void IRangeOptimizer.StepRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset)
     {
         var velocity = _velocity.AsSpan(offset, parameters.Length);
-        TensorPrimitives.MultiplyAdd(velocity, Momentum, gradient, velocity);   // v = μv + g
-        TensorPrimitives.MultiplyAdd(velocity, -_rate, parameters, parameters); // θ -= ηv
+        if (WeightDecay == 0f && !Nesterov)
+        {
+            TensorPrimitives.MultiplyAdd(velocity, Momentum, gradient, velocity);   // v = μv + g
+            TensorPrimitives.MultiplyAdd(velocity, -_rate, parameters, parameters); // θ -= ηv
+            return;
+        }
+        float rate = _rate, momentum = Momentum, decay = WeightDecay;
+        for (int k = 0; k < parameters.Length; k++)
+        {
+            float g = gradient[k] + decay * parameters[k];
+            float v = velocity[k] = momentum * velocity[k] + g;
+            parameters[k] -= rate * (Nesterov ? g + momentum * v : v);
+        }
     }
 
-    IRangeOptimizer IRangeOptimizer.Replicate() => new SgdMomentum(Momentum) { _velocity = (float[])_velocity.Clone() };
+    IRangeOptimizer IRangeOptimizer.Replicate() => new SgdMomentum(Momentum, Nesterov, WeightDecay) { _velocity = (float[])_velocity.Clone() };
 }
 
 /// <summary>
@@ -157,13 +207,19 @@ public sealed class Adam : IOptimizer, IRangeOptimizer
         _inverseSqrtCorrection2 = 1f / MathF.Sqrt(1f - MathF.Pow(Beta2, _t));
     }
 
-    void IRangeOptimizer.StepRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset)
+    void IRangeOptimizer.StepRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset) =>
+        Update(parameters, gradient, _m.AsSpan(offset, parameters.Length), _v.AsSpan(offset, parameters.Length), Beta1, Beta2, Epsilon,
+            _stepSize, _inverseSqrtCorrection2, decay: 1f);
+
+    /// <summary>
+    /// Adam's update of one range, <c>θ ← θ·decay − (η/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε)</c> after the moments; decay is 1 for
+    /// Adam (θ·1 is θ exactly) and 1 − ηλ for AdamW's decoupled weight decay, which torch.optim.AdamW applies first.
+    /// </summary>
+    internal static void Update(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> moment1, Span<float> moment2,
+        float b1, float b2, float epsilon, float stepSize, float inverseSqrtCorrection2, float decay)
     {
-        float b1 = Beta1, b2 = Beta2;
-        float stepSize = _stepSize;
-        float inverseSqrtCorrection2 = _inverseSqrtCorrection2;
-        ref float m = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_m), offset);
-        ref float v = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_v), offset);
+        ref float m = ref MemoryMarshal.GetReference(moment1);
+        ref float v = ref MemoryMarshal.GetReference(moment2);
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float gr = ref MemoryMarshal.GetReference(gradient);
         int n = parameters.Length, k = 0;
@@ -174,7 +230,8 @@ public sealed class Adam : IOptimizer, IRangeOptimizer
         var va2 = Vector256.Create(1f - b2);
         var vStep = Vector256.Create(stepSize);
         var vCorrection = Vector256.Create(inverseSqrtCorrection2);
-        var vEpsilon = Vector256.Create(Epsilon);
+        var vEpsilon = Vector256.Create(epsilon);
+        var vDecay = Vector256.Create(decay);
         for (; k <= n - Vector256<float>.Count; k += Vector256<float>.Count)
         {
             var g = Vector256.LoadUnsafe(ref gr, (nuint)k);
@@ -183,16 +240,158 @@ public sealed class Adam : IOptimizer, IRangeOptimizer
             mk.StoreUnsafe(ref m, (nuint)k);
             vk.StoreUnsafe(ref v, (nuint)k);
             var update = vStep * mk / (Vector256.Sqrt(vk) * vCorrection + vEpsilon);
-            (Vector256.LoadUnsafe(ref p, (nuint)k) - update).StoreUnsafe(ref p, (nuint)k);
+            (Vector256.LoadUnsafe(ref p, (nuint)k) * vDecay - update).StoreUnsafe(ref p, (nuint)k);
         }
         for (; k < n; k++)
         {
             float g = Unsafe.Add(ref gr, k);
             float mk = Unsafe.Add(ref m, k) = b1 * Unsafe.Add(ref m, k) + (1f - b1) * g;
             float vk = Unsafe.Add(ref v, k) = b2 * Unsafe.Add(ref v, k) + (1f - b2) * g * g;
-            Unsafe.Add(ref p, k) -= stepSize * mk / (MathF.Sqrt(vk) * inverseSqrtCorrection2 + Epsilon);
+            Unsafe.Add(ref p, k) = Unsafe.Add(ref p, k) * decay - stepSize * mk / (MathF.Sqrt(vk) * inverseSqrtCorrection2 + epsilon);
         }
     }
+}
+
+/// <summary>
+/// AdamW as torch.optim.AdamW (https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html): weight decay
+/// decoupled from the gradient, <c>θ ← θ − ηλθ</c>, then Adam's step from the moments of the gradient alone. PyTorch's
+/// defaults: λ = 0.01, β₁ = 0.9, β₂ = 0.999, ε = 1e−8.
+/// </summary>
+public sealed class AdamW : IOptimizer, IRangeOptimizer
+{
+    private float[] _m = [];
+    private float[] _v = [];
+    private int _t;
+    private float _stepSize, _inverseSqrtCorrection2, _decay;
+
+    /// <summary>Creates the optimizer with decoupled weight decay <paramref name="weightDecay"/> ≥ 0 and Adam's moments.</summary>
+    public AdamW(float weightDecay = 0.01f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
+    {
+        var adam = new Adam(beta1, beta2, epsilon); // the same checks of β₁, β₂ and ε
+        (Beta1, Beta2, Epsilon) = (adam.Beta1, adam.Beta2, adam.Epsilon);
+        WeightDecay = Sgd.CheckWeightDecay(weightDecay);
+    }
+
+    /// <summary>λ: each step first scales the parameters by 1 − ηλ.</summary>
+    public float WeightDecay { get; }
+
+    /// <summary>Decay of the first moment.</summary>
+    public float Beta1 { get; }
+
+    /// <summary>Decay of the second moment.</summary>
+    public float Beta2 { get; }
+
+    /// <summary>Added to √v̂ to avoid division by zero.</summary>
+    public float Epsilon { get; }
+
+    /// <summary>Number of steps taken since <see cref="Initialize"/>.</summary>
+    public int StepCount => _t;
+
+    /// <inheritdoc/>
+    public void Initialize(int parameterCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parameterCount);
+        _m = new float[parameterCount];
+        _v = new float[parameterCount];
+        _t = 0;
+    }
+
+    /// <inheritdoc/>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate)
+    {
+        Sgd.CheckLengths(parameters, gradient);
+        if (_m.Length != parameters.Length) throw new InvalidOperationException("Call Initialize with the parameter count before Step.");
+        ((IRangeOptimizer)this).BeginStep(learningRate);
+        ((IRangeOptimizer)this).StepRange(parameters, gradient, 0);
+    }
+
+    void IRangeOptimizer.BeginStep(float learningRate)
+    {
+        _t++;
+        _stepSize = learningRate / (1f - MathF.Pow(Beta1, _t));
+        _inverseSqrtCorrection2 = 1f / MathF.Sqrt(1f - MathF.Pow(Beta2, _t));
+        _decay = 1f - learningRate * WeightDecay;
+    }
+
+    void IRangeOptimizer.StepRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset) =>
+        Adam.Update(parameters, gradient, _m.AsSpan(offset, parameters.Length), _v.AsSpan(offset, parameters.Length), Beta1, Beta2, Epsilon,
+            _stepSize, _inverseSqrtCorrection2, _decay);
+
+    IRangeOptimizer IRangeOptimizer.Replicate() =>
+        new AdamW(WeightDecay, Beta1, Beta2, Epsilon) { _m = (float[])_m.Clone(), _v = (float[])_v.Clone(), _t = _t };
+}
+
+/// <summary>
+/// RMSprop as torch.optim.RMSprop, not centered (https://pytorch.org/docs/stable/generated/torch.optim.RMSprop.html):
+/// <c>g ← g + λθ; v ← αv + (1−α)g²;</c> then <c>θ ← θ − η·g/(√v + ε)</c>, or with momentum μ
+/// <c>b ← μb + g/(√v + ε); θ ← θ − η·b</c>. PyTorch's defaults: α = 0.99, ε = 1e−8, μ = 0, λ = 0 (and η = 0.01).
+/// </summary>
+public sealed class RmsProp : IOptimizer, IRangeOptimizer
+{
+    private float[] _square = [];
+    private float[] _buffer = [];
+    private float _rate;
+
+    /// <summary>Creates the optimizer: smoothing <paramref name="alpha"/> in [0, 1), ε &gt; 0, momentum in [0, 1), L2 weight decay ≥ 0.</summary>
+    public RmsProp(float alpha = 0.99f, float epsilon = 1e-8f, float momentum = 0f, float weightDecay = 0f)
+    {
+        if (!(alpha >= 0f && alpha < 1f)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "α must be in [0, 1).");
+        if (!(epsilon > 0f)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be positive.");
+        if (!(momentum >= 0f && momentum < 1f)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
+        Alpha = alpha;
+        Epsilon = epsilon;
+        Momentum = momentum;
+        WeightDecay = Sgd.CheckWeightDecay(weightDecay);
+    }
+
+    /// <summary>α: the smoothing of the mean square.</summary>
+    public float Alpha { get; }
+
+    /// <summary>Added to √v to avoid division by zero.</summary>
+    public float Epsilon { get; }
+
+    /// <summary>μ: the momentum of the scaled step (0: none).</summary>
+    public float Momentum { get; }
+
+    /// <summary>λ: the L2 penalty's coefficient, added to the gradient as λθ.</summary>
+    public float WeightDecay { get; }
+
+    /// <inheritdoc/>
+    public void Initialize(int parameterCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parameterCount);
+        _square = new float[parameterCount];
+        _buffer = Momentum > 0f ? new float[parameterCount] : [];
+    }
+
+    /// <inheritdoc/>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate)
+    {
+        Sgd.CheckLengths(parameters, gradient);
+        if (_square.Length != parameters.Length) throw new InvalidOperationException("Call Initialize with the parameter count before Step.");
+        ((IRangeOptimizer)this).BeginStep(learningRate);
+        ((IRangeOptimizer)this).StepRange(parameters, gradient, 0);
+    }
+
+    void IRangeOptimizer.BeginStep(float learningRate) => _rate = learningRate;
+
+    void IRangeOptimizer.StepRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset)
+    {
+        var square = _square.AsSpan(offset, parameters.Length);
+        var buffer = Momentum > 0f ? _buffer.AsSpan(offset, parameters.Length) : default;
+        float rate = _rate, alpha = Alpha, epsilon = Epsilon, momentum = Momentum, decay = WeightDecay;
+        for (int k = 0; k < parameters.Length; k++)
+        {
+            float g = gradient[k] + decay * parameters[k];
+            float v = square[k] = alpha * square[k] + (1f - alpha) * g * g;
+            float scaled = g / (MathF.Sqrt(v) + epsilon);
+            if (momentum > 0f) scaled = buffer[k] = momentum * buffer[k] + scaled;
+            parameters[k] -= rate * scaled;
+        }
+    }
+
+    IRangeOptimizer IRangeOptimizer.Replicate() =>
+        new RmsProp(Alpha, Epsilon, Momentum, WeightDecay) { _square = (float[])_square.Clone(), _buffer = (float[])_buffer.Clone() };
 }
 
 /// <summary>
