@@ -48,6 +48,8 @@ internal static class OperatorTable
         new("HalfSquaredErrorLoss", "HalfSquaredError, L = ½·Σ(o − t)²", "g_k = ∂L/∂o_k = o_k − t_k", false, false, false),
         new("CrossEntropyLoss", "CrossEntropy, L = −Σ t·log o", "softmax and cross-entropy together: δ_k = ∂L/∂z_k = o_k·Σt − t_k (= o_k − t_k for one-hot t)", true, true, true),
         new("BinaryCrossEntropyLoss", "BinaryCrossEntropy, L = −(1/n)·Σ[t·log o + (1 − t)·log(1 − o)]", "sigmoid and binary cross-entropy together: δ_k = ∂L/∂z_k = (o_k − t_k)/n", true, false, false),
+        new("L1Loss", "L1, L = (1/n)·Σ|o − t|", "g_k = ∂L/∂o_k = sign(o_k − t_k)/n", false, false, false),
+        new("HuberLoss", "Huber, L = (1/n)·Σ h(o − t), h(d) = |d| < 1 ? ½d² : |d| − ½ (δ = 1)", "g_k = ∂L/∂o_k = clamp(o_k − t_k, −1, 1)/n", false, false, false),
     ];
 
     public static ActivationEntry Of(ActivationKind activation) => s_activations[(int)activation];

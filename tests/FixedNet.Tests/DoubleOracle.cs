@@ -98,6 +98,16 @@ internal static class DoubleOracle
             case FixedNet.Loss.CrossEntropy:
                 for (int k = 0; k < n; k++) sum -= target[k] * Math.Log(o[k]);
                 return sum;
+            case FixedNet.Loss.L1:
+                for (int k = 0; k < n; k++) sum += Math.Abs(o[k] - target[k]);
+                return sum / n;
+            case FixedNet.Loss.Huber:
+                for (int k = 0; k < n; k++)
+                {
+                    double d = Math.Abs(o[k] - target[k]);
+                    sum += d < 1 ? 0.5 * d * d : d - 0.5;
+                }
+                return sum / n;
             default:
                 for (int k = 0; k < n; k++) sum -= target[k] * Math.Log(o[k]) + (1 - target[k]) * Math.Log(1 - o[k]);
                 return sum / n;

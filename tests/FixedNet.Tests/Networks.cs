@@ -9,8 +9,8 @@ namespace FixedNet.Tests;
 /// <summary>The generated test networks by name, and random samples that suit each loss.</summary>
 internal static class Networks
 {
-    public static readonly string[] Small = ["TutorialNet", "TanhMseNet", "SigmoidHalfNet", "ReluBceNet", "LeakySoftmaxMseNet", "XorNet", "NestedNet", "SmoothMseNet", "EluSoftmaxNet", "SoftplusEluNet"];
-    public static readonly string[] Wide = ["WideSoftmaxNet", "WideBceNet", "WideMseNet", "WideSoftmaxHalfNet", "MnistNet", "PanelNet", "WideGeluSiluNet", "WideEluSoftplusNet"];
+    public static readonly string[] Small = ["TutorialNet", "TanhMseNet", "SigmoidHalfNet", "ReluBceNet", "LeakySoftmaxMseNet", "XorNet", "NestedNet", "SmoothMseNet", "EluSoftmaxNet", "SoftplusEluNet", "L1Net"];
+    public static readonly string[] Wide = ["WideSoftmaxNet", "WideBceNet", "WideMseNet", "WideSoftmaxHalfNet", "MnistNet", "PanelNet", "WideGeluSiluNet", "WideEluSoftplusNet", "WideHuberNet"];
 
     public static TheoryData<string> All => [.. Small.Concat(Wide)];
 
@@ -28,6 +28,8 @@ internal static class Networks
         "SmoothMseNet" => new SmoothMseNet(),
         "EluSoftmaxNet" => new EluSoftmaxNet(),
         "SoftplusEluNet" => new SoftplusEluNet(),
+        "L1Net" => new L1Net(),
+        "WideHuberNet" => new WideHuberNet(),
         "WideGeluSiluNet" => new WideGeluSiluNet(),
         "WideEluSoftplusNet" => new WideEluSoftplusNet(),
         "WideSoftmaxNet" => new WideSoftmaxNet(),

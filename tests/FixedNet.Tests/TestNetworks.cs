@@ -51,6 +51,12 @@ public partial class EluSoftmaxNet;
 [Dense(2, Activation.ELU)]
 public partial class SoftplusEluNet;
 
+// The regression losses: L1 on a small (unrolled) network, Huber on one that runs the kernels.
+[Network(3, Loss = Loss.L1)]
+[Dense(5, Activation.Tanh)]
+[Dense(2, Activation.Identity)]
+public partial class L1Net;
+
 // Larger networks (Vector256 loops), with sizes that are not multiples of 8 or 4 to exercise every tail.
 [Network(37, Loss = Loss.CrossEntropy)]
 [Dense(19, Activation.ReLU)]
@@ -72,6 +78,11 @@ public partial class WideMseNet;
 [Dense(9, Activation.Identity)]
 [Dense(33, Activation.Softmax)]
 public partial class WideSoftmaxHalfNet;
+
+[Network(29, Loss = Loss.Huber)]
+[Dense(21, Activation.ReLU)]
+[Dense(7, Activation.Identity)]
+public partial class WideHuberNet;
 
 [Network(784, Loss = Loss.CrossEntropy)]
 [Dense(128, Activation.ReLU)]

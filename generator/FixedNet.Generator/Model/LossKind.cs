@@ -7,4 +7,6 @@ internal enum LossKind
     HalfSquaredError = 1,
     CrossEntropy = 2,
     BinaryCrossEntropy = 3,
+    L1 = 4,
+    Huber = 5,
 }

@@ -95,6 +95,8 @@ internal abstract class LossInfo
         new Of<HalfSquaredErrorLoss>(),
         new Of<CrossEntropyLoss>(),
         new Of<BinaryCrossEntropyLoss>(),
+        new Of<L1Loss>(),
+        new Of<HuberLoss>(),
     ];
 
     /// <summary>The loss's line of the table.</summary>

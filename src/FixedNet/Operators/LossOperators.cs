@@ -60,6 +60,42 @@ public readonly struct HalfSquaredErrorLoss : ILossOperator
 }
 
 /// <summary>
+/// <c>L = (1/n) Σ |o − t|</c>, <c>∂L/∂o = sign(o − t)/n</c> (0 where o = t, as torch.sign), as <c>torch.nn.L1Loss</c>
+/// (https://pytorch.org/docs/stable/generated/torch.nn.L1Loss.html).
+/// </summary>
+public readonly struct L1Loss : ILossOperator
+{
+#pragma warning disable CS1591
+    public static bool DeltaIsFused => false;
+    public static bool DeltaNeedsTargetSum => false;
+    public static bool NeedsLogSumExp => false;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Term(float z, float o, float t, float lse) => MathF.Abs(o - t);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Reduce(float sum, int n) => sum / n;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Delta(float o, float t, float tsum, int n) => MathF.Sign(o - t) / (float)n;
+#pragma warning restore CS1591
+}
+
+/// <summary>
+/// <c>L = (1/n) Σ h(o − t)</c>, <c>h(d) = ½d²</c> for |d| &lt; 1, else <c>|d| − ½</c>; <c>∂L/∂o = clamp(o − t, −1, 1)/n</c>, as
+/// <c>torch.nn.HuberLoss</c> with δ = 1 (https://pytorch.org/docs/stable/generated/torch.nn.HuberLoss.html).
+/// </summary>
+public readonly struct HuberLoss : ILossOperator
+{
+#pragma warning disable CS1591
+    public static bool DeltaIsFused => false;
+    public static bool DeltaNeedsTargetSum => false;
+    public static bool NeedsLogSumExp => false;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Term(float z, float o, float t, float lse)
+    {
+        float d = MathF.Abs(o - t);
+        return d < 1f ? 0.5f * d * d : d - 0.5f;
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Reduce(float sum, int n) => sum / n;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Delta(float o, float t, float tsum, int n) => Math.Clamp(o - t, -1f, 1f) / n;
+#pragma warning restore CS1591
+}
+
+/// <summary>
 /// <c>L = −Σ t·log o</c> over a softmax output, with <c>log o_k = z_k − lse</c> exact even where <c>o_k</c> underflows;
 /// with the softmax, <c>∂L/∂z_k = o_k·Σt − t_k</c> (= o_k − t_k for one-hot t)
 /// (<c>torch.nn.CrossEntropyLoss</c> with probability targets: https://pytorch.org/docs/stable/generated/torch.nn.CrossEntropyLoss.html).
