@@ -156,7 +156,14 @@ public sealed class Adam : IOptimizer, IRangeOptimizer
 
     /// <summary>Creates the optimizer (PyTorch's defaults: β₁ = 0.9, β₂ = 0.999, ε = 1e−8).</summary>
     public Adam(float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
+        : this(beta1, beta2, epsilon, decoupledWeightDecay: 0f)
     {
+    }
+
+    // AdamW's: Adam with the parameters scaled by 1 − ηλ before each update (λ = 0 scales by exactly 1).
+    internal Adam(float beta1, float beta2, float epsilon, float decoupledWeightDecay)
+    {
+        DecoupledWeightDecay = decoupledWeightDecay;
         if (!(beta1 >= 0f && beta1 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "β₁ must be in [0, 1).");
         if (!(beta2 >= 0f && beta2 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "β₂ must be in [0, 1).");
         if (!(epsilon > 0f)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be positive.");
@@ -177,6 +184,8 @@ public sealed class Adam : IOptimizer, IRangeOptimizer
     /// <summary>Number of steps taken since <see cref="Initialize"/>.</summary>
     public int StepCount => _t;
 
+    internal float DecoupledWeightDecay { get; }
+
     /// <inheritdoc/>
     public void Initialize(int parameterCount)
     {
@@ -195,27 +204,28 @@ public sealed class Adam : IOptimizer, IRangeOptimizer
         ((IRangeOptimizer)this).StepRange(parameters, gradient, 0);
     }
 
-    private float _stepSize, _inverseSqrtCorrection2;
+    private float _stepSize, _inverseSqrtCorrection2, _decay;
 
     IRangeOptimizer IRangeOptimizer.Replicate() =>
-        new Adam(Beta1, Beta2, Epsilon) { _m = (float[])_m.Clone(), _v = (float[])_v.Clone(), _t = _t };
+        new Adam(Beta1, Beta2, Epsilon, DecoupledWeightDecay) { _m = (float[])_m.Clone(), _v = (float[])_v.Clone(), _t = _t };
 
     void IRangeOptimizer.BeginStep(float learningRate)
     {
         _t++;
         _stepSize = learningRate / (1f - MathF.Pow(Beta1, _t));
         _inverseSqrtCorrection2 = 1f / MathF.Sqrt(1f - MathF.Pow(Beta2, _t));
+        _decay = 1f - learningRate * DecoupledWeightDecay;
     }
 
     void IRangeOptimizer.StepRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset) =>
         Update(parameters, gradient, _m.AsSpan(offset, parameters.Length), _v.AsSpan(offset, parameters.Length), Beta1, Beta2, Epsilon,
-            _stepSize, _inverseSqrtCorrection2, decay: 1f);
+            _stepSize, _inverseSqrtCorrection2, _decay);
 
     /// <summary>
     /// Adam's update of one range, <c>θ ← θ·decay − (η/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε)</c> after the moments; decay is 1 for
     /// Adam (θ·1 is θ exactly) and 1 − ηλ for AdamW's decoupled weight decay, which torch.optim.AdamW applies first.
     /// </summary>
-    internal static void Update(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> moment1, Span<float> moment2,
+    private static void Update(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> moment1, Span<float> moment2,
         float b1, float b2, float epsilon, float stepSize, float inverseSqrtCorrection2, float decay)
     {
         ref float m = ref MemoryMarshal.GetReference(moment1);
@@ -254,71 +264,47 @@ public sealed class Adam : IOptimizer, IRangeOptimizer
 
 /// <summary>
 /// AdamW as torch.optim.AdamW (https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html): weight decay
-/// decoupled from the gradient, <c>θ ← θ − ηλθ</c>, then Adam's step from the moments of the gradient alone. PyTorch's
-/// defaults: λ = 0.01, β₁ = 0.9, β₂ = 0.999, ε = 1e−8.
+/// decoupled from the gradient, <c>θ ← θ − ηλθ</c>, then Adam's step from the moments of the gradient alone (the same
+/// <see cref="Adam"/> update, with the decay folded in). PyTorch's defaults: λ = 0.01, β₁ = 0.9, β₂ = 0.999, ε = 1e−8.
 /// </summary>
 public sealed class AdamW : IOptimizer, IRangeOptimizer
 {
-    private float[] _m = [];
-    private float[] _v = [];
-    private int _t;
-    private float _stepSize, _inverseSqrtCorrection2, _decay;
+    private readonly Adam _adam;
 
     /// <summary>Creates the optimizer with decoupled weight decay <paramref name="weightDecay"/> ≥ 0 and Adam's moments.</summary>
     public AdamW(float weightDecay = 0.01f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
+        : this(new Adam(beta1, beta2, epsilon, Sgd.CheckWeightDecay(weightDecay)))
     {
-        var adam = new Adam(beta1, beta2, epsilon); // the same checks of β₁, β₂ and ε
-        (Beta1, Beta2, Epsilon) = (adam.Beta1, adam.Beta2, adam.Epsilon);
-        WeightDecay = Sgd.CheckWeightDecay(weightDecay);
     }
+
+    private AdamW(Adam adam) => _adam = adam;
 
     /// <summary>λ: each step first scales the parameters by 1 − ηλ.</summary>
-    public float WeightDecay { get; }
+    public float WeightDecay => _adam.DecoupledWeightDecay;
 
     /// <summary>Decay of the first moment.</summary>
-    public float Beta1 { get; }
+    public float Beta1 => _adam.Beta1;
 
     /// <summary>Decay of the second moment.</summary>
-    public float Beta2 { get; }
+    public float Beta2 => _adam.Beta2;
 
     /// <summary>Added to √v̂ to avoid division by zero.</summary>
-    public float Epsilon { get; }
+    public float Epsilon => _adam.Epsilon;
 
     /// <summary>Number of steps taken since <see cref="Initialize"/>.</summary>
-    public int StepCount => _t;
+    public int StepCount => _adam.StepCount;
 
     /// <inheritdoc/>
-    public void Initialize(int parameterCount)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parameterCount);
-        _m = new float[parameterCount];
-        _v = new float[parameterCount];
-        _t = 0;
-    }
+    public void Initialize(int parameterCount) => _adam.Initialize(parameterCount);
 
     /// <inheritdoc/>
-    public void Step(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate)
-    {
-        Sgd.CheckLengths(parameters, gradient);
-        if (_m.Length != parameters.Length) throw new InvalidOperationException("Call Initialize with the parameter count before Step.");
-        ((IRangeOptimizer)this).BeginStep(learningRate);
-        ((IRangeOptimizer)this).StepRange(parameters, gradient, 0);
-    }
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate) => _adam.Step(parameters, gradient, learningRate);
 
-    void IRangeOptimizer.BeginStep(float learningRate)
-    {
-        _t++;
-        _stepSize = learningRate / (1f - MathF.Pow(Beta1, _t));
-        _inverseSqrtCorrection2 = 1f / MathF.Sqrt(1f - MathF.Pow(Beta2, _t));
-        _decay = 1f - learningRate * WeightDecay;
-    }
+    void IRangeOptimizer.BeginStep(float learningRate) => ((IRangeOptimizer)_adam).BeginStep(learningRate);
 
-    void IRangeOptimizer.StepRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset) =>
-        Adam.Update(parameters, gradient, _m.AsSpan(offset, parameters.Length), _v.AsSpan(offset, parameters.Length), Beta1, Beta2, Epsilon,
-            _stepSize, _inverseSqrtCorrection2, _decay);
+    void IRangeOptimizer.StepRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset) => ((IRangeOptimizer)_adam).StepRange(parameters, gradient, offset);
 
-    IRangeOptimizer IRangeOptimizer.Replicate() =>
-        new AdamW(WeightDecay, Beta1, Beta2, Epsilon) { _m = (float[])_m.Clone(), _v = (float[])_v.Clone(), _t = _t };
+    IRangeOptimizer IRangeOptimizer.Replicate() => new AdamW((Adam)((IRangeOptimizer)_adam).Replicate());
 }
 
 /// <summary>
