@@ -192,3 +192,91 @@ public class GradientClippingTests
     public void GradientClipNorm_MustBePositiveAndFinite(float clip) =>
         Assert.Equal("options", Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer<MnistNet>(new MnistNet(), new TrainerOptions { GradientClipNorm = clip })).ParamName);
 }
+
+/// <summary>Evaluation's regression measures: mean absolute error and R², as scikit-learn's r2_score averages them.</summary>
+public class RegressionEvaluationTests
+{
+    private static Dataset Regression(int count, int seed)
+    {
+        var random = new Random(seed);
+        var x = new float[count * 29];
+        var t = new float[count * 7];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)random.NextDouble() - 0.5f;
+        for (int s = 0; s < count; s++)
+            for (int k = 0; k < 7; k++) t[s * 7 + k] = x[s * 29 + k] * 2 + (float)random.NextDouble() * 0.1f + k;
+        return new Dataset(x, t, 29, 7);
+    }
+
+    [Fact]
+    public void MeanAbsoluteError_AndRSquared_AgreeWithTheirDefinitions()
+    {
+        var data = Regression(600, 3);
+        var net = new WideHuberNet();
+        net.InitializeParameters(2);
+        new Trainer<WideHuberNet>(net, new TrainerOptions { Epochs = 30, BatchSize = 16, LearningRate = 0.02f, Optimizer = new Adam(), DegreeOfParallelism = 1 }).Fit(data);
+        var evaluation = Trainer<WideHuberNet>.Evaluate(net, data);
+
+        // the definitions, in double precision, from single-sample outputs
+        var o = new float[7];
+        double absolute = 0, r2 = 0;
+        var outputs = new double[600, 7];
+        for (int s = 0; s < 600; s++)
+        {
+            net.Forward(data.Input(s), o);
+            for (int k = 0; k < 7; k++) { outputs[s, k] = o[k]; absolute += Math.Abs(o[k] - data.Target(s)[k]); }
+        }
+        for (int k = 0; k < 7; k++)
+        {
+            double mean = Enumerable.Range(0, 600).Average(s => (double)data.Target(s)[k]);
+            double residual = Enumerable.Range(0, 600).Sum(s => Math.Pow(data.Target(s)[k] - outputs[s, k], 2));
+            double total = Enumerable.Range(0, 600).Sum(s => Math.Pow(data.Target(s)[k] - mean, 2));
+            r2 += 1 - residual / total;
+        }
+        Assert.Equal(absolute / (600 * 7), evaluation.MeanAbsoluteError, 1e-5);
+        Assert.Equal(r2 / 7, evaluation.RSquared, 1e-4);
+        Assert.InRange(evaluation.RSquared, 0.5, 1.0); // it learned: R² means something here
+    }
+
+    [Fact]
+    public void ConstantTargets_CountOne_WhenPredictedExactly_ElseZero()
+    {
+        var sums = new Training.Evaluator.Sums(2);
+        // two samples, output 0 predicted exactly (targets 3, 3), output 1 not (targets 5, 5, predictions 4, 6)
+        sums.Target[0] = 6; sums.TargetSquare[0] = 18; sums.SquaredError[0] = 0;
+        sums.Target[1] = 10; sums.TargetSquare[1] = 50; sums.SquaredError[1] = 2;
+        Assert.Equal(0.5f, sums.ToEvaluation(2).RSquared);
+    }
+
+    [Fact]
+    public void TwoCores_GiveTheSameMeasures()
+    {
+        var data = DataParallelTests.Data(1000, 9);
+        var net = new MnistNet();
+        net.InitializeParameters(5);
+        var one = Trainer<MnistNet>.Evaluate(net, data);
+        var two = Trainer<MnistNet>.Evaluate(net, data, degreeOfParallelism: 2);
+        Assert.Equal(one.MeanAbsoluteError, two.MeanAbsoluteError, 1e-6f);
+        Assert.Equal(one.RSquared, two.RSquared, 1e-5f);
+    }
+
+    [Fact]
+    public void Progress_ShowsMaeAndRSquared_ForARegressionLoss_AccuracyOtherwise()
+    {
+        var writer = new System.IO.StringWriter();
+        var bar = new ConsoleProgressBar(writer, redraw: false);
+        var net = new WideHuberNet();
+        var result = new Trainer<WideHuberNet>(net, new TrainerOptions { Epochs = 2, BatchSize = 16, LearningRate = 0.01f, ValidationFraction = 0.2 })
+            .Fit(Regression(200, 4), progress: bar);
+        Assert.True(result.History[0].IsRegression);
+        Assert.True(float.IsFinite(result.History[^1].ValidationRSquared));
+        Assert.Matches(@"validation loss \S+  MAE \S+  R² -?\d+\.\d{4}", writer.ToString());
+        Assert.DoesNotContain("accuracy", writer.ToString());
+
+        var classification = new System.IO.StringWriter();
+        var history = new Trainer<MnistNet>(new MnistNet(), new TrainerOptions { Epochs = 1, ValidationFraction = 0.2 })
+            .Fit(DataParallelTests.Data(100, 1), progress: new ConsoleProgressBar(classification, redraw: false));
+        Assert.False(history.History[0].IsRegression);
+        Assert.Contains("accuracy", classification.ToString());
+        Assert.DoesNotContain("MAE", classification.ToString());
+    }
+}

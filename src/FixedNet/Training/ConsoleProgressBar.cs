@@ -45,8 +45,8 @@ public sealed class ConsoleProgressBar : IProgress<BatchProgress>, IProgress<Epo
     public void Report(EpochReport value)
     {
         if (_redraw) _writer.Write('\r');
-        string validation = float.IsNaN(value.ValidationLoss)
-            ? string.Empty
+        string validation = float.IsNaN(value.ValidationLoss) ? string.Empty
+            : value.IsRegression ? string.Create(CultureInfo.InvariantCulture, $"  validation loss {value.ValidationLoss:F4}  MAE {value.ValidationMeanAbsoluteError:G4}  R² {value.ValidationRSquared:F4}")
             : string.Create(CultureInfo.InvariantCulture, $"  validation loss {value.ValidationLoss:F4}  accuracy {value.ValidationAccuracy:P2}");
         // Every epoch of a run trains on the same number of samples, so the run's rate, Σ samples / Σ time, is the
         // harmonic mean of the epochs' rates. Epoch 1 starts a new run.

@@ -61,8 +61,7 @@ internal sealed class DataParallel : IDisposable
 
     // Evaluation: each worker's chunk outputs, summed loss and correct count.
     private readonly float[][] _outputs;
-    private readonly double[] _evaluationLoss;
-    private readonly int[] _evaluationCorrect;
+    private readonly Evaluator.Sums[] _evaluationSums;
     private int _evaluationWorkers;
 
     private enum Phase { Gradients, Update, Evaluate, Exit }
@@ -92,8 +91,8 @@ internal sealed class DataParallel : IDisposable
         _compiled = new long[workers];
         _outputs = new float[workers][];
         for (int w = 0; w < workers; w++) _outputs[w] = new float[Evaluator.Chunk * network.OutputSize];
-        _evaluationLoss = new double[workers];
-        _evaluationCorrect = new int[workers];
+        _evaluationSums = new Evaluator.Sums[workers];
+        for (int w = 0; w < workers; w++) _evaluationSums[w] = new Evaluator.Sums(network.OutputSize);
         _barrier = new SpinBarrier(workers);
         _threads = new Thread[workers - 1];
         for (int w = 1; w < workers; w++)
@@ -171,14 +170,9 @@ internal sealed class DataParallel : IDisposable
         _data = data;
         _evaluationWorkers = EvaluationWorkers(_parameterCount, data.Count, Workers);
         Run(Phase.Evaluate);
-        double loss = 0;
-        int correct = 0;
-        for (int w = 0; w < _evaluationWorkers; w++)
-        {
-            loss += _evaluationLoss[w];
-            correct += _evaluationCorrect[w];
-        }
-        return new Evaluation((float)(loss / data.Count), (float)correct / data.Count, data.Count);
+        var sums = _evaluationSums[0];
+        for (int w = 1; w < _evaluationWorkers; w++) sums.Add(_evaluationSums[w]);
+        return sums.ToEvaluation(data.Count);
     }
 
     private int ShardStart(int s) => (int)((long)_count * s / _shards);
@@ -219,7 +213,10 @@ internal sealed class DataParallel : IDisposable
             if (_phase == Phase.Gradients) ShardGradient(worker);
             else if (_phase == Phase.Update) UpdateReplica(worker);
             else if (worker < _evaluationWorkers)
-                (_evaluationLoss[worker], _evaluationCorrect[worker]) = Evaluator.Chunks(_networks[worker], _data!, worker, _evaluationWorkers, _outputs[worker]);
+            {
+                _evaluationSums[worker].Clear();
+                Evaluator.Chunks(_networks[worker], _data!, worker, _evaluationWorkers, _outputs[worker], _evaluationSums[worker]);
+            }
         }
         catch (Exception exception)
         {

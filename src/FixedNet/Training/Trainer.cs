@@ -101,6 +101,15 @@ public readonly record struct EpochReport(int Epoch, int Epochs, float TrainingL
     /// non-finite only after the epoch, or null when the epoch ended normally. The report of such an epoch is the last.
     /// </summary>
     public int? NonFiniteBatch { get; init; }
+
+    /// <summary>The network's loss is a regression loss (squared error, L1, Huber): progress shows the validation's mean absolute error and R² in place of its accuracy.</summary>
+    public bool IsRegression { get; init; }
+
+    /// <summary>Validation mean absolute error after the epoch (see <see cref="Evaluation.MeanAbsoluteError"/>), or NaN without validation data.</summary>
+    public float ValidationMeanAbsoluteError { get; init; } = float.NaN;
+
+    /// <summary>Validation R² after the epoch (see <see cref="Evaluation.RSquared"/>), or NaN without validation data.</summary>
+    public float ValidationRSquared { get; init; } = float.NaN;
 }
 
 /// <summary>Progress inside an epoch, in samples.</summary>
@@ -116,8 +125,19 @@ public sealed record TrainingResult(IReadOnlyList<EpochReport> History, int Best
     public StopReason StopReason { get; init; }
 }
 
-/// <summary>Loss and accuracy of a network on a data set.</summary>
-public readonly record struct Evaluation(float Loss, float Accuracy, int Count);
+/// <summary>Loss and accuracy of a network on a data set, and for regression its mean absolute error and R².</summary>
+public readonly record struct Evaluation(float Loss, float Accuracy, int Count)
+{
+    /// <summary>Mean of |o − t| over samples and outputs (torch.nn.L1Loss's value).</summary>
+    public float MeanAbsoluteError { get; init; } = float.NaN;
+
+    /// <summary>
+    /// R² = 1 − Σ(t − o)² / Σ(t − t̄)², per output over the samples, then averaged over the outputs (scikit-learn's
+    /// <c>r2_score</c>, multioutput 'uniform_average'); an output whose targets are constant counts 1 when predicted
+    /// exactly, else 0 (as scikit-learn's <c>force_finite</c>).
+    /// </summary>
+    public float RSquared { get; init; } = float.NaN;
+}
 
 /// <summary>
 /// Trains any generated network (or <see cref="ReferenceNetwork"/>) on a <see cref="Dataset"/>: shuffled
@@ -276,7 +296,12 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
             var evaluation = validation is null ? new Evaluation(float.NaN, float.NaN, 0)
                 : parallel is not null ? parallel.Evaluate(validation) : Evaluate(_network, validation);
             var report = new EpochReport(epoch + 1, Options.Epochs, (float)(lossSum / order.Length), evaluation.Loss, evaluation.Accuracy,
-                rate, order.Length / elapsed.TotalSeconds, elapsed);
+                rate, order.Length / elapsed.TotalSeconds, elapsed)
+            {
+                IsRegression = _network.Architecture.Loss is Loss.MeanSquaredError or Loss.HalfSquaredError or Loss.L1 or Loss.Huber,
+                ValidationMeanAbsoluteError = evaluation.MeanAbsoluteError,
+                ValidationRSquared = evaluation.RSquared,
+            };
             history.Add(report);
             progress?.Report(report);
 
@@ -327,8 +352,9 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
             using var parallel = DataParallel.TryCreate(network, cores);
             if (parallel is not null) return parallel.Evaluate(data);
         }
-        var (loss, correct) = Evaluator.Chunks(network, data, 0, 1, new float[Evaluator.Chunk * network.OutputSize]);
-        return new Evaluation((float)(loss / data.Count), (float)correct / data.Count, data.Count);
+        var sums = new Evaluator.Sums(network.OutputSize);
+        Evaluator.Chunks(network, data, 0, 1, new float[Evaluator.Chunk * network.OutputSize], sums);
+        return sums.ToEvaluation(data.Count);
     }
 
     private void CheckShape(Dataset data, string name)
@@ -340,28 +366,81 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
     }
 }
 
-/// <summary>The loss and accuracy of chunks of a data set, one batched forward pass per chunk.</summary>
+/// <summary>The loss, accuracy and regression sums of chunks of a data set, one batched forward pass per chunk.</summary>
 internal static class Evaluator
 {
     /// <summary>Samples per chunk: one <c>ComputeLossBatch</c> call, whose outputs also give the accuracy.</summary>
     public const int Chunk = 256;
 
-    /// <summary>The summed loss (Σ per-sample loss) and correct count of chunks first, first + step, … of <paramref name="data"/>.</summary>
-    public static (double Loss, int Correct) Chunks(INetwork network, Dataset data, int first, int step, float[] outputs)
+    /// <summary>What an evaluation adds up, in double precision; sums of several workers add in worker order.</summary>
+    public sealed class Sums(int outputs)
+    {
+        public double Loss, AbsoluteError;
+        public int Correct;
+        public readonly double[] Target = new double[outputs], TargetSquare = new double[outputs], SquaredError = new double[outputs];
+
+        public void Clear()
+        {
+            (Loss, AbsoluteError, Correct) = (0, 0, 0);
+            Array.Clear(Target);
+            Array.Clear(TargetSquare);
+            Array.Clear(SquaredError);
+        }
+
+        public void Add(Sums other)
+        {
+            Loss += other.Loss;
+            AbsoluteError += other.AbsoluteError;
+            Correct += other.Correct;
+            for (int k = 0; k < Target.Length; k++)
+            {
+                Target[k] += other.Target[k];
+                TargetSquare[k] += other.TargetSquare[k];
+                SquaredError[k] += other.SquaredError[k];
+            }
+        }
+
+        public Evaluation ToEvaluation(int count)
+        {
+            double r2 = 0;
+            for (int k = 0; k < Target.Length; k++)
+            {
+                double total = TargetSquare[k] - Target[k] * Target[k] / count; // Σ(t − t̄)²
+                r2 += total > 0 ? 1 - SquaredError[k] / total : SquaredError[k] == 0 ? 1 : 0;
+            }
+            return new Evaluation((float)(Loss / count), (float)Correct / count, count)
+            {
+                MeanAbsoluteError = (float)(AbsoluteError / ((double)count * Target.Length)),
+                RSquared = (float)(r2 / Target.Length),
+            };
+        }
+    }
+
+    /// <summary>Adds chunks first, first + step, … of <paramref name="data"/> into <paramref name="sums"/>.</summary>
+    public static void Chunks(INetwork network, Dataset data, int first, int step, float[] outputs, Sums sums)
     {
         int inputSize = network.InputSize, outputSize = network.OutputSize;
-        double loss = 0;
-        int correct = 0;
         for (int start = first * Chunk; start < data.Count; start += step * Chunk)
         {
             int m = Math.Min(Chunk, data.Count - start);
             var targets = data.Targets.Slice(start * outputSize, m * outputSize);
             var output = outputs.AsSpan(0, m * outputSize);
-            loss += (double)network.ComputeLossBatch(data.Inputs.Slice(start * inputSize, m * inputSize), targets, m, output) * m;
-            for (int k = 0; k < m; k++)
-                if (IsCorrect(output.Slice(k * outputSize, outputSize), targets.Slice(k * outputSize, outputSize))) correct++;
+            sums.Loss += (double)network.ComputeLossBatch(data.Inputs.Slice(start * inputSize, m * inputSize), targets, m, output) * m;
+            for (int s = 0; s < m; s++)
+            {
+                var o = output.Slice(s * outputSize, outputSize);
+                var t = targets.Slice(s * outputSize, outputSize);
+                if (IsCorrect(o, t)) sums.Correct++;
+                for (int k = 0; k < outputSize; k++)
+                {
+                    double d = o[k] - t[k];
+                    sums.AbsoluteError += Math.Abs(d);
+                    sums.SquaredError[k] += d * d;
+                    sums.Target[k] += t[k];
+                    sums.TargetSquare[k] += (double)t[k] * t[k];
+                }
+            }
         }
-        return (loss, correct);
     }
 
     private static bool IsCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> target)
