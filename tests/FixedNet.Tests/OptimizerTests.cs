@@ -165,6 +165,41 @@ public class OptimizerTests
         }
     }
 
+    // The vector loops (8 parameters a step) against the scalar tail: 37 parameters at once, and each alone (all tail),
+    // give the same bits.
+    public static TheoryData<string> VectorCases => ["sgd-decay", "nesterov", "momentum-decay", "rmsprop", "rmsprop-momentum", "adamw"];
+
+    private static IOptimizer CreateCase(string name) => name switch
+    {
+        "sgd-decay" => new Sgd(0.1f),
+        "nesterov" => new SgdMomentum(0.9f, nesterov: true),
+        "momentum-decay" => new SgdMomentum(0.8f, weightDecay: 0.05f),
+        "rmsprop" => new RmsProp(weightDecay: 0.01f),
+        "rmsprop-momentum" => new RmsProp(momentum: 0.9f),
+        _ => new AdamW(0.1f),
+    };
+
+    [Theory]
+    [MemberData(nameof(VectorCases))]
+    public void VectorLoops_MatchTheScalarTail_ToTheBit(string name)
+    {
+        var random = new Random(3);
+        float[] p = [.. Enumerable.Range(0, 37).Select(_ => (float)random.NextDouble() - 0.5f)];
+        float[][] g = [.. Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, 37).Select(_ => (float)random.NextDouble() - 0.5f).ToArray())];
+        float[] whole = [.. p];
+        var optimizer = CreateCase(name);
+        optimizer.Initialize(37);
+        foreach (var step in g) optimizer.Step(whole, step, 0.05f);
+        for (int k = 0; k < 37; k++)
+        {
+            float[] one = [p[k]];
+            var single = CreateCase(name);
+            single.Initialize(1);
+            foreach (var step in g) single.Step(one, [step[k]], 0.05f);
+            Assert.Equal(BitConverter.SingleToInt32Bits(one[0]), BitConverter.SingleToInt32Bits(whole[k]));
+        }
+    }
+
     [Fact]
     public void Replicas_TakeTheSameSteps_ToTheBit()
     {

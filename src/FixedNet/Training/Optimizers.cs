@@ -59,7 +59,17 @@ public sealed class Sgd : IOptimizer, IRangeOptimizer
             return;
         }
         float rate = _rate, decay = WeightDecay;
-        for (int k = 0; k < parameters.Length; k++) parameters[k] -= rate * (gradient[k] + decay * parameters[k]);
+        ref float p = ref MemoryMarshal.GetReference(parameters);
+        ref float g = ref MemoryMarshal.GetReference(gradient);
+        int n = parameters.Length, k = 0;
+        var vRate = Vector256.Create(rate);
+        var vDecay = Vector256.Create(decay);
+        for (; k <= n - Vector256<float>.Count; k += Vector256<float>.Count)
+        {
+            var pk = Vector256.LoadUnsafe(ref p, (nuint)k);
+            (pk - vRate * (Vector256.LoadUnsafe(ref g, (nuint)k) + vDecay * pk)).StoreUnsafe(ref p, (nuint)k);
+        }
+        for (; k < n; k++) Unsafe.Add(ref p, k) -= rate * (Unsafe.Add(ref g, k) + decay * Unsafe.Add(ref p, k));
     }
 
     IRangeOptimizer IRangeOptimizer.Replicate() => new Sgd(WeightDecay);
@@ -133,11 +143,26 @@ public sealed class SgdMomentum : IOptimizer, IRangeOptimizer
             return;
         }
         float rate = _rate, momentum = Momentum, decay = WeightDecay;
-        for (int k = 0; k < parameters.Length; k++)
+        ref float p = ref MemoryMarshal.GetReference(parameters);
+        ref float gr = ref MemoryMarshal.GetReference(gradient);
+        ref float ve = ref MemoryMarshal.GetReference(velocity);
+        int n = parameters.Length, k = 0;
+        var vRate = Vector256.Create(rate);
+        var vMomentum = Vector256.Create(momentum);
+        var vDecay = Vector256.Create(decay);
+        for (; k <= n - Vector256<float>.Count; k += Vector256<float>.Count)
         {
-            float g = gradient[k] + decay * parameters[k];
-            float v = velocity[k] = momentum * velocity[k] + g;
-            parameters[k] -= rate * (Nesterov ? g + momentum * v : v);
+            var pk = Vector256.LoadUnsafe(ref p, (nuint)k);
+            var g = Vector256.LoadUnsafe(ref gr, (nuint)k) + vDecay * pk;           // g + λθ
+            var v = vMomentum * Vector256.LoadUnsafe(ref ve, (nuint)k) + g;         // v = μv + g
+            v.StoreUnsafe(ref ve, (nuint)k);
+            (pk - vRate * (Nesterov ? g + vMomentum * v : v)).StoreUnsafe(ref p, (nuint)k);
+        }
+        for (; k < n; k++)
+        {
+            float g = Unsafe.Add(ref gr, k) + decay * Unsafe.Add(ref p, k);
+            float v = Unsafe.Add(ref ve, k) = momentum * Unsafe.Add(ref ve, k) + g;
+            Unsafe.Add(ref p, k) -= rate * (Nesterov ? g + momentum * v : v);
         }
     }
 
@@ -366,13 +391,38 @@ public sealed class RmsProp : IOptimizer, IRangeOptimizer
         var square = _square.AsSpan(offset, parameters.Length);
         var buffer = Momentum > 0f ? _buffer.AsSpan(offset, parameters.Length) : default;
         float rate = _rate, alpha = Alpha, epsilon = Epsilon, momentum = Momentum, decay = WeightDecay;
-        for (int k = 0; k < parameters.Length; k++)
+        ref float p = ref MemoryMarshal.GetReference(parameters);
+        ref float gr = ref MemoryMarshal.GetReference(gradient);
+        ref float sq = ref MemoryMarshal.GetReference(square);
+        ref float b = ref MemoryMarshal.GetReference(buffer);
+        int n = parameters.Length, k = 0;
+        var vRate = Vector256.Create(rate);
+        var vAlpha = Vector256.Create(alpha);
+        var vRest = Vector256.Create(1f - alpha);
+        var vEpsilon = Vector256.Create(epsilon);
+        var vMomentum = Vector256.Create(momentum);
+        var vDecay = Vector256.Create(decay);
+        for (; k <= n - Vector256<float>.Count; k += Vector256<float>.Count)
         {
-            float g = gradient[k] + decay * parameters[k];
-            float v = square[k] = alpha * square[k] + (1f - alpha) * g * g;
+            var pk = Vector256.LoadUnsafe(ref p, (nuint)k);
+            var g = Vector256.LoadUnsafe(ref gr, (nuint)k) + vDecay * pk;              // g + λθ
+            var v = vAlpha * Vector256.LoadUnsafe(ref sq, (nuint)k) + vRest * g * g;  // v = αv + (1−α)g²
+            v.StoreUnsafe(ref sq, (nuint)k);
+            var scaled = g / (Vector256.Sqrt(v) + vEpsilon);
+            if (momentum > 0f)
+            {
+                scaled = vMomentum * Vector256.LoadUnsafe(ref b, (nuint)k) + scaled;   // b = μb + g/(√v + ε)
+                scaled.StoreUnsafe(ref b, (nuint)k);
+            }
+            (pk - vRate * scaled).StoreUnsafe(ref p, (nuint)k);
+        }
+        for (; k < n; k++)
+        {
+            float g = Unsafe.Add(ref gr, k) + decay * Unsafe.Add(ref p, k);
+            float v = Unsafe.Add(ref sq, k) = alpha * Unsafe.Add(ref sq, k) + (1f - alpha) * g * g;
             float scaled = g / (MathF.Sqrt(v) + epsilon);
-            if (momentum > 0f) scaled = buffer[k] = momentum * buffer[k] + scaled;
-            parameters[k] -= rate * scaled;
+            if (momentum > 0f) scaled = Unsafe.Add(ref b, k) = momentum * Unsafe.Add(ref b, k) + scaled;
+            Unsafe.Add(ref p, k) -= rate * scaled;
         }
     }
 
