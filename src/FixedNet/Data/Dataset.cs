@@ -73,6 +73,16 @@ public sealed class Dataset
     /// <summary>Target of sample <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> Target(int index) => new(_targets, checked(index * TargetSize), TargetSize);
 
+    /// <summary>The trainer's batch assembly: copies samples <c>order[start + k]</c>, k in [lo, hi), into rows k of the batch buffers.</summary>
+    internal void Gather(int[] order, int start, int lo, int hi, Span<float> inputs, Span<float> targets)
+    {
+        for (int k = lo; k < hi; k++)
+        {
+            Input(order[start + k]).CopyTo(inputs.Slice(k * InputSize, InputSize));
+            Target(order[start + k]).CopyTo(targets.Slice(k * TargetSize, TargetSize));
+        }
+    }
+
     /// <summary>A copy holding the samples at <paramref name="indices"/>, in that order.</summary>
     public Dataset Subset(ReadOnlySpan<int> indices)
     {

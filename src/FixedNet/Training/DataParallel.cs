@@ -248,11 +248,7 @@ internal sealed class DataParallel : IDisposable
         int lo = ShardStart(worker), hi = ShardStart(worker + 1);
         var inputs = _inputs.Span;
         var targets = _targets.AsSpan();
-        for (int k = lo; k < hi; k++)
-        {
-            data.Input(_order![_start + k]).CopyTo(inputs.Slice(k * inputSize, inputSize));
-            data.Target(_order[_start + k]).CopyTo(targets.Slice(k * outputSize, outputSize));
-        }
+        data.Gather(_order!, _start, lo, hi, inputs, targets);
         var gradient = _gradients[worker].Span;
         gradient.Clear();
         _losses[worker] = _networks[worker].BackwardBatch(inputs[(lo * inputSize)..(hi * inputSize)], targets[(lo * outputSize)..(hi * outputSize)], hi - lo, gradient);

@@ -242,27 +242,16 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
                     // each updates its own copy of the parameters with the batch's mean gradient
                     loss = parallel.Gradients(training, order, start, m, inputBuffer, targets, parallel.ShardsFor(m));
                     if (float.IsFinite(loss)) parallel.Update(rate);
-                    if (!float.IsFinite(loss))
-                    {
-                        nonFiniteBatch = start / batchSize + 1;
-                        break;
-                    }
-                    lossSum += (double)loss * m;
-                    batchProgress?.Report(new BatchProgress(epoch + 1, Options.Epochs, start + m, order.Length, (float)(lossSum / (start + m))));
-                    continue;
                 }
-                for (int k = 0; k < m; k++)
+                else if (optimizer is null)
                 {
-                    training.Input(order[start + k]).CopyTo(inputs.Slice(k * inputSize, inputSize));
-                    training.Target(order[start + k]).CopyTo(targets.AsSpan(k * outputSize, outputSize));
-                }
-                ReadOnlySpan<float> x = inputs[..(m * inputSize)], t = targets.AsSpan(0, m * outputSize);
-                if (optimizer is null)
-                {
-                    loss = _network.TrainBatch(x, t, m, rate);
+                    training.Gather(order, start, 0, m, inputs, targets);
+                    loss = _network.TrainBatch(inputs[..(m * inputSize)], targets.AsSpan(0, m * outputSize), m, rate);
                 }
                 else
                 {
+                    training.Gather(order, start, 0, m, inputs, targets);
+                    ReadOnlySpan<float> x = inputs[..(m * inputSize)], t = targets.AsSpan(0, m * outputSize);
                     gradient.Clear();
                     loss = _network.BackwardBatch(x, t, m, gradient);
                     if (Options.GradientClipNorm is { } maxNorm) GradientClipping.Clip(gradient, maxNorm);
