@@ -124,3 +124,16 @@ public static class Shapes
 [Dense(64, Activation.ReLU)]
 [Dense(10, Activation.Softmax)]
 public partial class Net64x64x10;
+
+// The digits sample's network with its dropout, against Net64x64x10 without (DropoutCost); and a wider one.
+[Network(64, Loss = Loss.CrossEntropy)]
+[Dense(64, Activation.ReLU)]
+[Dropout(0.2)]
+[Dense(10, Activation.Softmax)]
+public partial class Net64x64x10Dropout;
+
+[Network(784, Loss = Loss.CrossEntropy)]
+[Dense(128, Activation.ReLU)]
+[Dropout(0.2)]
+[Dense(10, Activation.Softmax)]
+public partial class Mnist128Dropout;

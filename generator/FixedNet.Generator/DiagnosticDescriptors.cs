@@ -62,7 +62,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor SplitDeclaration = Create("FN0013",
         "Layers split over partial declarations",
-        "[Dense] layers of '{0}' must all be on the declaration that has [Network], so that their order is defined");
+        "[Dense] and [Dropout] layers of '{0}' must all be on the declaration that has [Network], so that their order is defined");
 
     public static readonly DiagnosticDescriptor LanguageVersion = Create("FN0014",
         "C# 11 or later is required",
@@ -125,6 +125,14 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor WeightsActivation = Create("FN0028",
         "The ONNX graph has another activation",
         "Dense layer {2} of '{0}' is followed by {3} in the ONNX model '{1}', but its [Dense] declares {4}");
+
+    public static readonly DiagnosticDescriptor DropoutProbability = Create("FN0029",
+        "Dropout probability must be in [0, 1)",
+        "The dropout after dense layer {1} of '{0}' has probability {2}; it must be at least 0 and below 1 (0.5 is PyTorch's default)");
+
+    public static readonly DiagnosticDescriptor DropoutPlacement = Create("FN0030",
+        "Dropout must sit between two dense layers",
+        "The [Dropout] of '{0}' {1}; a dropout goes after a hidden [Dense] layer and before the next one");
 
     /// <summary>The help link of a diagnostic id: its page in docs/diagnostics, the rule with a wrong and a right example.</summary>
     internal static string HelpLink(string id) => HelpBase.Length == 0 ? string.Empty : HelpBase + id + ".md";

@@ -14,6 +14,7 @@ internal static class Parser
 {
     public const string NetworkAttributeName = "FixedNet.NetworkAttribute";
     public const string DenseAttributeName = "FixedNet.DenseAttribute";
+    public const string DropoutAttributeName = "FixedNet.DropoutAttribute";
 
     /// <summary>Largest parameter count generated (2²⁶, as <c>FixedNet.NetworkArchitecture.MaxParameterCount</c>).</summary>
     public const long MaxParameterCount = 1L << 26;
@@ -120,16 +121,30 @@ internal static class Parser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, LocationInfo.From(NamedArgument(networkSyntax, "Loss")) ?? networkLocation,
                 "FixedNet.Loss", Text(lossValue)));
 
-        // [Dense(size, activation)] on this declaration, in source order.
+        // [Dense(size, activation)] and [Dropout(p)] on this declaration, in source order (a dropout has no size: Size -1).
         var layers = new List<(int Size, int Activation, AttributeSyntax? Syntax)>();
+        var dropouts = new List<(double Probability, AttributeSyntax Syntax)>();
         foreach (var attribute in type.GetAttributes())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (attribute.AttributeClass?.ToDisplayString() != DenseAttributeName) continue;
+            string? attributeName = attribute.AttributeClass?.ToDisplayString();
+            if (attributeName != DenseAttributeName && attributeName != DropoutAttributeName) continue;
             var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
             if (syntax is null || syntax.SyntaxTree != declaration.SyntaxTree || !declaration.Span.Contains(syntax.Span))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SplitDeclaration, LocationInfo.From(syntax) ?? identifier, name));
+                continue;
+            }
+            if (attributeName == DropoutAttributeName)
+            {
+                double probability = 0.5;
+                if (attribute.ConstructorArguments.Length > 0)
+                {
+                    var argument = attribute.ConstructorArguments[0];
+                    if (argument.Kind == TypedConstantKind.Error || argument.Value is not double p) return Skip;
+                    probability = p;
+                }
+                dropouts.Add((probability, syntax));
                 continue;
             }
             if (!TryGetInt(attribute, 0, out int size)) return Skip;
@@ -141,6 +156,27 @@ internal static class Parser
             layers.Add((size, activation, syntax));
         }
         layers.Sort((a, b) => a.Syntax!.SpanStart.CompareTo(b.Syntax!.SpanStart));
+
+        // Each dropout belongs to the dense layer before it; one that has no dense layer on both sides, or follows another, is FN0030.
+        var dropoutAfter = new double[layers.Count];
+        var dropoutSyntax = new AttributeSyntax?[layers.Count];
+        foreach (var (probability, syntax) in dropouts)
+        {
+            int before = layers.FindLastIndex(layer => layer.Syntax!.SpanStart < syntax.SpanStart);
+            string? misplaced = before < 0 ? "comes before the first [Dense] layer"
+                : before == layers.Count - 1 ? "comes after the last [Dense] layer, whose outputs are the network's"
+                : dropoutSyntax[before] is not null ? "follows another [Dropout] with no [Dense] layer between them"
+                : null;
+            if (misplaced is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutPlacement, LocationInfo.From(syntax), name, misplaced));
+                continue;
+            }
+            dropoutSyntax[before] = syntax;
+            if (probability >= 0 && probability < 1 && (float)probability < 1f) dropoutAfter[before] = probability;
+            else diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutProbability, LocationInfo.From(Argument(syntax, 0)) ?? LocationInfo.From(syntax),
+                name, Text(before), probability.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        }
 
         bool anySplit = diagnostics.Any(d => d.Descriptor == DiagnosticDescriptors.SplitDeclaration);
         if (layers.Count == 0 && !anySplit)
@@ -177,7 +213,7 @@ internal static class Parser
                 long bias = weights + (long)size * inputs;
                 offset = bias + size;
                 if (offset <= MaxParameterCount)
-                    models.Add(new LayerModel(inputs, size, kind, (int)weights, (int)bias));
+                    models.Add(new LayerModel(inputs, size, kind, (int)weights, (int)bias) { Dropout = (float)dropoutAfter[l] });
                 inputs = size;
             }
         }
@@ -194,9 +230,9 @@ internal static class Parser
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BinaryCrossEntropyNeedsSigmoid, networkLocation, name, lastName));
         }
 
-        // Errors in what a layer computes (an activation or a loss), not in the shape or the declaration, still get the
+        // Errors in what a layer computes (an activation, a loss or a dropout), not in the shape or the declaration, still get the
         // network's members: generated from a stand-in (the identity for the wrong activation, squared error for the
-        // wrong loss) so that the FN error is the build's only error, not one line among the CS1061s of every call site.
+        // wrong loss, no dropout for a wrong one) so that the FN error is the build's only error, not one line among the CS1061s of every call site.
         // The build fails on the FN error, so the stand-in never runs.
         string? standInFor = null;
         if (diagnostics.Count > 0)
@@ -245,7 +281,8 @@ internal static class Parser
     /// <summary>Errors after which the network's members are still generated, from a stand-in model (see <see cref="NetworkModel.StandInFor"/>).</summary>
     private static bool IsStandInError(DiagnosticDescriptor descriptor) =>
         descriptor == DiagnosticDescriptors.SoftmaxNotLast || descriptor == DiagnosticDescriptors.CrossEntropyNeedsSoftmax
-        || descriptor == DiagnosticDescriptors.BinaryCrossEntropyNeedsSigmoid || descriptor == DiagnosticDescriptors.UnknownEnumValue;
+        || descriptor == DiagnosticDescriptors.BinaryCrossEntropyNeedsSigmoid || descriptor == DiagnosticDescriptors.UnknownEnumValue
+        || descriptor == DiagnosticDescriptors.DropoutProbability || descriptor == DiagnosticDescriptors.DropoutPlacement;
 
     /// <summary>FN0007 for every <c>[Dense]</c> on a type that has no <c>[Network]</c>.</summary>
     public static EquatableArray<DiagnosticInfo> ParseOrphanLayers(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)

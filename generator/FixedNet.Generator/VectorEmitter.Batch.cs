@@ -21,6 +21,12 @@ internal static partial class VectorEmitter
         for (int l = 0; l < model.Layers.Count; l++)
             w.Line("private readonly " + AlignedBuffer + " _ba" + N(l) + " = new " + AlignedBuffer + "(BatchChunk * " + N(model.Layers[l].Size) + "), _bd" + N(l) + " = new " + AlignedBuffer + "(BatchChunk * " + N(model.Layers[l].Size) + ")"
                 + (HiddenKeepsZ(model, l) ? ", _bz" + N(l) + " = new " + AlignedBuffer + "(BatchChunk * " + N(model.Layers[l].Size) + ")" : string.Empty) + ";");
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            if (model.Layers[l].Dropout > 0f)
+                w.Line("private readonly " + AlignedBuffer + " _br" + N(l) + " = new " + AlignedBuffer + "(BatchChunk * " + N(model.Layers[l].Size) + "), _bm" + N(l) + " = new " + AlignedBuffer + "(BatchChunk * " + N(model.Layers[l].Size)
+                    + "); // training: R = A·M after the dropout, M its masks");
+        }
         w.Line("private readonly " + AlignedBuffer + " _bz = new " + AlignedBuffer + "(BatchChunk * OutputSize);");
         w.Line();
 
@@ -36,7 +42,7 @@ internal static partial class VectorEmitter
                 w.Line("loss += ChunkForward(ref " + Unsafe + ".Add(ref x, s * InputSize), targets.Slice(s * OutputSize, n * OutputSize), n);");
                 for (int l = last; l >= 0; l--)
                 {
-                    EmitBatchOuterProduct(w, model, l, "gradient[W" + N(l) + "]", BatchInputRef(l, "s"), "n");
+                    EmitBatchOuterProduct(w, model, l, "gradient[W" + N(l) + "]", BatchInputRef(model, l, "s"), "n");
                     if (l > 0) EmitBatchBackpropagate(w, model, l, "n");
                 }
             }
@@ -59,7 +65,7 @@ internal static partial class VectorEmitter
             for (int l = last; l >= 0; l--)
             {
                 if (l > 0) EmitBatchBackpropagate(w, model, l, "batchSize");
-                EmitBatchOuterProduct(w, model, l, "_parameters.At(W" + N(l) + ")", BatchInputRef(l, null), "batchSize");
+                EmitBatchOuterProduct(w, model, l, "_parameters.At(W" + N(l) + ")", BatchInputRef(model, l, null), "batchSize");
             }
             w.Line("return loss / batchSize;");
         }
@@ -85,12 +91,12 @@ internal static partial class VectorEmitter
         }
         w.Line();
         w.Line("// Z = X·Wᵀ + b and the activation, layer by layer, for n ≤ BatchChunk samples: hidden layers into _ba{l}, the output layer's z into _bz.");
-        using (w.Block("private void ChunkLayers(ref float x, int n)")) EmitChunkLayers(w, model);
+        using (w.Block("private void ChunkLayers(ref float x, int n)")) EmitChunkLayers(w, model, training: false);
         w.Line();
         w.Line("// Forward pass of n ≤ BatchChunk samples, then each sample's loss and output delta; returns the summed loss.");
         using (w.Block("private float ChunkForward(ref float x, " + ReadOnlySpan + " targets, int n)"))
         {
-            EmitChunkLayers(w, model); // written out here as well, so the training path has no extra call
+            EmitChunkLayers(w, model, training: true); // written out here as well, so the training path has no extra call
             w.Line("float loss = 0f;");
             using (w.Block("for (int s = 0; s < n; s++)"))
             {
@@ -101,27 +107,32 @@ internal static partial class VectorEmitter
                 w.Line("loss += " + LossCall(model, "z", "o", "t", "lse") + ";");
                 w.Line("OutputDelta(z, o, t, _bd" + N(last) + ".Span.Slice(s * OutputSize, OutputSize));");
             }
+            if (HasDropout(model)) w.Line("_dropoutState += (ulong)n; // the next samples' masks");
             w.Line("return loss;");
         }
         w.Line();
     }
 
     // The batch forward pass of every layer, x (n samples) → _ba0 → … → _bz: each layer's kernel, then its activation over the n rows.
-    private static void EmitChunkLayers(SourceWriter w, NetworkModel model)
+    // In training, each dropout then draws the masks of the n samples (sample k at position _dropoutState + k) and the next layer reads R = A·M.
+    private static void EmitChunkLayers(SourceWriter w, NetworkModel model, bool training)
     {
         int last = model.Layers.Count - 1;
         for (int l = 0; l <= last; l++)
         {
+            var layer = model.Layers[l];
             string output = l == last ? "_bz" : HiddenKeepsZ(model, l) ? "_bz" + N(l) : "_ba" + N(l);
-            string input = l == 0 ? "x" : "_ba" + N(l - 1) + ".Reference";
-            w.Line(Dense + ".ForwardBatch<" + Shape(model.Layers[l]) + ">(ref _parameters.At(W" + N(l) + "), ref " + input + ", ref " + output + ".Reference, n);");
-            if (l < last) EmitApply(w, model.Layers[l].Activation, output + ".Reference", "_ba" + N(l) + ".Reference", "n * " + N(model.Layers[l].Size));
+            w.Line(Dense + ".ForwardBatch<" + Shape(layer) + ">(ref _parameters.At(W" + N(l) + "), ref " + BatchInputRef(model, l, null, training) + ", ref " + output + ".Reference, n);");
+            if (l < last) EmitApply(w, layer.Activation, output + ".Reference", "_ba" + N(l) + ".Reference", "n * " + N(layer.Size));
+            if (training && layer.Dropout > 0f)
+                w.Line(DropoutOperator + ".Apply(ref _ba" + N(l) + ".Reference, ref _br" + N(l) + ".Reference, ref _bm" + N(l) + ".Reference, n, " + N(layer.Size) + ", " + Float(layer.Dropout) + ", _dropoutState, " + N(l)
+                    + "); // R = A·M: M = 1/(1 − p) with probability 1 − p, else 0");
         }
     }
 
-    private static string BatchInputRef(int l, string? sampleOffset) => l == 0
+    private static string BatchInputRef(NetworkModel model, int l, string? sampleOffset, bool training = true) => l == 0
         ? (sampleOffset is null ? "x" : Unsafe + ".Add(ref x, " + sampleOffset + " * InputSize)")
-        : "_ba" + N(l - 1) + ".Reference";
+        : (training && model.Layers[l - 1].Dropout > 0f ? "_br" : "_ba") + N(l - 1) + ".Reference";
 
     // M[j, i] += c·Σ_s Δ{l}[s, j]·input[s, i] and the biases, over the chunk's n samples.
     private static void EmitBatchOuterProduct(SourceWriter w, NetworkModel model, int l, string m, string input, string n)
@@ -137,5 +148,7 @@ internal static partial class VectorEmitter
         string z = OperatorTable.DerivativeZ(below.Activation, "_bz" + N(l - 1) + ".Reference", a);
         w.Line(Dense + ".BackpropagateBatch<" + Shape(model.Layers[l]) + ", " + OperatorTable.OperatorType(below.Activation) + ">(ref _parameters.At(W" + N(l) + "), ref _bd" + N(l) + ".Reference, ref _bd" + N(l - 1)
             + ".Reference, ref " + z + ", ref " + a + ", " + n + "); // Δ" + N(l - 1) + " = (Δ" + N(l) + "·W" + N(l) + ")·f′, f′ = " + DerivativeFormula(below.Activation));
+        if (below.Dropout > 0f)
+            w.Line(DropoutOperator + ".Multiply(ref _bm" + N(l - 1) + ".Reference, ref _bd" + N(l - 1) + ".Reference, " + n + " * " + N(below.Size) + "); // back through the dropout: Δ" + N(l - 1) + " ·= M" + N(l - 1));
     }
 }

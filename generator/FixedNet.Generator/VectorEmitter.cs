@@ -25,6 +25,12 @@ internal static partial class VectorEmitter
         for (int l = 0; l < model.Layers.Count; l++)
             w.Line("private readonly " + AlignedBuffer + " _a" + N(l) + " = new " + AlignedBuffer + "(" + N(model.Layers[l].Size) + "), _d" + N(l) + " = new " + AlignedBuffer + "(" + N(model.Layers[l].Size) + ")"
                 + (HiddenKeepsZ(model, l) ? ", _z" + N(l) + " = new " + AlignedBuffer + "(" + N(model.Layers[l].Size) + ")" : string.Empty) + ";");
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            if (model.Layers[l].Dropout > 0f)
+                w.Line("private readonly " + AlignedBuffer + " _r" + N(l) + " = new " + AlignedBuffer + "(" + N(model.Layers[l].Size) + "), _m" + N(l) + " = new " + AlignedBuffer + "(" + N(model.Layers[l].Size)
+                    + "); // training: r = a·m after the dropout, m its mask (0 or 1/(1 − p))");
+        }
         w.Line("private readonly " + AlignedBuffer + " _z = new " + AlignedBuffer + "(OutputSize);");
         if (ReusesLse(model)) w.Line("private float _lse; // log Σ_k e^(z_k) of the last forward pass, from the softmax, for the loss");
         w.Line();
@@ -65,7 +71,8 @@ internal static partial class VectorEmitter
             w.Line("return loss;");
         }
         w.Line();
-        EmitRunForward(w, model);
+        EmitRunForward(w, model, training: false);
+        if (HasDropout(model)) EmitRunForward(w, model, training: true);
         EmitOutputActivation(w, model);
         EmitOutputDelta(w, model);
         EmitBatch(w, model);
@@ -91,12 +98,16 @@ internal static partial class VectorEmitter
     {
         int last = model.Layers.Count - 1;
         w.Line("ref float x = ref " + Input + "(input);");
-        w.Line("RunForward(ref x);");
+        w.Line((HasDropout(model) ? "RunTrainingForward" : "RunForward") + "(ref x);");
         w.Line("float loss = " + LossCall(model, "_z.Span", "_a" + N(last) + ".Span", "target", "_lse") + ";");
         w.Line("OutputDelta(_z.Span, _a" + N(last) + ".Span, target, _d" + N(last) + ".Span);");
     }
 
-    private static string InputRef(int l) => l == 0 ? "x" : "_a" + N(l - 1) + ".Reference";
+    // The input of layer l: in training, the layer below's outputs after its dropout (r), if it has one.
+    private static string InputRef(NetworkModel model, int l, bool training) =>
+        l == 0 ? "x" : (training && model.Layers[l - 1].Dropout > 0f ? "_r" : "_a") + N(l - 1) + ".Reference";
+
+    private static string InputName(NetworkModel model, int l) => l == 0 ? "x" : (model.Layers[l - 1].Dropout > 0f ? "r" : "a") + N(l - 1);
 
     // m[j, i] += c·d_j·input_i (and the biases): the gradient (c = 1) or an SGD step (c = −η).
     private static void EmitOuterProduct(SourceWriter w, NetworkModel model, int l, string m, string c)
@@ -104,8 +115,8 @@ internal static partial class VectorEmitter
         var layer = model.Layers[l];
         // δ_j = 0 for every inactive ReLU unit: its row adds nothing and is skipped (not worth a test for one unit or at the output).
         bool skip = OperatorTable.Of(layer.Activation).SparseDelta && l < model.Layers.Count - 1 && layer.Size > 1;
-        string product = "d" + N(l) + " ⊗ " + (l == 0 ? "x" : "a" + N(l - 1));
-        w.Line(Dense + ".AddOuterProduct<" + Shape(layer) + ">(ref " + m + ", " + c + ", ref _d" + N(l) + ".Reference, ref " + InputRef(l) + ", skipZeroDeltas: " + (skip ? "true" : "false")
+        string product = "d" + N(l) + " ⊗ " + InputName(model, l);
+        w.Line(Dense + ".AddOuterProduct<" + Shape(layer) + ">(ref " + m + ", " + c + ", ref _d" + N(l) + ".Reference, ref " + InputRef(model, l, training: true) + ", skipZeroDeltas: " + (skip ? "true" : "false")
             + "); // " + (c == "1f" ? "∂W" + N(l) + " += " + product : "W" + N(l) + " −= η·" + product));
     }
 
@@ -115,21 +126,32 @@ internal static partial class VectorEmitter
         var below = model.Layers[l - 1];
         w.Line(Dense + ".Backpropagate<" + Shape(model.Layers[l]) + ">(ref _parameters.At(W" + N(l) + "), ref _d" + N(l) + ".Reference, ref _d" + N(l - 1) + ".Reference); // d" + N(l - 1) + " = W" + N(l) + "ᵀ·d" + N(l));
         EmitMultiplyDerivative(w, below.Activation, "_z" + N(l - 1) + ".Reference", "_a" + N(l - 1) + ".Reference", "_d" + N(l - 1) + ".Reference", N(below.Size));
+        if (below.Dropout > 0f)
+            w.Line(DropoutOperator + ".Multiply(ref _m" + N(l - 1) + ".Reference, ref _d" + N(l - 1) + ".Reference, " + N(below.Size) + "); // back through the dropout: d" + N(l - 1) + " ·= m" + N(l - 1));
     }
 
-    private static void EmitRunForward(SourceWriter w, NetworkModel model)
+    private static void EmitRunForward(SourceWriter w, NetworkModel model, bool training)
     {
         int last = model.Layers.Count - 1;
-        w.Line("// x → a0 → … → a" + N(last) + ": z = W·x + b by the layer's kernel, then a = f(z) by the activation's operator over the whole row; the output layer's z is kept in _z for the loss.");
-        using (w.Block("private void RunForward(ref float x)"))
+        if (training)
+            w.Line("// RunForward with the dropouts of training: after each, the next layer reads r = a·m; then the next sample's masks.");
+        else
+            w.Line("// x → a0 → … → a" + N(last) + ": z = W·x + b by the layer's kernel, then a = f(z) by the activation's operator over the whole row; the output layer's z is kept in _z for the loss."
+                + (HasDropout(model) ? " Dropout is the identity here." : string.Empty));
+        using (w.Block("private void " + (training ? "RunTrainingForward" : "RunForward") + "(ref float x)"))
         {
             for (int l = 0; l < model.Layers.Count; l++)
             {
+                var layer = model.Layers[l];
                 string output = l == last ? "_z" : HiddenKeepsZ(model, l) ? "_z" + N(l) : "_a" + N(l);
-                w.Line(Dense + ".Forward<" + Shape(model.Layers[l]) + ">(ref _parameters.At(W" + N(l) + "), ref " + InputRef(l) + ", ref " + output + ".Reference);");
+                w.Line(Dense + ".Forward<" + Shape(layer) + ">(ref _parameters.At(W" + N(l) + "), ref " + InputRef(model, l, training) + ", ref " + output + ".Reference);");
                 if (l == last) w.Line((ReusesLse(model) ? "_lse = " : string.Empty) + "OutputActivation(_z.Span, _a" + N(l) + ".Span);");
-                else EmitApply(w, model.Layers[l].Activation, output + ".Reference", "_a" + N(l) + ".Reference", N(model.Layers[l].Size));
+                else EmitApply(w, layer.Activation, output + ".Reference", "_a" + N(l) + ".Reference", N(layer.Size));
+                if (training && layer.Dropout > 0f)
+                    w.Line(DropoutOperator + ".Apply(ref _a" + N(l) + ".Reference, ref _r" + N(l) + ".Reference, ref _m" + N(l) + ".Reference, 1, " + N(layer.Size) + ", " + Float(layer.Dropout) + ", _dropoutState, " + N(l)
+                        + "); // r = a·m: m = 1/(1 − p) with probability 1 − p, else 0");
             }
+            if (training) w.Line("_dropoutState++;");
         }
         w.Line();
     }

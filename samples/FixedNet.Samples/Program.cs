@@ -19,7 +19,7 @@ if (args.Contains("--help") || args.Contains("-h"))
     Console.WriteLine("""
         FixedNet's main sample: trains a generated network, evaluates it on held-out data, saves it and reloads it.
 
-          (no option)              8×8 digits (embedded, UCI optdigits via scikit-learn), 64-64-10, Adam, 40 epochs
+          (no option)              8×8 digits (embedded, UCI optdigits via scikit-learn), 64-64-10 with dropout 0.2, Adam, 40 epochs
           --fashion-mnist          Fashion-MNIST from /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist)
           --network NAME           with --fashion-mnist: 784-256-128-10 (default) or 784-128-10
           --optimizer NAME         with --fashion-mnist: adam (default) or sgd (plain SGD through the generated TrainBatch)
@@ -192,8 +192,11 @@ public partial class Program
     private static readonly string[] FashionNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 }
 
+// Dropout 0.2 after the hidden layer: over 12 seeds it lowered the test loss in every one (0.146 → 0.138 on average)
+// and raised the test accuracy from 96.38 % to 96.82 % on average (9 seeds better, 2 level, 1 worse); see README.md.
 [Network(64, Loss = Loss.CrossEntropy)]
 [Dense(64, Activation.ReLU)]
+[Dropout(0.2)]
 [Dense(10, Activation.Softmax)]
 public partial class DigitsNet;
 

@@ -64,3 +64,21 @@ public sealed class DenseAttribute : Attribute
     /// <summary>Activation applied element-wise to the layer's pre-activation.</summary>
     public Activation Activation { get; }
 }
+
+/// <summary>
+/// Inverted dropout after the <c>[Dense]</c> layer declared before it, as <c>torch.nn.Dropout</c>
+/// (https://pytorch.org/docs/stable/generated/torch.nn.Dropout.html): in training (<c>Backward</c>, <c>TrainStep</c>,
+/// <c>BackwardBatch</c>, <c>TrainBatch</c>) each output of that layer is zeroed with probability <see cref="Probability"/>
+/// and the others are scaled by 1/(1 − p); in <c>Forward</c>, <c>ForwardBatch</c> and <c>ComputeLoss</c> it is the
+/// identity. It goes between two <c>[Dense]</c> layers; the masks come from the network's seeded generator
+/// (<see cref="INetwork.DropoutState"/>), so training stays deterministic.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DropoutAttribute : Attribute
+{
+    /// <summary>Declares a dropout with probability <paramref name="probability"/> of zeroing each unit, in [0, 1) (PyTorch's default is 0.5).</summary>
+    public DropoutAttribute(double probability = 0.5) => Probability = probability;
+
+    /// <summary>The probability that a unit is zeroed in training.</summary>
+    public double Probability { get; }
+}

@@ -91,6 +91,16 @@ public interface INetwork
         return loss / batchSize;
     }
 
+    /// <summary>
+    /// Where the dropout masks stand: a training call (<see cref="Backward"/>, <see cref="TrainStep"/>,
+    /// <see cref="BackwardBatch"/>, <see cref="TrainBatch"/>) draws sample s's masks from position <c>DropoutState + s</c>
+    /// (<see cref="Operators.Dropout"/>), then moves this on by its number of samples. <see cref="InitializeParameters"/>
+    /// sets it from the seed, and <c>Clone()</c> copies it. Set it to repeat or to continue a run's masks; the data-parallel
+    /// trainer gives each worker the position of its shard, so the masks do not depend on the number of cores. A network
+    /// without <c>[Dropout]</c> layers keeps no state: it reads 0 and ignores what is set.
+    /// </summary>
+    ulong DropoutState { get => 0; set { } }
+
     /// <summary>Deterministic initialization: Glorot-uniform weights (He-uniform for ReLU and LeakyReLU layers), zero biases.</summary>
     void InitializeParameters(int seed);
 

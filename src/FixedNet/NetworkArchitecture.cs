@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
+using System.Globalization;
 using System.Text;
 
 namespace FixedNet;
@@ -15,6 +16,12 @@ public readonly record struct LayerSpec(int Inputs, int Size, Activation Activat
 {
     /// <summary>Number of weights, <c>Size·Inputs</c>.</summary>
     public int WeightCount => Size * Inputs;
+
+    /// <summary>
+    /// The probability p of the <c>[Dropout(p)]</c> after this layer (0: none). In training each of the layer's outputs is
+    /// zeroed with probability p and the others scaled by 1/(1 − p); at inference the dropout is the identity.
+    /// </summary>
+    public float Dropout { get; init; }
 
     /// <summary>Number of parameters, weights plus biases.</summary>
     public int ParameterCount => Size * Inputs + Size;
@@ -31,14 +38,22 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
 
     private readonly LayerSpec[] _layers;
 
-    /// <summary>Creates an architecture from an input size, the layers as (size, activation) from input to output, and a loss.</summary>
-    /// <exception cref="ArgumentException">A size is not positive, there is no layer, softmax is not last, or the loss does not fit the last activation.</exception>
-    public NetworkArchitecture(int inputSize, IReadOnlyList<(int Size, Activation Activation)> layers, Loss loss = Loss.MeanSquaredError)
+    /// <summary>
+    /// Creates an architecture from an input size, the layers as (size, activation) from input to output, a loss, and
+    /// optionally the dropout probability after each layer (<paramref name="dropout"/>[l] after layer l; 0 for none, and
+    /// the last layer has none).
+    /// </summary>
+    /// <exception cref="ArgumentException">A size is not positive, there is no layer, softmax is not last, the loss does not
+    /// fit the last activation, or a dropout probability is outside [0, 1), follows the last layer or the list has another length.</exception>
+    public NetworkArchitecture(int inputSize, IReadOnlyList<(int Size, Activation Activation)> layers, Loss loss = Loss.MeanSquaredError,
+        IReadOnlyList<float>? dropout = null)
     {
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         if (layers.Count == 0) throw new ArgumentException("A network needs at least one dense layer.", nameof(layers));
         if (!Enum.IsDefined(loss)) throw new ArgumentException($"Unknown loss {(int)loss}.", nameof(loss));
+        if (dropout is not null && dropout.Count != layers.Count)
+            throw new ArgumentException($"{dropout.Count} dropout probabilities for {layers.Count} layers; give one per layer (0 for none).", nameof(dropout));
         _layers = new LayerSpec[layers.Count];
         long offset = 0;
         int inputs = inputSize;
@@ -54,7 +69,12 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
             offset = bias + size;
             if (offset > MaxParameterCount)
                 throw new ArgumentException($"The network has more than {MaxParameterCount} parameters.", nameof(layers));
-            _layers[l] = new LayerSpec(inputs, size, activation, (int)weights, (int)bias);
+            float p = dropout is null ? 0f : dropout[l];
+            if (!(p >= 0f && p < 1f))
+                throw new ArgumentException($"The dropout after layer {l} has probability {p}; it must be in [0, 1).", nameof(dropout));
+            if (p > 0f && l == layers.Count - 1)
+                throw new ArgumentException("The last layer has a dropout; dropout goes between dense layers.", nameof(dropout));
+            _layers[l] = new LayerSpec(inputs, size, activation, (int)weights, (int)bias) { Dropout = p };
             inputs = size;
         }
         var last = _layers[^1].Activation;
@@ -84,6 +104,9 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
     /// <summary>The dense layers from input to output.</summary>
     public IReadOnlyList<LayerSpec> Layers { get; }
 
+    /// <summary>True when a layer is followed by a dropout (<see cref="LayerSpec.Dropout"/> above 0).</summary>
+    public bool HasDropout => Array.Exists(_layers, layer => layer.Dropout > 0f);
+
     /// <summary>Largest layer size, including the input.</summary>
     public int MaxWidth
     {
@@ -105,6 +128,7 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
         {
             var layer = _layers[l];
             sb.Append($"dense_{l,-4} {layer.Size,6}  {layer.Activation,-10}  {layer.ParameterCount,10}\n");
+            if (layer.Dropout > 0f) sb.Append(CultureInfo.InvariantCulture, $"dropout_{l,-2} {layer.Size,6}  p = {layer.Dropout,-6}  {0,10}\n");
         }
         sb.Append($"total parameters: {ParameterCount}, loss: {Loss}\n");
         return sb.ToString();
@@ -131,7 +155,11 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
     public override string ToString()
     {
         var sb = new StringBuilder().Append(InputSize);
-        foreach (var layer in _layers) sb.Append('-').Append(layer.Size).Append(' ').Append(layer.Activation);
+        foreach (var layer in _layers)
+        {
+            sb.Append('-').Append(layer.Size).Append(' ').Append(layer.Activation);
+            if (layer.Dropout > 0f) sb.Append(CultureInfo.InvariantCulture, $" dropout {layer.Dropout}");
+        }
         return sb.Append(" (").Append(Loss).Append(')').ToString();
     }
 }

@@ -28,6 +28,9 @@ public sealed class ReferenceNetwork : INetwork
     private readonly float[][] _activations; // output a of each layer
     private readonly float[][] _preActivations; // z of each layer
     private readonly float[][] _deltas;      // ∂L/∂z of each layer
+    private readonly float[]?[] _kept;       // in training, a·m after the layer's dropout (null: no dropout)
+    private readonly float[]?[] _masks;      // and its mask m
+    private ulong _dropoutState;             // the position of the next sample's dropout masks (Operators.Dropout)
     private float _outputLogSumExp;          // log Σ e^z of a softmax output, from Softmax.Forward
     private readonly float[] _gradient;      // scratch for TrainStep and batches
     private readonly ReferenceKernel _kernel;
@@ -48,12 +51,20 @@ public sealed class ReferenceNetwork : INetwork
         _activations = new float[_layers.Length][];
         _preActivations = new float[_layers.Length][];
         _deltas = new float[_layers.Length][];
+        _kept = new float[_layers.Length][];
+        _masks = new float[_layers.Length][];
+        _dropoutState = Dropout.InitialState(ParameterInitializer.DefaultSeed);
         for (int l = 0; l < _layers.Length; l++)
         {
             _activationInfo[l] = ActivationInfo.Of(_layers[l].Activation);
             _activations[l] = new float[_layers[l].Size];
             _preActivations[l] = new float[_layers[l].Size];
             _deltas[l] = new float[_layers[l].Size];
+            if (_layers[l].Dropout > 0f)
+            {
+                _kept[l] = new float[_layers[l].Size];
+                _masks[l] = new float[_layers[l].Size];
+            }
         }
     }
 
@@ -80,13 +91,28 @@ public sealed class ReferenceNetwork : INetwork
     public Span<float> Parameters => _parameters;
 
     /// <inheritdoc/>
-    public void InitializeParameters(int seed) => ParameterInitializer.Initialize(Architecture, _parameters, seed);
+    public void InitializeParameters(int seed)
+    {
+        ParameterInitializer.Initialize(Architecture, _parameters, seed);
+        if (Architecture.HasDropout) _dropoutState = Dropout.InitialState(seed);
+    }
+
+    /// <inheritdoc/>
+    public ulong DropoutState
+    {
+        get => Architecture.HasDropout ? _dropoutState : 0;
+        set
+        {
+            if (Architecture.HasDropout) _dropoutState = value;
+        }
+    }
 
     /// <summary>A new network of the same architecture and kernel with equal parameters and its own scratch buffers (one per thread).</summary>
     public ReferenceNetwork Clone()
     {
         var clone = new ReferenceNetwork(Architecture, _kernel);
         _parameters.CopyTo(clone._parameters, 0);
+        clone._dropoutState = _dropoutState;
         return clone;
     }
 
@@ -171,7 +197,8 @@ public sealed class ReferenceNetwork : INetwork
     }
 
     // z = W·x + b, a = f(z), layer by layer, each through the layer's activation operator; every z is kept for the derivatives and the loss.
-    private void RunForward(ReadOnlySpan<float> input)
+    // In training, the layer's dropout then draws its mask (Operators.Dropout) and the next layer reads a·m.
+    private void RunForward(ReadOnlySpan<float> input, bool training = false)
     {
         ReadOnlySpan<float> x = input;
         for (int l = 0; l < _layers.Length; l++)
@@ -186,16 +213,23 @@ public sealed class ReferenceNetwork : INetwork
             }
             _outputLogSumExp = _activationInfo[l].Forward(z, a);
             x = a;
+            if (training && _kept[l] is { } kept)
+            {
+                Dropout.Apply(ref a[0], ref kept[0], ref _masks[l]![0], 1, layer.Size, layer.Dropout, _dropoutState, l);
+                x = kept;
+            }
         }
+        if (training) _dropoutState++;
     }
 
     private float LossOf(ReadOnlySpan<float> t) => _loss.Loss(_preActivations[^1], _activations[^1], t, _outputLogSumExp);
 
     // Forward, then the chain rule from the output back: δ_L = ∂L/∂z_L; ∂L/∂W_l = δ_l ⊗ a_(l−1);
-    // ∂L/∂b_l = δ_l; δ_(l−1) = (W_lᵀ δ_l) ⊙ f′(z_(l−1)).
+    // ∂L/∂b_l = δ_l; δ_(l−1) = (W_lᵀ δ_l) ⊙ f′(z_(l−1)). With a dropout after layer l − 1, a_(l−1) is a·m there and
+    // δ_(l−1) is multiplied by m as well.
     private float Accumulate(ReadOnlySpan<float> input, ReadOnlySpan<float> t, Span<float> gradient)
     {
-        RunForward(input);
+        RunForward(input, training: true);
         float loss = LossOf(t);
         // δ_L: the loss's delta, which is ∂L/∂z already where the loss is fused with its output activation, else ∂L/∂o taken through the activation
         _loss.Delta(_activations[^1], t, _deltas[^1]);
@@ -203,7 +237,7 @@ public sealed class ReferenceNetwork : INetwork
         for (int l = _layers.Length - 1; l >= 0; l--)
         {
             var layer = _layers[l];
-            ReadOnlySpan<float> x = l == 0 ? input : _activations[l - 1];
+            ReadOnlySpan<float> x = l == 0 ? input : _kept[l - 1] ?? _activations[l - 1];
             ReadOnlySpan<float> delta = _deltas[l];
             for (int j = 0; j < layer.Size; j++)
             {
@@ -216,6 +250,10 @@ public sealed class ReferenceNetwork : INetwork
             for (int j = 0; j < layer.Size; j++)
                 Axpy(delta[j], new ReadOnlySpan<float>(_parameters, layer.WeightOffset + j * layer.Inputs, layer.Inputs), previous);
             _activationInfo[l - 1].Backward(_preActivations[l - 1], _activations[l - 1], previous);
+            if (_masks[l - 1] is { } mask)
+            {
+                for (int i = 0; i < previous.Length; i++) previous[i] *= mask[i];
+            }
         }
         return loss;
     }

@@ -37,7 +37,7 @@ public class DiagnosticTests
         Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id is "CS8785" or "AD0001");
     }
 
-    private static readonly string[] StandInIds = ["FN0008", "FN0009", "FN0010", "FN0011"];
+    private static readonly string[] StandInIds = ["FN0008", "FN0009", "FN0010", "FN0011", "FN0029", "FN0030"];
 
     // Code that uses the network: without the stand-in members, each line is a CS1061 or CS0117 that buries the FN error.
     private const string Usage = """
@@ -62,6 +62,8 @@ public class DiagnosticTests
     [InlineData("[Network(2, Loss = Loss.BinaryCrossEntropy)] [Dense(2, Activation.Softmax)]", "FN0010")]
     [InlineData("[Network(2)] [Dense(2, (Activation)42)]", "FN0011")]
     [InlineData("[Network(2, Loss = (Loss)9)] [Dense(2, Activation.Tanh)]", "FN0011")]
+    [InlineData("[Network(2)] [Dense(3, Activation.Tanh)] [Dropout(1)] [Dense(2)]", "FN0029")]
+    [InlineData("[Network(2)] [Dropout(0.2)] [Dense(3, Activation.Tanh)] [Dense(2)]", "FN0030")]
     public void ActivationAndLossErrors_AreTheOnlyErrors_AtCallSites(string attributes, string id)
     {
         var result = GeneratorHarness.Run("using FixedNet;\n" + attributes + " public partial class Net { }", Usage);
@@ -232,6 +234,43 @@ public class DiagnosticTests
         [Dense(3, Activation.Softmax)]
         public partial class Net { }
         """);
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("1.0000001")]
+    [InlineData("-0.1")]
+    [InlineData("double.NaN")]
+    [InlineData("0.999999999")] // below 1, but 1 as a float
+    public void FN0029_DropoutProbabilityOutsideZeroToOne(string p) => AssertSingle("FN0029", $$"""
+        [Network(2)]
+        [Dense(3, Activation.Tanh)]
+        [Dropout([|{{p}}|])]
+        [Dense(1)]
+        public partial class Net { }
+        """);
+
+    [Theory]
+    [InlineData("[Network(2)] [[|Dropout(0.1)|]] [Dense(3, Activation.Tanh)] [Dense(1)]", "comes before the first [Dense] layer")]
+    [InlineData("[Network(2)] [Dense(3, Activation.Tanh)] [Dense(1)] [[|Dropout|]]", "comes after the last [Dense] layer")]
+    [InlineData("[Network(2)] [Dense(3, Activation.Tanh)] [Dropout(0.1)] [[|Dropout(0.2)|]] [Dense(1)]", "follows another [Dropout]")]
+    public void FN0030_DropoutNotBetweenDenseLayers(string markup, string why)
+    {
+        AssertSingle("FN0030", markup + " public partial class Net { }");
+        var result = GeneratorHarness.Run("using FixedNet;\n" + markup.Replace("[|", string.Empty).Replace("|]", string.Empty) + " public partial class Net { }");
+        Assert.Contains(why, Assert.Single(result.FixedNetDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("0.5")]
+    [InlineData("0.99")]
+    public void Dropout_InZeroToOne_IsValid(string p)
+    {
+        var result = GeneratorHarness.Run("using FixedNet;\n[Network(2)] [Dense(3, Activation.Tanh)] [Dropout(" + p + ")] [Dense(1)] public partial class Net { }", Usage);
+        Assert.Empty(result.FixedNetDiagnostics);
+        Assert.Empty(result.CompilationErrors);
+        Assert.Equal(p != "0", Assert.Single(result.Sources).Value.Contains("Dropout.Apply", System.StringComparison.Ordinal));
+    }
 
     // The activation and loss errors say what to write instead, not only what is wrong.
     [Theory]

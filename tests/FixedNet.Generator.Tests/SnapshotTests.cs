@@ -176,5 +176,14 @@ internal static class SnapshotSources
             [Dense(3, Activation.Sigmoid)]
             public partial class TailsNet;
             """,
+        ["Dropout"] = """
+            using FixedNet;
+            namespace Samples;
+            [Network(64, Loss = Loss.CrossEntropy)]
+            [Dense(32, Activation.GELU)]
+            [Dropout(0.2)]
+            [Dense(10, Activation.Softmax)]
+            public partial class DropoutNet;
+            """,
     };
 }

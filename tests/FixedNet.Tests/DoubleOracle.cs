@@ -10,13 +10,15 @@ namespace FixedNet.Tests;
 /// </summary>
 internal static class DoubleOracle
 {
-    public static double[] Forward(NetworkArchitecture architecture, IReadOnlyList<double> p, ReadOnlySpan<float> input, out double[] logits)
+    /// <summary>The output; with <paramref name="masks"/>, each layer's outputs are multiplied by its mask (dropout in training; null: none).</summary>
+    public static double[] Forward(NetworkArchitecture architecture, IReadOnlyList<double> p, ReadOnlySpan<float> input, out double[] logits, IReadOnlyList<double[]?>? masks = null)
     {
         var x = new double[input.Length];
         for (int i = 0; i < x.Length; i++) x[i] = input[i];
         logits = x;
-        foreach (var layer in architecture.Layers)
+        for (int l = 0; l < architecture.Layers.Count; l++)
         {
+            var layer = architecture.Layers[l];
             var z = new double[layer.Size];
             for (int j = 0; j < layer.Size; j++)
             {
@@ -40,6 +42,10 @@ internal static class DoubleOracle
                 {
                     a[j] = Activate(layer.Activation, z[j]);
                 }
+            }
+            if (masks?[l] is { } mask)
+            {
+                for (int j = 0; j < a.Length; j++) a[j] *= mask[j];
             }
             x = a;
         }
@@ -82,9 +88,9 @@ internal static class DoubleOracle
         return Math.Sign(x) * (1 - erfc);
     }
 
-    public static double Loss(NetworkArchitecture architecture, IReadOnlyList<double> p, ReadOnlySpan<float> input, ReadOnlySpan<float> target)
+    public static double Loss(NetworkArchitecture architecture, IReadOnlyList<double> p, ReadOnlySpan<float> input, ReadOnlySpan<float> target, IReadOnlyList<double[]?>? masks = null)
     {
-        var o = Forward(architecture, p, input, out var z);
+        var o = Forward(architecture, p, input, out var z, masks);
         int n = o.Length;
         double sum = 0;
         switch (architecture.Loss)
@@ -115,7 +121,8 @@ internal static class DoubleOracle
     }
 
     /// <summary>∂L/∂θ by central differences in double precision.</summary>
-    public static double[] NumericGradient(NetworkArchitecture architecture, ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> target)
+    public static double[] NumericGradient(NetworkArchitecture architecture, ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> target,
+        IReadOnlyList<double[]?>? masks = null)
     {
         var p = new double[parameters.Length];
         for (int k = 0; k < p.Length; k++) p[k] = parameters[k];
@@ -125,12 +132,32 @@ internal static class DoubleOracle
             double original = p[k];
             double h = 1e-6 * Math.Max(1.0, Math.Abs(original));
             p[k] = original + h;
-            double plus = Loss(architecture, p, input, target);
+            double plus = Loss(architecture, p, input, target, masks);
             p[k] = original - h;
-            double minus = Loss(architecture, p, input, target);
+            double minus = Loss(architecture, p, input, target, masks);
             p[k] = original;
             gradient[k] = (plus - minus) / (2 * h);
         }
         return gradient;
+    }
+
+    /// <summary>
+    /// The dropout masks of the sample at position <paramref name="state"/>: which units are kept is FixedNet's random draw
+    /// (<see cref="FixedNet.Operators.Dropout.Keeps"/>), the factor of a kept one is 1/(1 − p) in double precision.
+    /// Null when the network has no dropout.
+    /// </summary>
+    public static double[]?[]? DropoutMasks(NetworkArchitecture architecture, ulong state)
+    {
+        if (!architecture.HasDropout) return null;
+        var masks = new double[]?[architecture.Layers.Count];
+        for (int l = 0; l < masks.Length; l++)
+        {
+            var layer = architecture.Layers[l];
+            if (layer.Dropout <= 0f) continue;
+            uint key = FixedNet.Operators.Dropout.Key(state, l), threshold = FixedNet.Operators.Dropout.Threshold(layer.Dropout);
+            masks[l] = new double[layer.Size];
+            for (int u = 0; u < layer.Size; u++) masks[l]![u] = FixedNet.Operators.Dropout.Keeps(key, u, threshold) ? 1.0 / (1.0 - layer.Dropout) : 0.0;
+        }
+        return masks;
     }
 }

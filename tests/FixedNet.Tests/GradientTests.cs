@@ -21,9 +21,10 @@ public class GradientTests
             var t = Networks.RandomTargets(net.Architecture, 1, seed: 200 + trial);
 
             var gradient = new float[net.ParameterCount];
+            var masks = DoubleOracle.DropoutMasks(net.Architecture, net.DropoutState); // Backward draws these: dropout is on in training
             float loss = net.Backward(x, t, gradient);
-            var numeric = DoubleOracle.NumericGradient(net.Architecture, net.Parameters, x, t);
-            double exactLoss = DoubleOracle.Loss(net.Architecture, net.Parameters.ToArray().Select(v => (double)v).ToArray(), x, t);
+            var numeric = DoubleOracle.NumericGradient(net.Architecture, net.Parameters, x, t, masks);
+            double exactLoss = DoubleOracle.Loss(net.Architecture, net.Parameters.ToArray().Select(v => (double)v).ToArray(), x, t, masks);
 
             Assert.Equal(exactLoss, loss, 1e-5 * Math.Max(1, Math.Abs(exactLoss)));
             double scale = numeric.Max(Math.Abs);
@@ -44,11 +45,14 @@ public class GradientTests
         var net = Networks.CreateInitialized(name, seed: 3);
         var x = Networks.RandomInputs(net.InputSize, 4);
         var t = Networks.RandomTargets(net.Architecture, 1, 5);
+        ulong state = net.DropoutState; // each call starts from the same dropout masks
         var once = new float[net.ParameterCount];
         net.Backward(x, t, once);
         var twice = new float[net.ParameterCount];
         Array.Fill(twice, 1f);
+        net.DropoutState = state;
         net.Backward(x, t, twice);
+        net.DropoutState = state;
         net.Backward(x, t, twice);
         Networks.AssertClose(once.Select(g => 1f + 2f * g).ToArray(), twice, 1e-6, "1 + 2·gradient");
     }
@@ -61,14 +65,19 @@ public class GradientTests
         var x = Networks.RandomInputs(net.InputSize, 9);
         var t = Networks.RandomTargets(net.Architecture, 1, 10);
         var gradient = new float[net.ParameterCount];
+        ulong state = net.DropoutState;
         float expectedLoss = net.Backward(x, t, gradient);
         var before = net.Parameters.ToArray();
 
+        net.DropoutState = state; // the same masks as Backward's
         float loss = net.TrainStep(x, t, 0.1f);
 
         Assert.Equal(expectedLoss, loss, 1e-6);
         var expected = before.Select((p, k) => p - 0.1f * gradient[k]).ToArray();
         Networks.AssertClose(expected, net.Parameters, 1e-6, "θ − η·∇L");
-        Assert.True(net.ComputeLoss(x, t) < loss, "a small SGD step lowers the loss of its own sample");
+        // the loss the step descended: with a dropout, the training loss under the same masks
+        net.DropoutState = state;
+        float after = net.Architecture.HasDropout ? net.Backward(x, t, new float[net.ParameterCount]) : net.ComputeLoss(x, t);
+        Assert.True(after < loss, "a small SGD step lowers the loss of its own sample");
     }
 }

@@ -9,8 +9,8 @@ namespace FixedNet.Tests;
 /// <summary>The generated test networks by name, and random samples that suit each loss.</summary>
 internal static class Networks
 {
-    public static readonly string[] Small = ["TutorialNet", "TanhMseNet", "SigmoidHalfNet", "ReluBceNet", "LeakySoftmaxMseNet", "XorNet", "NestedNet", "SmoothMseNet", "EluSoftmaxNet", "SoftplusEluNet", "L1Net"];
-    public static readonly string[] Wide = ["WideSoftmaxNet", "WideBceNet", "WideMseNet", "WideSoftmaxHalfNet", "MnistNet", "PanelNet", "WideGeluSiluNet", "WideEluSoftplusNet", "WideHuberNet"];
+    public static readonly string[] Small = ["TutorialNet", "TanhMseNet", "SigmoidHalfNet", "ReluBceNet", "LeakySoftmaxMseNet", "XorNet", "NestedNet", "SmoothMseNet", "EluSoftmaxNet", "SoftplusEluNet", "L1Net", "SmallDropoutNet"];
+    public static readonly string[] Wide = ["WideSoftmaxNet", "WideBceNet", "WideMseNet", "WideSoftmaxHalfNet", "MnistNet", "PanelNet", "WideGeluSiluNet", "WideEluSoftplusNet", "WideHuberNet", "WideDropoutNet"];
 
     public static TheoryData<string> All => [.. Small.Concat(Wide)];
 
@@ -30,6 +30,8 @@ internal static class Networks
         "SoftplusEluNet" => new SoftplusEluNet(),
         "L1Net" => new L1Net(),
         "WideHuberNet" => new WideHuberNet(),
+        "WideDropoutNet" => new WideDropoutNet(),
+        "SmallDropoutNet" => new SmallDropoutNet(),
         "WideGeluSiluNet" => new WideGeluSiluNet(),
         "WideEluSoftplusNet" => new WideEluSoftplusNet(),
         "WideSoftmaxNet" => new WideSoftmaxNet(),

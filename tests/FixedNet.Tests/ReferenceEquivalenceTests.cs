@@ -14,6 +14,7 @@ public class ReferenceEquivalenceTests
     {
         var reference = new ReferenceNetwork(net.Architecture, kernel);
         net.Parameters.CopyTo(reference.Parameters);
+        reference.DropoutState = net.DropoutState; // the same dropout masks in training
         return reference;
     }
 
@@ -82,10 +83,14 @@ public class ReferenceEquivalenceTests
             lossSum += reference.Backward(x.AsSpan(s * net.InputSize, net.InputSize), t.AsSpan(s * net.OutputSize, net.OutputSize), sum);
         var mean = sum.Select(g => g / batch).ToArray();
 
+        // Sample s of a batch draws the dropout masks of the s-th single sample: both start at the same position.
+        ulong state = net.DropoutState;
         var gradient = new float[net.ParameterCount];
         Assert.Equal(lossSum / batch, net.BackwardBatch(x, t, batch, gradient), 1e-5);
         Networks.AssertClose(mean, gradient, 1e-5, name + " mean gradient");
+        Assert.Equal(reference.DropoutState, net.DropoutState);
 
+        net.DropoutState = state;
         var before = net.Parameters.ToArray();
         Assert.Equal(lossSum / batch, net.TrainBatch(x, t, batch, 0.2f), 1e-5);
         Networks.AssertClose(before.Select((p, k) => p - 0.2f * mean[k]).ToArray(), net.Parameters, 1e-5, name + " after TrainBatch");

@@ -115,3 +115,19 @@ public static partial class Holder
     [Dense(2, Activation.Tanh)]
     public partial class NestedNet;
 }
+
+// Dropout (issue 17) in the loop code: tails at every width, a GELU below a dropout (its f′ reads z), two dropouts in a row of layers.
+[Network(23, Loss = Loss.CrossEntropy)]
+[Dense(19, Activation.ReLU)]
+[Dropout(0.3)]
+[Dense(13, Activation.GELU)]
+[Dropout]
+[Dense(5, Activation.Softmax)]
+public partial class WideDropoutNet;
+
+// A network small enough to be unrolled, which its dropout sends to the loop code; 3 units leave no whole vector.
+[Network(4, Loss = Loss.HalfSquaredError)]
+[Dense(3, Activation.Tanh)]
+[Dropout(0.25)]
+[Dense(2, Activation.Identity)]
+public partial class SmallDropoutNet;

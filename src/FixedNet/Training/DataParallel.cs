@@ -57,6 +57,7 @@ internal sealed class DataParallel : IDisposable
     private AlignedBuffer _inputs;
     private float[]? _targets;
     private int _start, _count, _shards;
+    private ulong _dropoutState; // the trained network's dropout position at the start of the batch
     private float _rate;
 
     // Evaluation: each worker's chunk outputs, summed loss and correct count.
@@ -140,7 +141,9 @@ internal sealed class DataParallel : IDisposable
     public float Gradients(Dataset data, int[] order, int start, int count, AlignedBuffer inputs, float[] targets, int shards)
     {
         (_data, _order, _start, _count, _inputs, _targets, _shards) = (data, order, start, count, inputs, targets, shards);
+        _dropoutState = _networks[0].DropoutState;
         Run(Phase.Gradients);
+        _networks[0].DropoutState = _dropoutState + (ulong)count; // past every shard's samples, as one core would be
         double loss = 0;
         for (int s = 0; s < shards; s++) loss += (double)_losses[s] * ShardSize(s);
         return (float)(loss / count);
@@ -251,6 +254,8 @@ internal sealed class DataParallel : IDisposable
         data.Gather(_order!, _start, lo, hi, inputs, targets);
         var gradient = _gradients[worker].Span;
         gradient.Clear();
+        // the dropout masks of sample k of the batch are those one core would draw: from position state + k
+        _networks[worker].DropoutState = _dropoutState + (ulong)lo;
         _losses[worker] = _networks[worker].BackwardBatch(inputs[(lo * inputSize)..(hi * inputSize)], targets[(lo * outputSize)..(hi * outputSize)], hi - lo, gradient);
     }
 
