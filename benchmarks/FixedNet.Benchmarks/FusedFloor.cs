@@ -55,14 +55,14 @@ public class FusedFloor
         ref float x = ref MemoryMarshal.GetReference(input);
         Vector256<float> half = Vector256.LoadUnsafe(ref x);
         Vector512<float> xx = Vector512.Create(half, half);
-        Vector512<float> z0 = SumPairs8(
+        Vector512<float> z0 = FixedNet.Runtime.VectorMath.SumPairs8(
             Vector512.LoadUnsafe(ref p, 0) * xx, Vector512.LoadUnsafe(ref p, 16) * xx,
             Vector512.LoadUnsafe(ref p, 32) * xx, Vector512.LoadUnsafe(ref p, 48) * xx,
             Vector512.LoadUnsafe(ref p, 64) * xx, Vector512.LoadUnsafe(ref p, 80) * xx,
             Vector512.LoadUnsafe(ref p, 96) * xx, Vector512.LoadUnsafe(ref p, 112) * xx) + Vector512.LoadUnsafe(ref p, 128);
         Vector512<float> a0 = Vector512Math.Tanh(z0);
         ref float w1 = ref Unsafe.Add(ref p, 144);
-        Vector512<float> z1 = Sum16(
+        Vector512<float> z1 = FixedNet.Runtime.VectorMath.Sum16(
             Vector512.LoadUnsafe(ref w1, 0) * a0, Vector512.LoadUnsafe(ref w1, 16) * a0, Vector512.LoadUnsafe(ref w1, 32) * a0, Vector512.LoadUnsafe(ref w1, 48) * a0,
             Vector512.LoadUnsafe(ref w1, 64) * a0, Vector512.LoadUnsafe(ref w1, 80) * a0, Vector512.LoadUnsafe(ref w1, 96) * a0, Vector512.LoadUnsafe(ref w1, 112) * a0,
             Vector512.LoadUnsafe(ref w1, 128) * a0, Vector512.LoadUnsafe(ref w1, 144) * a0, Vector512.LoadUnsafe(ref w1, 160) * a0, Vector512.LoadUnsafe(ref w1, 176) * a0,
@@ -73,39 +73,5 @@ public class FusedFloor
         Vector256<float> s8 = t.GetLower() + t.GetUpper();
         Vector128<float> s4 = s8.GetLower() + s8.GetUpper();
         output[0] = Vector128.Sum(s4) + Unsafe.Add(ref w2, 16);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    // Copies of FixedNet.Runtime.VectorMath's reductions (internal there), so that the floor runs the same instructions.
-    public static Vector512<float> Sum16(
-        Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3,
-        Vector512<float> s4, Vector512<float> s5, Vector512<float> s6, Vector512<float> s7,
-        Vector512<float> s8, Vector512<float> s9, Vector512<float> s10, Vector512<float> s11,
-        Vector512<float> s12, Vector512<float> s13, Vector512<float> s14, Vector512<float> s15)
-    {
-        Vector512<float> t0 = Halves(s0, s4), t1 = Halves(s1, s5), t2 = Halves(s2, s6), t3 = Halves(s3, s7);
-        Vector512<float> t8 = Halves(s8, s12), t9 = Halves(s9, s13), t10 = Halves(s10, s14), t11 = Halves(s11, s15);
-        return QuartersToSums(Quarters(t0, t8), Quarters(t1, t9), Quarters(t2, t10), Quarters(t3, t11));
-    }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> SumPairs8(
-        Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3,
-        Vector512<float> v4, Vector512<float> v5, Vector512<float> v6, Vector512<float> v7)
-    {
-        Vector512<float> sums = QuartersToSums(Quarters(v0, v4), Quarters(v1, v5), Quarters(v2, v6), Quarters(v3, v7));
-        return Avx512F.PermuteVar16x32(sums, Vector512.Create(0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15));
-    }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Halves(Vector512<float> a, Vector512<float> b) =>
-        Avx512F.InsertVector256(a, b.GetLower(), 1) + Avx512F.Shuffle4x128(a, b, 0b11_10_11_10);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Quarters(Vector512<float> a, Vector512<float> b) =>
-        Avx512F.Shuffle4x128(a, b, 0b10_00_10_00) + Avx512F.Shuffle4x128(a, b, 0b11_01_11_01);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> QuartersToSums(Vector512<float> u0, Vector512<float> u1, Vector512<float> u2, Vector512<float> u3)
-    {
-        Vector512<float> v0 = Avx512F.Shuffle(u0, u1, 0b01_00_01_00) + Avx512F.Shuffle(u0, u1, 0b11_10_11_10);
-        Vector512<float> v1 = Avx512F.Shuffle(u2, u3, 0b01_00_01_00) + Avx512F.Shuffle(u2, u3, 0b11_10_11_10);
-        return Avx512F.Shuffle(v0, v1, 0b10_00_10_00) + Avx512F.Shuffle(v0, v1, 0b11_01_11_01);
     }
 }

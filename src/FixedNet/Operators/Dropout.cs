@@ -22,7 +22,7 @@ namespace FixedNet.Operators;
 public static class Dropout
 {
     private const ulong Golden64 = 0x9E3779B97F4A7C15UL;
-    private const uint Golden32 = 0x9E3779B9u;
+    internal const uint Golden32 = 0x9E3779B9u;
 
     /// <summary>The dropout state that <c>InitializeParameters(seed)</c> starts the masks from (and the default seed, at construction).</summary>
     public static ulong InitialState(int seed) => Mix64(unchecked((ulong)(long)seed * Golden64 + 0x632BE59BD9B4E019UL));
@@ -87,47 +87,23 @@ public static class Dropout
     // values again: the outputs are separate from a), so no scalar remainder runs.
     private static void ApplyRow(ref float a, ref float kept, ref float mask, uint n, uint threshold, float scale, uint key)
     {
-        if (n >= 16 && Simd.VectorBits >= 512)
+        if (n >= 16 && Simd.VectorBits >= 512) Row<Vector512<float>, Vector512Math>(ref a, ref kept, ref mask, n, threshold, scale, key);
+        else if (n >= 8 && Simd.VectorBits >= 256) Row<Vector256<float>, Vector256Math>(ref a, ref kept, ref mask, n, threshold, scale, key);
+        else if (n >= 4) Row<Vector128<float>, Vector128Math>(ref a, ref kept, ref mask, n, threshold, scale, key);
+        else Row<float, ScalarMath>(ref a, ref kept, ref mask, n, threshold, scale, key);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row<T, M>(ref float a, ref float kept, ref float mask, uint n, uint threshold, float scale, uint key) where T : struct where M : IVectorMath<T>
+    {
+        uint width = (uint)M.Count;
+        for (uint i = 0; ; i += width)
         {
-            for (uint i = 0; ; i += 16)
-            {
-                uint u = Math.Min(i, n - 16);
-                var h = Hash32((Vector512.Create(u) + Vector512<uint>.Indices) * Golden32 + Vector512.Create(key));
-                var m = Vector512.GreaterThanOrEqual(h, Vector512.Create(threshold)).AsSingle() & Vector512.Create(scale);
-                m.StoreUnsafe(ref mask, u);
-                (Vector512.LoadUnsafe(ref a, u) * m).StoreUnsafe(ref kept, u);
-                if (u == n - 16) return;
-            }
-        }
-        if (n >= 8 && Simd.VectorBits >= 256)
-        {
-            for (uint i = 0; ; i += 8)
-            {
-                uint u = Math.Min(i, n - 8);
-                var h = Hash32((Vector256.Create(u) + Vector256<uint>.Indices) * Golden32 + Vector256.Create(key));
-                var m = Vector256.GreaterThanOrEqual(h, Vector256.Create(threshold)).AsSingle() & Vector256.Create(scale);
-                m.StoreUnsafe(ref mask, u);
-                (Vector256.LoadUnsafe(ref a, u) * m).StoreUnsafe(ref kept, u);
-                if (u == n - 8) return;
-            }
-        }
-        if (n >= 4)
-        {
-            for (uint i = 0; ; i += 4)
-            {
-                uint u = Math.Min(i, n - 4);
-                var h = Hash32((Vector128.Create(u) + Vector128<uint>.Indices) * Golden32 + Vector128.Create(key));
-                var m = Vector128.GreaterThanOrEqual(h, Vector128.Create(threshold)).AsSingle() & Vector128.Create(scale);
-                m.StoreUnsafe(ref mask, u);
-                (Vector128.LoadUnsafe(ref a, u) * m).StoreUnsafe(ref kept, u);
-                if (u == n - 4) return;
-            }
-        }
-        for (int u = 0; u < (int)n; u++)
-        {
-            float m = Keeps(key, u, threshold) ? scale : 0f;
-            Unsafe.Add(ref mask, u) = m;
-            Unsafe.Add(ref kept, u) = Unsafe.Add(ref a, u) * m;
+            uint u = Math.Min(i, n - width);
+            T m = M.DropoutMask(u, key, threshold, scale);
+            M.Store(m, ref mask, u);
+            M.Store(M.Multiply(M.Load(ref a, u), m), ref kept, u);
+            if (u == n - width) return;
         }
     }
 
@@ -141,9 +117,9 @@ public static class Dropout
     }
 
     // "lowbias32" (Chris Wellons' hash prospector): a bijection of 32 bits, two multiplies and three shifts, written
-    // once for each width; the vector ones compute it lane by lane.
+    // once for each width (IVectorMath.DropoutMask calls them); the vector ones compute it lane by lane.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Hash32(uint x)
+    internal static uint Hash32(uint x)
     {
         x = unchecked((x ^ (x >> 16)) * 0x21F0AAADu);
         x = unchecked((x ^ (x >> 15)) * 0x735A2D97u);
@@ -151,7 +127,7 @@ public static class Dropout
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<uint> Hash32(Vector512<uint> x)
+    internal static Vector512<uint> Hash32(Vector512<uint> x)
     {
         x = (x ^ Vector512.ShiftRightLogical(x, 16)) * 0x21F0AAADu;
         x = (x ^ Vector512.ShiftRightLogical(x, 15)) * 0x735A2D97u;
@@ -159,7 +135,7 @@ public static class Dropout
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<uint> Hash32(Vector256<uint> x)
+    internal static Vector256<uint> Hash32(Vector256<uint> x)
     {
         x = (x ^ Vector256.ShiftRightLogical(x, 16)) * 0x21F0AAADu;
         x = (x ^ Vector256.ShiftRightLogical(x, 15)) * 0x735A2D97u;
@@ -167,7 +143,7 @@ public static class Dropout
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> Hash32(Vector128<uint> x)
+    internal static Vector128<uint> Hash32(Vector128<uint> x)
     {
         x = (x ^ Vector128.ShiftRightLogical(x, 16)) * 0x21F0AAADu;
         x = (x ^ Vector128.ShiftRightLogical(x, 15)) * 0x735A2D97u;

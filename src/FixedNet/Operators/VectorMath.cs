@@ -71,6 +71,8 @@ public interface IVectorMath<T> where T : struct
     static abstract Vector128<float> Sum4(T a, T b, T c, T d);
     /// <summary>The lanes of <paramref name="s0"/>, then of <paramref name="s1"/>, …, as many as one value holds (the first lane of <paramref name="s0"/> for a float, <paramref name="s0"/> for 128 bits, four vectors for 512).</summary>
     static abstract T Concat(Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3);
+    /// <summary>The dropout mask of units <paramref name="start"/> … <paramref name="start"/> + Count − 1 under <paramref name="key"/>: <paramref name="scale"/> where the unit is kept, else 0 (<see cref="Dropout.Keeps"/> lane by lane).</summary>
+    static abstract T DropoutMask(uint start, uint key, uint threshold, float scale);
 }
 
 /// <summary><see cref="IVectorMath{T}"/> on single floats; selects go through a 128-bit register, so they do not branch either.</summary>
@@ -104,6 +106,7 @@ public readonly struct ScalarMath : IVectorMath<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(float x) => x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sum4(float a, float b, float c, float d) => Vector128.Create(a, b, c, d);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Concat(Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3) => s0.ToScalar();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float DropoutMask(uint start, uint key, uint threshold, float scale) => Dropout.Keeps(key, (int)start, threshold) ? scale : 0f;
 #pragma warning restore CS1591
 
     private static Vector128<float> V(float x) => Vector128.CreateScalarUnsafe(x);
@@ -140,6 +143,8 @@ public readonly struct Vector128Math : IVectorMath<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector128<float> x) => Vector128.Sum(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sum4(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d) => Runtime.VectorMath.Sum4(a, b, c, d);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Concat(Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3) => s0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> DropoutMask(uint start, uint key, uint threshold, float scale) =>
+        Vector128.GreaterThanOrEqual(Dropout.Hash32((Vector128.Create(start) + Vector128<uint>.Indices) * Dropout.Golden32 + Vector128.Create(key)), Vector128.Create(threshold)).AsSingle() & Vector128.Create(scale);
 #pragma warning restore CS1591
 }
 
@@ -174,6 +179,8 @@ public readonly struct Vector256Math : IVectorMath<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> x) => Vector256.Sum(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sum4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d) => Runtime.VectorMath.Sum4(a, b, c, d);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Concat(Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3) => Vector256.Create(s0, s1);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> DropoutMask(uint start, uint key, uint threshold, float scale) =>
+        Vector256.GreaterThanOrEqual(Dropout.Hash32((Vector256.Create(start) + Vector256<uint>.Indices) * Dropout.Golden32 + Vector256.Create(key)), Vector256.Create(threshold)).AsSingle() & Vector256.Create(scale);
 #pragma warning restore CS1591
 }
 
@@ -208,6 +215,8 @@ public readonly struct Vector512Math : IVectorMath<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> x) => Vector512.Sum(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sum4(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d) => Runtime.VectorMath.Sum4(a, b, c, d);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Concat(Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3) => Vector512.Create(Vector256.Create(s0, s1), Vector256.Create(s2, s3));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> DropoutMask(uint start, uint key, uint threshold, float scale) =>
+        Vector512.GreaterThanOrEqual(Dropout.Hash32((Vector512.Create(start) + Vector512<uint>.Indices) * Dropout.Golden32 + Vector512.Create(key)), Vector512.Create(threshold)).AsSingle() & Vector512.Create(scale);
 #pragma warning restore CS1591
 }
 
