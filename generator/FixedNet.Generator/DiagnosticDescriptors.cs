@@ -38,7 +38,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor DenseWithoutNetwork = Create("FN0007",
         "Dense layer without Network",
-        "'{0}' has [Dense] but no [Network(inputSize)]; add [Network] to declare the input size and loss");
+        "'{0}' has [{1}] but no [Network(inputSize)]; add [Network] to declare the input size and loss");
 
     public static readonly DiagnosticDescriptor SoftmaxNotLast = Create("FN0008",
         "Softmax must be the last layer",

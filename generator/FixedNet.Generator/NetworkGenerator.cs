@@ -56,6 +56,12 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                 static (ctx, ct) => Parser.ParseOrphanLayers(ctx, ct))
             .SelectMany(static (result, _) => result)
             .WithTrackingName(TrackingNames.OrphanLayers);
+        var orphanDropouts = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Parser.DropoutAttributeName,
+                static (node, _) => node is TypeDeclarationSyntax,
+                static (ctx, ct) => Parser.ParseOrphanLayers(ctx, ct))
+            .SelectMany(static (result, _) => result);
 
         // Hint names must differ ignoring case; two networks may not: the names of all networks decide each one's hint.
         // Only the names are collected, so a change inside one network leaves the others' outputs cached.
@@ -73,6 +79,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         // change would rerun this step; an edit elsewhere leaves these diagnostics cached.
         context.RegisterSourceOutput(diagnostics, static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
         context.RegisterSourceOutput(orphans, static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
+        context.RegisterSourceOutput(orphanDropouts, static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
     }
 
     // Matching a network to its weights file; like Emit below, a failure is one FN0017 naming the network, never a throw.

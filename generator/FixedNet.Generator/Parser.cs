@@ -284,7 +284,7 @@ internal static class Parser
         || descriptor == DiagnosticDescriptors.BinaryCrossEntropyNeedsSigmoid || descriptor == DiagnosticDescriptors.UnknownEnumValue
         || descriptor == DiagnosticDescriptors.DropoutProbability || descriptor == DiagnosticDescriptors.DropoutPlacement;
 
-    /// <summary>FN0007 for every <c>[Dense]</c> on a type that has no <c>[Network]</c>.</summary>
+    /// <summary>FN0007 for every <c>[Dense]</c> or <c>[Dropout]</c> on a type that has no <c>[Network]</c>.</summary>
     public static EquatableArray<DiagnosticInfo> ParseOrphanLayers(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         if (context.TargetSymbol is not INamedTypeSymbol type) return EquatableArray<DiagnosticInfo>.Empty;
@@ -297,7 +297,8 @@ internal static class Parser
         {
             cancellationToken.ThrowIfCancellationRequested();
             var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
-            result.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DenseWithoutNetwork, LocationInfo.From(syntax), type.Name));
+            result.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DenseWithoutNetwork, LocationInfo.From(syntax), type.Name,
+                attribute.AttributeClass?.Name.Replace("Attribute", string.Empty) ?? "Dense"));
         }
         return result.ToEquatableArray();
     }

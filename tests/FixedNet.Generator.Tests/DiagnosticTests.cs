@@ -214,6 +214,12 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void FN0007_DropoutWithoutNetwork() => AssertSingle("FN0007", """
+        [[|Dropout(0.2)|]]
+        public partial class Net { }
+        """);
+
+    [Fact]
     public void FN0008_SoftmaxNotLast() => AssertSingle("FN0008", """
         [Network(2)]
         [[|Dense(3, Activation.Softmax)|]]
