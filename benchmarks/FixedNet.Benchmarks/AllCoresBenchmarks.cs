@@ -96,3 +96,45 @@ public class AllCoresCeiling
     [Benchmark]
     public float TwoThreads() => Work(2);
 }
+
+/// <summary>
+/// A large generated <c>ForwardBatch</c> (4,096 samples) on one core (the baseline) and on two
+/// (<see cref="FixedNet.Runtime.ParallelForward.DegreeOfParallelism"/>): no reduction, so its ratio should come close
+/// to <see cref="AllCoresCeiling"/>'s in the same run.
+/// </summary>
+public class AllCoresInference
+{
+    private const int Batch = 4096;
+
+    [Params("784-128-10", "784-256-128-10")]
+    public string Shape { get; set; } = "784-128-10";
+
+    private INetwork _network = null!;
+    private float[] _inputs = null!, _outputs = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _network = Shape == "784-128-10" ? new Net784x128x10() : new Net784x256x128x10();
+        var random = new Random(1);
+        _inputs = new float[Batch * _network.InputSize];
+        for (int i = 0; i < _inputs.Length; i++) _inputs[i] = (float)random.NextDouble();
+        _outputs = new float[Batch * _network.OutputSize];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => FixedNet.Runtime.ParallelForward.DegreeOfParallelism = null;
+
+    private float Run(int cores)
+    {
+        FixedNet.Runtime.ParallelForward.DegreeOfParallelism = cores;
+        _network.ForwardBatch(_inputs, _outputs, Batch);
+        return _outputs[0];
+    }
+
+    [Benchmark(Baseline = true)]
+    public float OneCore() => Run(1);
+
+    [Benchmark]
+    public float TwoCores() => Run(2);
+}

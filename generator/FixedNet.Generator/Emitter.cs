@@ -379,11 +379,12 @@ internal static partial class Emitter
     private static void EmitBatchInference(SourceWriter w)
     {
         w.Line();
-        w.Line("/// <summary>Outputs of a batch: row s of <paramref name=\"outputs\"/> [batchSize × OutputSize] for row s of <paramref name=\"inputs\"/> [batchSize × InputSize], which must be a separate buffer.</summary>");
+        w.Line("/// <summary>Outputs of a batch: row s of <paramref name=\"outputs\"/> [batchSize × OutputSize] for row s of <paramref name=\"inputs\"/> [batchSize × InputSize], which must be a separate buffer. A large batch runs on several cores (<see cref=\"global::FixedNet.Runtime.ParallelForward\"/>).</summary>");
         using (w.Block("public void ForwardBatch(" + ReadOnlySpan + " inputs, " + Span + " outputs, int batchSize)"))
         {
             CheckForwardBatch(w);
             Guard(w);
+            w.Line("if (global::FixedNet.Runtime.ParallelForward.TryRun(this, inputs, outputs, batchSize)) return; // a large batch: shards on the other cores, the same bits");
             w.Line("ForwardBatchCore(inputs, default, outputs, batchSize, withLoss: false);");
         }
         w.Line();

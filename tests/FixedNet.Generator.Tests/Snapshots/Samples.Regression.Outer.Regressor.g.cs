@@ -145,7 +145,7 @@ namespace Samples.Regression
                 return TrainBatchCore(inputs, targets, batchSize, learningRate);
             }
 
-            /// <summary>Outputs of a batch: row s of <paramref name="outputs"/> [batchSize × OutputSize] for row s of <paramref name="inputs"/> [batchSize × InputSize], which must be a separate buffer.</summary>
+            /// <summary>Outputs of a batch: row s of <paramref name="outputs"/> [batchSize × OutputSize] for row s of <paramref name="inputs"/> [batchSize × InputSize], which must be a separate buffer. A large batch runs on several cores (<see cref="global::FixedNet.Runtime.ParallelForward"/>).</summary>
             public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
             {
                 if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
@@ -155,6 +155,7 @@ namespace Samples.Regression
                 #if DEBUG
                 using var inUse = new global::FixedNet.Runtime.ConcurrencyGuard(ref _inUse, this);
                 #endif
+                if (global::FixedNet.Runtime.ParallelForward.TryRun(this, inputs, outputs, batchSize)) return; // a large batch: shards on the other cores, the same bits
                 ForwardBatchCore(inputs, default, outputs, batchSize, withLoss: false);
             }
 
