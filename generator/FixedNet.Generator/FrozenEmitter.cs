@@ -32,12 +32,19 @@ internal static class FrozenEmitter
             w.Line("ForwardCore(input, output);");
         }
         w.Line();
-        w.Line("/// <summary>Outputs of a batch: row s of <paramref name=\"outputs\"/> [batchSize × OutputSize] for row s of <paramref name=\"inputs\"/> [batchSize × InputSize], which must be a separate buffer. Static and thread-safe.</summary>");
+        w.Line("/// <summary>Outputs of a batch: row s of <paramref name=\"outputs\"/> [batchSize × OutputSize] for row s of <paramref name=\"inputs\"/> [batchSize × InputSize], which must be a separate buffer. Static and thread-safe; a large batch runs on several cores (<see cref=\"global::FixedNet.Runtime.ParallelForward\"/>).</summary>");
         using (w.Block("public static void ForwardBatch(" + ReadOnlySpan + " inputs, " + Span + " outputs, int batchSize)"))
         {
             CheckForwardBatch(w);
-            w.Line("for (int s = 0; s < batchSize; s++) ForwardCore(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize));");
+            w.Line("if (global::FixedNet.Runtime.ParallelForward.TryRun(s_forwardSamples, InputSize, OutputSize, ParameterCount, inputs, outputs, batchSize)) return; // a large batch: shards on the other cores");
+            w.Line("ForwardSamples(inputs, outputs, batchSize);");
         }
+        w.Line();
+        w.Line("private static readonly global::FixedNet.Runtime.BatchForward s_forwardSamples = ForwardSamples;");
+        w.Line();
+        w.Line("// One sample after another: the loop that each core runs on its shard of a large batch.");
+        using (w.Block("private static void ForwardSamples(" + ReadOnlySpan + " inputs, " + Span + " outputs, int batchSize)"))
+            w.Line("for (int s = 0; s < batchSize; s++) ForwardCore(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize));");
         w.Line();
         if (IsUnrolled(model))
         {
@@ -98,5 +105,5 @@ internal static class FrozenEmitter
 
     /// <summary>The members a frozen network declares (a user member of one of these names is FN0016).</summary>
     internal static readonly string[] MemberNames =
-        ["InputSize", "OutputSize", "ParameterCount", "Architecture", "BakedParameters", "Forward", "ForwardBatch", "s_architecture", "s_weights", "ForwardCore", "OutputActivation", "t_scratch"];
+        ["InputSize", "OutputSize", "ParameterCount", "Architecture", "BakedParameters", "Forward", "ForwardBatch", "s_architecture", "s_weights", "ForwardCore", "OutputActivation", "t_scratch", "s_forwardSamples", "ForwardSamples"];
 }

@@ -135,4 +135,30 @@ public class ParallelForwardTests
             ParallelForward.DegreeOfParallelism = previous;
         }
     }
+
+    [Fact]
+    public void FrozenNetworks_SplitTheirStaticPass_WithTheSameBits()
+    {
+        // 4-8-5-3 has 83 parameters: 50,535 samples a shard, so 110,000 samples split in two.
+        const int Batch = 110_000;
+        Assert.Equal(2, ParallelForward.ShardsFor(FrozenSequentialMlp.ParameterCount, Batch, 2));
+        var x = Networks.RandomInputs(Batch * FrozenSequentialMlp.InputSize, 7);
+        var previous = ParallelForward.DegreeOfParallelism;
+        try
+        {
+            ParallelForward.DegreeOfParallelism = 1;
+            var one = new float[Batch * FrozenSequentialMlp.OutputSize];
+            FrozenSequentialMlp.ForwardBatch(x, one, Batch);
+            ParallelForward.DegreeOfParallelism = 2;
+            var two = Enumerable.Repeat(float.NaN, one.Length).ToArray();
+            long before = Interlocked.Read(ref ParallelForward.Splits);
+            FrozenSequentialMlp.ForwardBatch(x, two, Batch);
+            Assert.Equal(1, Interlocked.Read(ref ParallelForward.Splits) - before);
+            Assert.Equal(one.Select(BitConverter.SingleToInt32Bits), two.Select(BitConverter.SingleToInt32Bits));
+        }
+        finally
+        {
+            ParallelForward.DegreeOfParallelism = previous;
+        }
+    }
 }

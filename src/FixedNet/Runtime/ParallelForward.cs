@@ -5,11 +5,14 @@ using System.Threading;
 
 namespace FixedNet.Runtime;
 
+/// <summary>A static, thread-safe forward pass of <paramref name="batchSize"/> samples (a frozen network's), which <see cref="ParallelForward"/> runs on each shard.</summary>
+public delegate void BatchForward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize);
+
 /// <summary>
 /// <c>ForwardBatch</c> of a generated network on several cores: a large batch is split into contiguous shards of whole
 /// chunks of 32 samples (the generated batch code's chunk, so every sample goes through the same tiles as on one core
 /// and the outputs are the same bits), and each shard runs on its own clone of the network (its own scratch; the
-/// parameters are copied in at each call) on long-lived worker threads. The calling thread runs the first shard.
+/// parameters are copied in at each call), or for a frozen network on the static pass itself, on long-lived worker threads. The calling thread runs the first shard.
 /// <para>
 /// The split is taken when each shard gets at least <see cref="MinShardWork"/> parameter·samples and is otherwise the
 /// single-core call. One split runs at a time in the process: a <c>ForwardBatch</c> on another thread meanwhile runs on
@@ -50,6 +53,7 @@ public static class ParallelForward
 
     // The job of the current split, read by the workers between their start signal and their done signal.
     private static INetwork[] s_jobClones = [];
+    private static BatchForward? s_jobForward;
     private static unsafe float* s_jobInputs, s_jobOutputs;
     private static int s_jobBatch, s_jobShards, s_jobInputSize, s_jobOutputSize;
 
@@ -69,55 +73,89 @@ public static class ParallelForward
     /// where the batch is too small, one core is asked for, another split is running, the call comes from inside a
     /// shard, or the network cannot be cloned. The arguments have been checked by the caller.
     /// </summary>
-    public static unsafe bool TryRun(INetwork network, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
+    public static bool TryRun(INetwork network, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
     {
-        if (t_inShard) return false;
-        int shards = ShardsFor(network.ParameterCount, batchSize, DegreeOfParallelism ?? Environment.ProcessorCount);
-        if (shards <= 1 || !Monitor.TryEnter(s_gate)) return false;
+        if (!TryBegin(network.ParameterCount, batchSize, out int shards)) return false;
         try
         {
             var clones = ClonesOf(network, shards);
             if (clones is null) return false;
             for (int s = 0; s < shards; s++) network.Parameters.CopyTo(clones[s].Parameters);
-            EnsureWorkers(shards - 1);
-            fixed (float* x = inputs)
-            fixed (float* y = outputs)
-            {
-                s_jobInputs = x;
-                s_jobOutputs = y;
-                (s_jobClones, s_jobBatch, s_jobShards, s_jobInputSize, s_jobOutputSize) = (clones, batchSize, shards, network.InputSize, network.OutputSize);
-                s_done!.Reset(shards - 1);
-                for (int w = 1; w < shards; w++) s_workers[w - 1].Start.Set();
-                Exception? error = null;
-                t_inShard = true;
-                try
-                {
-                    RunShard(0);
-                }
-                catch (Exception exception)
-                {
-                    error = exception;
-                }
-                finally
-                {
-                    t_inShard = false;
-                }
-                s_done.Wait(); // the spans stay pinned until every shard is done
-                s_jobInputs = s_jobOutputs = null;
-                for (int w = 1; w < shards; w++)
-                {
-                    error ??= s_workers[w - 1].Error;
-                    s_workers[w - 1].Error = null;
-                }
-                if (error is not null) throw new InvalidOperationException("A ForwardBatch shard failed: " + error.Message, error);
-            }
-            Interlocked.Increment(ref Splits);
+            (s_jobClones, s_jobForward) = (clones, null);
+            Split(inputs, outputs, batchSize, shards, network.InputSize, network.OutputSize);
             return true;
         }
         finally
         {
             Monitor.Exit(s_gate);
         }
+    }
+
+    /// <summary>
+    /// The same for a static, thread-safe batch pass (a frozen network's <c>ForwardBatch</c>): the shards run
+    /// <paramref name="forward"/> itself, side by side, with no clone.
+    /// </summary>
+    public static bool TryRun(BatchForward forward, int inputSize, int outputSize, int parameterCount, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(forward);
+        if (!TryBegin(parameterCount, batchSize, out int shards)) return false;
+        try
+        {
+            (s_jobClones, s_jobForward) = ([], forward);
+            Split(inputs, outputs, batchSize, shards, inputSize, outputSize);
+            return true;
+        }
+        finally
+        {
+            Monitor.Exit(s_gate);
+        }
+    }
+
+    // Whether to split, into how many shards; on true the caller holds s_gate and must release it.
+    private static bool TryBegin(int parameterCount, int batchSize, out int shards)
+    {
+        shards = 0;
+        if (t_inShard) return false;
+        shards = ShardsFor(parameterCount, batchSize, DegreeOfParallelism ?? Environment.ProcessorCount);
+        return shards > 1 && Monitor.TryEnter(s_gate);
+    }
+
+    private static unsafe void Split(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize, int shards, int inputSize, int outputSize)
+    {
+        EnsureWorkers(shards - 1);
+        fixed (float* x = inputs)
+        fixed (float* y = outputs)
+        {
+            s_jobInputs = x;
+            s_jobOutputs = y;
+            (s_jobBatch, s_jobShards, s_jobInputSize, s_jobOutputSize) = (batchSize, shards, inputSize, outputSize);
+            s_done!.Reset(shards - 1);
+            for (int w = 1; w < shards; w++) s_workers[w - 1].Start.Set();
+            Exception? error = null;
+            t_inShard = true;
+            try
+            {
+                RunShard(0);
+            }
+            catch (Exception exception)
+            {
+                error = exception;
+            }
+            finally
+            {
+                t_inShard = false;
+            }
+            s_done.Wait(); // the spans stay pinned until every shard is done
+            s_jobInputs = s_jobOutputs = null;
+            s_jobForward = null;
+            for (int w = 1; w < shards; w++)
+            {
+                error ??= s_workers[w - 1].Error;
+                s_workers[w - 1].Error = null;
+            }
+            if (error is not null) throw new InvalidOperationException("A ForwardBatch shard failed: " + error.Message, error);
+        }
+        Interlocked.Increment(ref Splits);
     }
 
     // Shard s: chunks [chunks·s/shards, chunks·(s + 1)/shards), on clone s.
@@ -128,7 +166,10 @@ public static class ParallelForward
         int hi = (int)Math.Min(s_jobBatch, chunks * (shard + 1) / s_jobShards * Chunk);
         if (hi <= lo) return;
         int n = s_jobInputSize, m = s_jobOutputSize;
-        s_jobClones[shard].ForwardBatch(new ReadOnlySpan<float>(s_jobInputs + (long)lo * n, (hi - lo) * n), new Span<float>(s_jobOutputs + (long)lo * m, (hi - lo) * m), hi - lo);
+        var x = new ReadOnlySpan<float>(s_jobInputs + (long)lo * n, (hi - lo) * n);
+        var y = new Span<float>(s_jobOutputs + (long)lo * m, (hi - lo) * m);
+        if (s_jobForward is { } forward) forward(x, y, hi - lo);
+        else s_jobClones[shard].ForwardBatch(x, y, hi - lo);
     }
 
     // One clone per shard, kept with the network (and collected with it); null for a network without Clone().

@@ -68,13 +68,22 @@ namespace Demo
             ForwardCore(input, output);
         }
 
-        /// <summary>Outputs of a batch: row s of <paramref name="outputs"/> [batchSize × OutputSize] for row s of <paramref name="inputs"/> [batchSize × InputSize], which must be a separate buffer. Static and thread-safe.</summary>
+        /// <summary>Outputs of a batch: row s of <paramref name="outputs"/> [batchSize × OutputSize] for row s of <paramref name="inputs"/> [batchSize × InputSize], which must be a separate buffer. Static and thread-safe; a large batch runs on several cores (<see cref="global::FixedNet.Runtime.ParallelForward"/>).</summary>
         public static void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
         {
             if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
             global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(outputs), batchSize, OutputSize, outputs.Length);
             global::FixedNet.Runtime.ThrowHelper.CheckNoOverlap(nameof(outputs), outputs, inputs, nameof(inputs));
+            if (global::FixedNet.Runtime.ParallelForward.TryRun(s_forwardSamples, InputSize, OutputSize, ParameterCount, inputs, outputs, batchSize)) return; // a large batch: shards on the other cores
+            ForwardSamples(inputs, outputs, batchSize);
+        }
+
+        private static readonly global::FixedNet.Runtime.BatchForward s_forwardSamples = ForwardSamples;
+
+        // One sample after another: the loop that each core runs on its shard of a large batch.
+        private static void ForwardSamples(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
+        {
             for (int s = 0; s < batchSize; s++) ForwardCore(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize));
         }
 
