@@ -49,12 +49,12 @@ public class AllCores
         _data = new Dataset(x, OneHot.Encode(labels, 10), _network.InputSize, 10);
     }
 
-    private float Epoch(int cores)
+    private float Epoch(int cores, bool reproducible = false)
     {
         var options = new TrainerOptions
         {
             Epochs = 3, BatchSize = Batch, LearningRate = Optimizer == "adam" ? 1e-4f : 1e-3f, Seed = 1, DegreeOfParallelism = cores,
-            Optimizer = Optimizer == "adam" ? new Adam() : null,
+            Optimizer = Optimizer == "adam" ? new Adam() : null, ReproducibleAcrossCores = reproducible,
         };
         return Fit(_network, options, _data);
     }
@@ -68,6 +68,13 @@ public class AllCores
 
     [Benchmark]
     public float TwoCores() => Epoch(2);
+
+    // TrainerOptions.ReproducibleAcrossCores: what the same bits on any number of cores cost one core, and two.
+    [Benchmark]
+    public float OneCoreReproducible() => Epoch(1, reproducible: true);
+
+    [Benchmark]
+    public float TwoCoresReproducible() => Epoch(2, reproducible: true);
 }
 
 /// <summary>

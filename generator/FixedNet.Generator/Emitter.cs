@@ -27,7 +27,7 @@ internal static partial class Emitter
     internal const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
     internal const string Marshal = "global::System.Runtime.InteropServices.MemoryMarshal";
     internal const string AlignedBuffer = "global::FixedNet.Runtime.AlignedBuffer";
-    internal const string Primitives = "global::System.Numerics.Tensors.TensorPrimitives";
+    internal const string VectorLoops = "global::FixedNet.Runtime.VectorLoops";
 
     public static bool IsUnrolled(NetworkModel model)
     {

@@ -91,7 +91,7 @@ internal static class UnrolledEmitter
         {
             w.Line("float loss = AccumulateBatch(inputs, targets, batchSize);");
             w.Line("// gradient += (1/m)·Σ ∂L/∂θ");
-            w.Line(Primitives + ".MultiplyAdd(_gradient.Span, 1f / batchSize, gradient, gradient);");
+            w.Line(VectorLoops + ".MultiplyAdd(_gradient.Span, 1f / batchSize, gradient, gradient);");
             w.Line("return loss;");
         }
         w.Line();
@@ -99,7 +99,7 @@ internal static class UnrolledEmitter
         {
             w.Line("float loss = AccumulateBatch(inputs, targets, batchSize);");
             w.Line("// θ ← θ − (η/m)·Σ ∂L/∂θ");
-            w.Line(Primitives + ".MultiplyAdd(_gradient.Span, -learningRate / batchSize, _parameters.Span, _parameters.Span);");
+            w.Line(VectorLoops + ".MultiplyAdd(_gradient.Span, -learningRate / batchSize, _parameters.Span, _parameters.Span);");
             w.Line("return loss;");
         }
         w.Line();

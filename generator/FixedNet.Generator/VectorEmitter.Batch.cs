@@ -56,7 +56,7 @@ internal static partial class VectorEmitter
             {
                 w.Line("_gradient.Span.Clear();");
                 w.Line("float mean = BackwardBatchCore(inputs, targets, batchSize, _gradient.Span);");
-                w.Line(Primitives + ".MultiplyAdd(_gradient.Span, -learningRate, _parameters.Span, _parameters.Span);");
+                w.Line(VectorLoops + ".MultiplyAdd(_gradient.Span, -learningRate, _parameters.Span, _parameters.Span);");
                 w.Line("return mean;");
             }
             w.Line("ref float x = ref " + Marshal + ".GetReference(inputs);");

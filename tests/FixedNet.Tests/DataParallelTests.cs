@@ -75,6 +75,59 @@ public class DataParallelTests
             Assert.Equal(one.Result.History[e].TrainingLoss, two.Result.History[e].TrainingLoss, 1e-4f);
     }
 
+    public static TheoryData<string, int> ReproducibleCases() => new()
+    {
+        { "sgd", 256 },       // two shards of 128, whatever the cores
+        { "adam", 256 },
+        { "momentum", 300 },  // a last batch of 44 samples: one shard
+        { "sgd", 32 },        // one shard: the workers only keep their copies in step
+        { "adam", 1100 },     // eight shards of 137 or 138 samples over 1, 2 and 3 workers
+    };
+
+    [Theory]
+    [MemberData(nameof(ReproducibleCases))]
+    public void ReproducibleAcrossCores_GivesTheSameBits_OnOneTwoAndThreeCores(string optimizer, int batch)
+    {
+        (float[] Parameters, float[] Losses) Run(int cores)
+        {
+            var net = new MnistNet();
+            net.InitializeParameters(3);
+            var result = new Trainer<MnistNet>(net, new TrainerOptions
+            {
+                Epochs = 2, BatchSize = batch, Optimizer = TrainerTests.Create(optimizer), LearningRate = optimizer == "adam" ? 0.001f : 0.05f,
+                Seed = 4, DegreeOfParallelism = cores, ReproducibleAcrossCores = true,
+            }).Fit(Data(1100, 5));
+            return (net.Parameters.ToArray(), result.History.Select(r => r.TrainingLoss).ToArray());
+        }
+        var one = Run(1);
+        foreach (int cores in new[] { 2, 3 })
+        {
+            var other = Run(cores);
+            Assert.Equal(one.Parameters.Select(BitConverter.SingleToInt32Bits), other.Parameters.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(one.Losses, other.Losses);
+        }
+        // and it trains as the default does, up to the rounding of the shards' sums
+        var net = new MnistNet();
+        net.InitializeParameters(3);
+        new Trainer<MnistNet>(net, new TrainerOptions
+        {
+            Epochs = 2, BatchSize = batch, Optimizer = TrainerTests.Create(optimizer), LearningRate = optimizer == "adam" ? 0.001f : 0.05f, Seed = 4, DegreeOfParallelism = 1,
+        }).Fit(Data(1100, 5));
+        double largest = one.Parameters.Zip(net.Parameters.ToArray(), (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(largest < 2e-4, $"largest difference from the default training: {largest}");
+    }
+
+    [Fact]
+    public void ReproducibleAcrossCores_SplitsByTheBatch_NotTheCores()
+    {
+        Assert.Equal(8, DataParallel.ShardsFor(MnistNet.ParameterCount, 1100, DataParallel.ReproducibleShards));
+        Assert.Equal(1, DataParallel.ShardsFor(MnistNet.ParameterCount, 255, DataParallel.ReproducibleShards));
+        using var one = DataParallel.TryCreate(new MnistNet(), 1, fixedShards: DataParallel.ReproducibleShards);
+        Assert.NotNull(one); // one worker running every shard
+        Assert.Equal(8, one!.ShardsFor(1100));
+        Assert.Null(DataParallel.TryCreate(new MnistNet(), 1));
+    }
+
     [Fact]
     public void OneBatch_IsOneUpdateOnTheBatchsMeanGradient_WithShardsOfUnequalSize()
     {

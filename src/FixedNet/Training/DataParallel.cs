@@ -39,6 +39,9 @@ internal sealed class DataParallel : IDisposable
     /// </summary>
     internal const int MinShardSamples = 128;
 
+    /// <summary>With <see cref="TrainerOptions.ReproducibleAcrossCores"/>, batches split as for this many cores, whatever the number of workers.</summary>
+    internal const int ReproducibleShards = 16;
+
     private readonly INetwork[] _networks;
     private readonly AlignedBuffer[] _gradients;
     private readonly AlignedBuffer[] _sums;
@@ -49,6 +52,7 @@ internal sealed class DataParallel : IDisposable
     private readonly SpinBarrier _barrier;
     private readonly Thread[] _threads;
     private readonly int _parameterCount;
+    private readonly int _fixedShards; // 0: one shard per worker at most; else the shard count for this many cores, any number of workers
 
     // The batch in flight, set by the trainer's thread before each phase (the barrier publishes it).
     private Phase _phase;
@@ -69,24 +73,26 @@ internal sealed class DataParallel : IDisposable
 
     private readonly float? _clipNorm;
 
-    private DataParallel(INetwork network, INetwork[] clones, IRangeOptimizer optimizer, float? clipNorm)
+    private DataParallel(INetwork network, INetwork[] clones, IRangeOptimizer optimizer, float? clipNorm, int fixedShards)
     {
         _clipNorm = clipNorm;
+        _fixedShards = fixedShards;
         int workers = clones.Length + 1;
+        int shards = Math.Max(workers, fixedShards);
         _networks = new INetwork[workers];
         _networks[0] = network;
         clones.CopyTo(_networks, 1);
         _parameterCount = network.ParameterCount;
-        _gradients = new AlignedBuffer[workers];
+        _gradients = new AlignedBuffer[shards];
+        for (int s = 0; s < shards; s++) _gradients[s] = new AlignedBuffer(_parameterCount);
         _sums = new AlignedBuffer[workers];
         _optimizers = new IRangeOptimizer[workers];
         for (int w = 0; w < workers; w++)
         {
-            _gradients[w] = new AlignedBuffer(_parameterCount);
             _sums[w] = new AlignedBuffer(_parameterCount);
             _optimizers[w] = w == 0 ? optimizer : optimizer.Replicate();
         }
-        _losses = new float[workers];
+        _losses = new float[shards];
         _errors = new Exception?[workers];
         _allocated = new long[workers];
         _compiled = new long[workers];
@@ -107,12 +113,13 @@ internal sealed class DataParallel : IDisposable
     /// <summary>
     /// Workers for <paramref name="network"/>, which <paramref name="optimizer"/> (the trainer's, used by worker 0;
     /// the others get replicas) updates, after clipping the gradient to <paramref name="clipNorm"/> if given; null when
-    /// one core is all it can use: one worker asked for, or a network that
-    /// cannot be cloned.
+    /// one core is all it can use: one worker asked for (unless <paramref name="fixedShards"/> is set: then one worker runs
+    /// every shard), or a network that cannot be cloned.
     /// </summary>
-    public static DataParallel? TryCreate(INetwork network, int workers, IRangeOptimizer? optimizer = null, float? clipNorm = null)
+    public static DataParallel? TryCreate(INetwork network, int workers, IRangeOptimizer? optimizer = null, float? clipNorm = null, int fixedShards = 0)
     {
-        if (workers <= 1) return null;
+        if (workers <= 1 && fixedShards == 0) return null;
+        workers = Math.Max(1, workers);
         var clones = new INetwork[workers - 1];
         try
         {
@@ -122,13 +129,13 @@ internal sealed class DataParallel : IDisposable
         {
             return null; // an INetwork of a third party without Clone(): trains on one core, as before
         }
-        return new DataParallel(network, clones, optimizer ?? new Sgd(), clipNorm);
+        return new DataParallel(network, clones, optimizer ?? new Sgd(), clipNorm, fixedShards);
     }
 
     public int Workers => _networks.Length;
 
     /// <summary>How many shards a batch of <paramref name="count"/> samples splits into: each at least <see cref="MinShardSamples"/> samples and <see cref="MinShardWork"/>, at most one per worker.</summary>
-    public int ShardsFor(int count) => ShardsFor(_parameterCount, count, Workers);
+    public int ShardsFor(int count) => ShardsFor(_parameterCount, count, _fixedShards > 0 ? _fixedShards : Workers);
 
     /// <inheritdoc cref="ShardsFor(int)"/>
     public static int ShardsFor(int parameterCount, int count, int workers)
@@ -242,21 +249,24 @@ internal sealed class DataParallel : IDisposable
         return sum;
     }
 
-    // Worker w: gathers samples [lo, hi) of the batch into the shared batch buffers (its own rows), then ∇ of its shard.
+    // Worker w: shards w, w + W, w + 2W, …: gathers the shard's samples [lo, hi) of the batch into the shared batch
+    // buffers (its own rows), then the shard's gradient into the shard's own buffer.
     private void ShardGradient(int worker)
     {
-        if (worker >= _shards) return;
         var data = _data!;
         int inputSize = data.InputSize, outputSize = data.TargetSize;
-        int lo = ShardStart(worker), hi = ShardStart(worker + 1);
         var inputs = _inputs.Span;
         var targets = _targets.AsSpan();
-        data.Gather(_order!, _start, lo, hi, inputs, targets);
-        var gradient = _gradients[worker].Span;
-        gradient.Clear();
-        // the dropout masks of sample k of the batch are those one core would draw: from position state + k
-        _networks[worker].DropoutState = _dropoutState + (ulong)lo;
-        _losses[worker] = _networks[worker].BackwardBatch(inputs[(lo * inputSize)..(hi * inputSize)], targets[(lo * outputSize)..(hi * outputSize)], hi - lo, gradient);
+        for (int shard = worker; shard < _shards; shard += Workers)
+        {
+            int lo = ShardStart(shard), hi = ShardStart(shard + 1);
+            data.Gather(_order!, _start, lo, hi, inputs, targets);
+            var gradient = _gradients[shard].Span;
+            gradient.Clear();
+            // the dropout masks of sample k of the batch are those one core would draw: from position state + k
+            _networks[worker].DropoutState = _dropoutState + (ulong)lo;
+            _losses[shard] = _networks[worker].BackwardBatch(inputs[(lo * inputSize)..(hi * inputSize)], targets[(lo * outputSize)..(hi * outputSize)], hi - lo, gradient);
+        }
     }
 
     // Worker w: g = Σ_s (m_s/m)·g_s in shard order over all parameters, then its replica's update of its own copy.
@@ -264,9 +274,9 @@ internal sealed class DataParallel : IDisposable
     {
         var sum = _sums[worker].Span;
         float total = _count;
-        TensorPrimitives.Multiply(_gradients[0].Span, ShardSize(0) / total, sum);
+        VectorLoops.Multiply(_gradients[0].Span, ShardSize(0) / total, sum);
         for (int s = 1; s < _shards; s++)
-            TensorPrimitives.MultiplyAdd(_gradients[s].Span, ShardSize(s) / total, sum, sum);
+            VectorLoops.MultiplyAdd(_gradients[s].Span, ShardSize(s) / total, sum, sum);
         if (_clipNorm is { } maxNorm) GradientClipping.Clip(sum, maxNorm); // every worker the same norm, the same bits
         var optimizer = _optimizers[worker];
         optimizer.BeginStep(_rate);

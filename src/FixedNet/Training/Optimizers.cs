@@ -55,7 +55,7 @@ public sealed class Sgd : IOptimizer, IRangeOptimizer
     {
         if (WeightDecay == 0f)
         {
-            TensorPrimitives.MultiplyAdd(gradient, -_rate, parameters, parameters);
+            VectorLoops.MultiplyAdd(gradient, -_rate, parameters, parameters);
             return;
         }
         float rate = _rate, decay = WeightDecay;
@@ -138,8 +138,8 @@ public sealed class SgdMomentum : IOptimizer, IRangeOptimizer
         var velocity = _velocity.AsSpan(offset, parameters.Length);
         if (WeightDecay == 0f && !Nesterov)
         {
-            TensorPrimitives.MultiplyAdd(velocity, Momentum, gradient, velocity);   // v = μv + g
-            TensorPrimitives.MultiplyAdd(velocity, -_rate, parameters, parameters); // θ -= ηv
+            VectorLoops.MultiplyAdd(velocity, Momentum, gradient, velocity); // v = μv + g
+            VectorLoops.MultiplyAdd(velocity, -_rate, parameters, parameters); // θ -= ηv
             return;
         }
         float rate = _rate, momentum = Momentum, decay = WeightDecay;

@@ -43,9 +43,21 @@ public sealed record TrainerOptions
     /// samples per shard: see README, "All cores") runs on one core. Validation uses the same cores.
     /// For a given number of cores the result is the same, bit for bit, on every run; across different numbers of cores
     /// it differs only by the rounding of the gradient sums. Networks without <see cref="INetwork.Clone"/> and
-    /// optimizers other than FixedNet's train on one core.
+    /// optimizers other than FixedNet's train on one core. <see cref="ReproducibleAcrossCores"/> makes the result the
+    /// same bits for every number of cores.
     /// </summary>
     public int? DegreeOfParallelism { get; init; }
+
+    /// <summary>
+    /// True: the trained parameters are the same bits whatever <see cref="DegreeOfParallelism"/> is, so a run on a laptop
+    /// repeats on a 16-core server. Each batch is then split into shards by its size and the network's alone (as for 16
+    /// cores; none under 256 samples), each core runs its share of the shards, and the shards' gradients are summed in
+    /// shard order before one update, on one core as on many. What it costs one core: batches of at least 256 samples
+    /// sum their shards' gradients (one more pass over them), and plain SGD loses its fused <c>TrainBatch</c> (the gradient
+    /// goes through a buffer); measured in benchmarks/README.md ("All cores"). Validation losses may still differ in their
+    /// last bits across core counts (their sums are taken per core). False (the default): the split follows the cores.
+    /// </summary>
+    public bool ReproducibleAcrossCores { get; init; }
 
     /// <summary>
     /// Clips each batch's gradient to this global L2 norm before the update, as torch.nn.utils.clip_grad_norm_
@@ -212,8 +224,10 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
         // Only where a whole batch splits, and with an optimizer whose update can run by ranges (plain SGD included).
         var rangeOptimizer = optimizer is null ? new Sgd() : optimizer as IRangeOptimizer;
         int cores = Options.DegreeOfParallelism ?? Environment.ProcessorCount;
-        using var parallel = rangeOptimizer is not null && DataParallel.ShardsFor(_network.ParameterCount, batchSize, cores) > 1
-            ? DataParallel.TryCreate(_network, cores, rangeOptimizer, Options.GradientClipNorm) : null;
+        // ReproducibleAcrossCores: shards fixed by the batch, not the cores, so this path runs on one core too.
+        bool reproducible = Options.ReproducibleAcrossCores;
+        using var parallel = rangeOptimizer is not null && (reproducible || DataParallel.ShardsFor(_network.ParameterCount, batchSize, cores) > 1)
+            ? DataParallel.TryCreate(_network, cores, rangeOptimizer, Options.GradientClipNorm, fixedShards: reproducible ? DataParallel.ReproducibleShards : 0) : null;
         // The parameters at the start of the epoch: where a diverging epoch (non-finite loss or parameters) goes back to.
         var epochStart = new float[_network.ParameterCount];
         var history = new List<EpochReport>(Options.Epochs);

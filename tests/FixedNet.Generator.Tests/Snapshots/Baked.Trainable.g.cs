@@ -481,7 +481,7 @@ namespace Demo
         {
             float loss = AccumulateBatch(inputs, targets, batchSize);
             // gradient += (1/m)·Σ ∂L/∂θ
-            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient.Span, 1f / batchSize, gradient, gradient);
+            global::FixedNet.Runtime.VectorLoops.MultiplyAdd(_gradient.Span, 1f / batchSize, gradient, gradient);
             return loss;
         }
 
@@ -489,7 +489,7 @@ namespace Demo
         {
             float loss = AccumulateBatch(inputs, targets, batchSize);
             // θ ← θ − (η/m)·Σ ∂L/∂θ
-            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient.Span, -learningRate / batchSize, _parameters.Span, _parameters.Span);
+            global::FixedNet.Runtime.VectorLoops.MultiplyAdd(_gradient.Span, -learningRate / batchSize, _parameters.Span, _parameters.Span);
             return loss;
         }
 

@@ -273,7 +273,7 @@ namespace Samples
             {
                 _gradient.Span.Clear();
                 float mean = BackwardBatchCore(inputs, targets, batchSize, _gradient.Span);
-                global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradient.Span, -learningRate, _parameters.Span, _parameters.Span);
+                global::FixedNet.Runtime.VectorLoops.MultiplyAdd(_gradient.Span, -learningRate, _parameters.Span, _parameters.Span);
                 return mean;
             }
             ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
