@@ -73,12 +73,13 @@ internal sealed class DataParallel : IDisposable
 
     private readonly float? _clipNorm;
 
-    private DataParallel(INetwork network, INetwork[] clones, IRangeOptimizer optimizer, float? clipNorm, int fixedShards)
+    private DataParallel(INetwork network, INetwork[] clones, IRangeOptimizer optimizer, float? clipNorm, int fixedShards, int maxBatch)
     {
         _clipNorm = clipNorm;
         _fixedShards = fixedShards;
         int workers = clones.Length + 1;
-        int shards = Math.Max(workers, fixedShards);
+        // a gradient buffer per shard of the largest batch (at least one per worker)
+        int shards = fixedShards == 0 ? workers : Math.Max(workers, ShardsFor(network.ParameterCount, maxBatch, fixedShards));
         _networks = new INetwork[workers];
         _networks[0] = network;
         clones.CopyTo(_networks, 1);
@@ -114,9 +115,10 @@ internal sealed class DataParallel : IDisposable
     /// Workers for <paramref name="network"/>, which <paramref name="optimizer"/> (the trainer's, used by worker 0;
     /// the others get replicas) updates, after clipping the gradient to <paramref name="clipNorm"/> if given; null when
     /// one core is all it can use: one worker asked for (unless <paramref name="fixedShards"/> is set: then one worker runs
-    /// every shard), or a network that cannot be cloned.
+    /// every shard), or a network that cannot be cloned. With <paramref name="fixedShards"/>, batches hold at most
+    /// <paramref name="maxBatch"/> samples.
     /// </summary>
-    public static DataParallel? TryCreate(INetwork network, int workers, IRangeOptimizer? optimizer = null, float? clipNorm = null, int fixedShards = 0)
+    public static DataParallel? TryCreate(INetwork network, int workers, IRangeOptimizer? optimizer = null, float? clipNorm = null, int fixedShards = 0, int maxBatch = int.MaxValue)
     {
         if (workers <= 1 && fixedShards == 0) return null;
         workers = Math.Max(1, workers);
@@ -129,7 +131,7 @@ internal sealed class DataParallel : IDisposable
         {
             return null; // an INetwork of a third party without Clone(): trains on one core, as before
         }
-        return new DataParallel(network, clones, optimizer ?? new Sgd(), clipNorm, fixedShards);
+        return new DataParallel(network, clones, optimizer ?? new Sgd(), clipNorm, fixedShards, maxBatch);
     }
 
     public int Workers => _networks.Length;

@@ -227,7 +227,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
         // ReproducibleAcrossCores: shards fixed by the batch, not the cores, so this path runs on one core too.
         bool reproducible = Options.ReproducibleAcrossCores;
         using var parallel = rangeOptimizer is not null && (reproducible || DataParallel.ShardsFor(_network.ParameterCount, batchSize, cores) > 1)
-            ? DataParallel.TryCreate(_network, cores, rangeOptimizer, Options.GradientClipNorm, fixedShards: reproducible ? DataParallel.ReproducibleShards : 0) : null;
+            ? DataParallel.TryCreate(_network, cores, rangeOptimizer, Options.GradientClipNorm, fixedShards: reproducible ? DataParallel.ReproducibleShards : 0, maxBatch: batchSize) : null;
         // The parameters at the start of the epoch: where a diverging epoch (non-finite loss or parameters) goes back to.
         var epochStart = new float[_network.ParameterCount];
         var history = new List<EpochReport>(Options.Epochs);
