@@ -117,6 +117,38 @@ public class DataParallelTests
         Assert.True(largest < 2e-4, $"largest difference from the default training: {largest}");
     }
 
+    // A network of a third party: everything of MnistNet but Clone(), which INetwork's default says it does not support.
+    private sealed class Unclonable : INetwork
+    {
+        private readonly MnistNet _inner = new();
+        public NetworkArchitecture Architecture => MnistNet.Architecture;
+        public int InputSize => MnistNet.InputSize;
+        public int OutputSize => MnistNet.OutputSize;
+        public int ParameterCount => MnistNet.ParameterCount;
+        public Span<float> Parameters => _inner.Parameters;
+        public void Forward(ReadOnlySpan<float> input, Span<float> output) => _inner.Forward(input, output);
+        public float ComputeLoss(ReadOnlySpan<float> input, ReadOnlySpan<float> target) => _inner.ComputeLoss(input, target);
+        public float Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> gradient) => _inner.Backward(input, target, gradient);
+        public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate) => _inner.TrainStep(input, target, learningRate);
+        public float BackwardBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> gradient) => _inner.BackwardBatch(inputs, targets, batchSize, gradient);
+        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, float learningRate) => _inner.TrainBatch(inputs, targets, batchSize, learningRate);
+        public void InitializeParameters(int seed) => _inner.InitializeParameters(seed);
+    }
+
+    [Fact]
+    public void ReproducibleAcrossCores_HoldsForANetworkWithoutClone()
+    {
+        float[] Run(int cores)
+        {
+            var net = new Unclonable();
+            net.InitializeParameters(3);
+            new Trainer<Unclonable>(net, new TrainerOptions { Epochs = 1, BatchSize = 256, LearningRate = 0.05f, Seed = 4, DegreeOfParallelism = cores, ReproducibleAcrossCores = true })
+                .Fit(Data(600, 5));
+            return net.Parameters.ToArray();
+        }
+        Assert.Equal(Run(1).Select(BitConverter.SingleToInt32Bits), Run(2).Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Fact]
     public void ReproducibleAcrossCores_SplitsByTheBatch_NotTheCores()
     {

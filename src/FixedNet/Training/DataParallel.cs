@@ -129,7 +129,10 @@ internal sealed class DataParallel : IDisposable
         }
         catch (NotSupportedException)
         {
-            return null; // an INetwork of a third party without Clone(): trains on one core, as before
+            // an INetwork of a third party without Clone(): trains on one core, as before; with fixed shards, through
+            // this same path on one worker, so that its bits do not depend on the cores either
+            if (fixedShards == 0) return null;
+            clones = [];
         }
         return new DataParallel(network, clones, optimizer ?? new Sgd(), clipNorm, fixedShards, maxBatch);
     }

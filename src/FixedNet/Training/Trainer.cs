@@ -55,7 +55,8 @@ public sealed record TrainerOptions
     /// shard order before one update, on one core as on many. What it costs one core: batches of at least 256 samples
     /// sum their shards' gradients (one more pass over them), and plain SGD loses its fused <c>TrainBatch</c> (the gradient
     /// goes through a buffer); measured in benchmarks/README.md ("All cores"). Validation losses may still differ in their
-    /// last bits across core counts (their sums are taken per core). False (the default): the split follows the cores.
+    /// last bits across core counts (their sums are taken per core), and early stopping compares them. False (the
+    /// default): the split follows the cores.
     /// </summary>
     public bool ReproducibleAcrossCores { get; init; }
 
