@@ -320,16 +320,20 @@ public class BakedWeightsGeneratorTests
         }
         """;
 
-    [Fact]
-    public void Frozen_IsAStaticClassWithStaticForward_ComputingFromTheBakedWeights()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a dropout declared for training: inference leaves it out, so the outputs do not change
+    public void Frozen_IsAStaticClassWithStaticForward_ComputingFromTheBakedWeights(bool dropout)
     {
-        var (result, diagnostics) = Run(FrozenSource, Encoded(Safetensors(Layers())));
+        string source0 = dropout ? FrozenSource.Replace("[Dense(4, Activation.Tanh)]", "[Dense(4, Activation.Tanh)]\n[Dropout(0.3)]") : FrozenSource;
+        var (result, diagnostics) = Run(source0, Encoded(Safetensors(Layers())));
         Assert.Empty(diagnostics);
         Assert.Empty(result.CompilationErrors);
         string source = result.Sources.Values.Single();
         Assert.DoesNotContain("INetwork", source);
         Assert.DoesNotContain("_parameters", source);
         Assert.Contains("safe to call from any number of threads", source);
+        Assert.Equal(dropout, source.Contains("dropout: new float[] { 0.3f, 0f }", StringComparison.Ordinal));
         var (baked, output) = Load(result.Output);
         // y = W1·tanh(W0·x + b0) + b1 in double precision, from the file's values
         float[] w0 = Values(12, 1), b0 = Values(4, 2), w1 = Values(8, 3), b1 = Values(2, 4);
