@@ -11,8 +11,8 @@ namespace FixedNet.Runtime;
 /// The element-wise passes over whole parameter vectors that training makes once per batch (an SGD step, the sum of
 /// the shards' gradients), at the width of the generated kernels (<see cref="Simd.VectorBits"/>), with a multiply-add
 /// per element. They stream memory: on the 2-vCPU Xeon VM of benchmarks/README.md, <c>y += a·x</c> over 235,146
-/// floats took 55 µs here against 190 µs for <c>TensorPrimitives.MultiplyAdd(x, a, y, y)</c>, after tiering, in the
-/// same process.
+/// floats took 31 µs against 187 µs for <c>TensorPrimitives.MultiplyAdd(x, a, y, y)</c> (BenchmarkDotNet,
+/// <c>UpdatePass</c>).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public static class VectorLoops
