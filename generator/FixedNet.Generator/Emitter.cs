@@ -107,7 +107,7 @@ internal static partial class Emitter
             w.Line("/// dense_" + (N(l) + "   ").Substring(0, 4) + Pad(N(layer.Size), 8) + "  " + (layer.Activation + "          ").Substring(0, 10) + "  "
                 + (N(layer.Size) + "×" + N(layer.Inputs) + "              ").Substring(0, 14) + Pad(N(layer.Size), 6) + Pad(N(layer.ParameterCount), 13));
             if (layer.Dropout > 0f)
-                w.Line("/// dropout   " + Pad(N(layer.Size), 8) + "  p = " + (layer.Dropout.ToString("R", CultureInfo.InvariantCulture) + "      ").Substring(0, 6) + "  (training only: zeroes a unit with probability p, scales the others by 1/(1 − p))");
+                w.Line("/// dropout   " + Pad(N(layer.Size), 8) + "  p = " + (Float(layer.Dropout).TrimEnd('f') + "      ").Substring(0, 6) + "  (training only: zeroes a unit with probability p, scales the others by 1/(1 − p))");
         }
         w.Line("/// Total parameters: " + N(model.ParameterCount) + (unrolled ? (model.Frozen ? " (fully unrolled code, the weights as constants)" : " (fully unrolled code)") : " (vector kernels compiled for each layer's shape)"));
         w.Line("/// </code>");
@@ -518,8 +518,8 @@ internal static partial class Emitter
         return false;
     }
 
-    /// <summary>A float as a C# literal that reads back as the same value (shortest round trip).</summary>
-    internal static string Float(float value) => value.ToString("R", CultureInfo.InvariantCulture) + "f";
+    /// <summary>A float as the shortest C# literal that reads back as the same value (<see cref="FloatLiteral"/>).</summary>
+    internal static string Float(float value) => FloatLiteral(BitConverter.ToInt32(BitConverter.GetBytes(value), 0));
 
     private static string Pad(string text, int width) => text.Length >= width ? text : new string(' ', width - text.Length) + text;
 }

@@ -82,6 +82,10 @@ public sealed class Sgd : IOptimizer, IRangeOptimizer
     internal static float CheckWeightDecay(float weightDecay, string name = "weightDecay") =>
         weightDecay >= 0f && float.IsFinite(weightDecay) ? weightDecay
             : throw new ArgumentOutOfRangeException(name, weightDecay, "Weight decay must be a finite number ≥ 0.");
+
+    // A momentum μ in [0, 1), for SgdMomentum and RmsProp.
+    internal static float CheckMomentum(float momentum, string name = "momentum") =>
+        momentum >= 0f && momentum < 1f ? momentum : throw new ArgumentOutOfRangeException(name, momentum, "Momentum must be in [0, 1).");
 }
 
 /// <summary>
@@ -97,9 +101,8 @@ public sealed class SgdMomentum : IOptimizer, IRangeOptimizer
     /// <exception cref="ArgumentException"><paramref name="nesterov"/> with zero momentum (PyTorch refuses it too).</exception>
     public SgdMomentum(float momentum = 0.9f, bool nesterov = false, float weightDecay = 0f)
     {
-        if (!(momentum >= 0f && momentum < 1f)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
+        Momentum = Sgd.CheckMomentum(momentum);
         if (nesterov && momentum == 0f) throw new ArgumentException("Nesterov momentum needs a momentum above 0.", nameof(nesterov));
-        Momentum = momentum;
         Nesterov = nesterov;
         WeightDecay = Sgd.CheckWeightDecay(weightDecay);
     }
@@ -348,10 +351,9 @@ public sealed class RmsProp : IOptimizer, IRangeOptimizer
     {
         if (!(alpha >= 0f && alpha < 1f)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "α must be in [0, 1).");
         if (!(epsilon > 0f)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be positive.");
-        if (!(momentum >= 0f && momentum < 1f)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
         Alpha = alpha;
         Epsilon = epsilon;
-        Momentum = momentum;
+        Momentum = Sgd.CheckMomentum(momentum);
         WeightDecay = Sgd.CheckWeightDecay(weightDecay);
     }
 

@@ -76,7 +76,7 @@ internal static class GradientClipping
     public static void Clip(Span<float> gradient, float maxNorm)
     {
         float coefficient = maxNorm / (TensorPrimitives.Norm<float>(gradient) + 1e-6f);
-        if (coefficient < 1f) TensorPrimitives.Multiply(gradient, coefficient, gradient);
+        if (coefficient < 1f) VectorLoops.Multiply(gradient, coefficient, gradient);
     }
 }
 
