@@ -29,6 +29,15 @@ internal static partial class Emitter
     internal const string AlignedBuffer = "global::FixedNet.Runtime.AlignedBuffer";
     internal const string VectorLoops = "global::FixedNet.Runtime.VectorLoops";
 
+    /// <summary>
+    /// Whether the network implements FixedNet.Runtime.ISharedBatch (several threads on one batch, each a share of every
+    /// layer): every trainable network on the batch kernels without a dropout (whose masks follow the samples, not the
+    /// shares of a layer). Unrolled networks are too small for a share of a layer to pay for a barrier.
+    /// </summary>
+    internal static bool SharesBatches(NetworkModel model) => !model.Frozen && !IsUnrolled(model) && !HasDropout(model);
+
+    internal const string SharedBatch = "global::FixedNet.Runtime.ISharedBatch";
+
     public static bool IsUnrolled(NetworkModel model)
     {
         if (model.InputSize > UnrollMaxWidth) return false;
@@ -69,7 +78,7 @@ internal static partial class Emitter
 
         EmitTypeDocumentation(w, model, unrolled);
         w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"" + GeneratorName + "\", \"" + GeneratorVersion + "\")]");
-        using (w.Block("partial class " + Identifier(model.TypeName) + (model.Frozen ? string.Empty : " : global::FixedNet.INetwork")))
+        using (w.Block("partial class " + Identifier(model.TypeName) + (model.Frozen ? string.Empty : " : global::FixedNet.INetwork") + (SharesBatches(model) ? ", " + SharedBatch : string.Empty)))
         {
             if (model.Frozen)
             {
@@ -496,7 +505,7 @@ internal static partial class Emitter
             yield return "AccumulateBatch";
             yield break;
         }
-        foreach (var name in new[] { "_z", "_bz", "_lse", "RunForward", "OutputActivation", "OutputDelta", "BatchChunk", "ChunkLayers", "ChunkForward" }) yield return name;
+        foreach (var name in new[] { "_z", "_bz", "_lse", "RunForward", "OutputActivation", "OutputDelta", "BatchChunk", "ChunkLayers", "ChunkForward", "ChunkLoss" }) yield return name;
         for (int l = 0; l < model.Layers.Count; l++)
         {
             yield return VectorEmitter.Shape(model.Layers[l]);

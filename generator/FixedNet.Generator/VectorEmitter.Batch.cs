@@ -97,6 +97,21 @@ internal static partial class VectorEmitter
         using (w.Block("private float ChunkForward(ref float x, " + ReadOnlySpan + " targets, int n)"))
         {
             EmitChunkLayers(w, model, training: true); // written out here as well, so the training path has no extra call
+            if (!HasDropout(model))
+            {
+                w.Line("return ChunkLoss(targets, n);");
+            }
+            else
+            {
+                w.Line("float loss = ChunkLoss(targets, n);");
+                w.Line("_dropoutState += (ulong)n; // the next samples' masks");
+                w.Line("return loss;");
+            }
+        }
+        w.Line();
+        w.Line("// Each sample's output activation, loss and output delta, from the chunk's _bz; returns the summed loss.");
+        using (w.Block("private float ChunkLoss(" + ReadOnlySpan + " targets, int n)"))
+        {
             w.Line("float loss = 0f;");
             using (w.Block("for (int s = 0; s < n; s++)"))
             {
@@ -107,8 +122,57 @@ internal static partial class VectorEmitter
                 w.Line("loss += " + LossCall(model, "z", "o", "t", "lse") + ";");
                 w.Line("OutputDelta(z, o, t, _bd" + N(last) + ".Span.Slice(s * OutputSize, OutputSize));");
             }
-            if (HasDropout(model)) w.Line("_dropoutState += (ulong)n; // the next samples' masks");
             w.Line("return loss;");
+        }
+        w.Line();
+        if (SharesBatches(model)) EmitBackwardBatchPart(w, model);
+    }
+
+    // ISharedBatch.BackwardBatchPart: BackwardBatchCore's chunks and calls, each kernel call a part's share of the layer.
+    private static void EmitBackwardBatchPart(SourceWriter w, NetworkModel model)
+    {
+        int last = model.Layers.Count - 1;
+        w.Line("// BackwardBatchCore by `parts` threads at once: each layer's products are split between them (rows of Z = X·Wᵀ, columns of ∂W and of");
+        w.Line("// Δ below), and they meet at the barrier after each layer. Every value is summed by one thread, in BackwardBatchCore's order: the same bits.");
+        using (w.Block("float " + SharedBatch + ".BackwardBatchPart(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize, " + Span + " gradient, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier)"))
+        {
+            w.Line("if (batchSize <= 0) " + Throw + ".ThrowBatchSize(batchSize);");
+            w.Line(Throw + ".CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);");
+            w.Line(Throw + ".CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);");
+            CheckLength(w, "gradient", "ParameterCount");
+            w.Line(Throw + ".CheckPart(part, parts, barrier);");
+            w.Line("ref float x = ref " + Marshal + ".GetReference(inputs);");
+            w.Line("float c = 1f / batchSize;");
+            w.Line("float loss = 0f;");
+            using (w.Block("for (int s = 0; s < batchSize; s += BatchChunk)"))
+            {
+                w.Line("int n = global::System.Math.Min(BatchChunk, batchSize - s);");
+                for (int l = 0; l <= last; l++)
+                {
+                    var layer = model.Layers[l];
+                    string z = l == last ? "_bz" : HiddenKeepsZ(model, l) ? "_bz" + N(l) : "_ba" + N(l);
+                    string a = l == last ? "_bz" : "_ba" + N(l);
+                    string op = l == last ? OperatorTable.OperatorType(ActivationKind.Identity) : OperatorTable.OperatorType(layer.Activation);
+                    w.Line(Dense + ".ForwardBatchPart<" + Shape(layer) + ", " + op + ">(ref _parameters.At(W" + N(l) + "), ref " + BatchInputRef(model, l, "s") + ", ref " + z + ".Reference, ref " + a + ".Reference, n, part, parts);"
+                        + (l == last ? " // the output layer's z" : " // then " + ActivationFormula(layer.Activation)));
+                    w.Line("barrier.SignalAndWait();");
+                }
+                w.Line("if (part == 0) loss += ChunkLoss(targets.Slice(s * OutputSize, n * OutputSize), n);");
+                w.Line("barrier.SignalAndWait();");
+                for (int l = last; l >= 0; l--)
+                {
+                    w.Line(Dense + ".AddOuterProductBatchPart<" + Shape(model.Layers[l]) + ">(ref gradient[W" + N(l) + "], c, ref _bd" + N(l) + ".Reference, ref " + BatchInputRef(model, l, "s") + ", n, part, parts);");
+                    if (l == 0) continue;
+                    var below = model.Layers[l - 1];
+                    string a = "_ba" + N(l - 1) + ".Reference";
+                    string z = OperatorTable.DerivativeZ(below.Activation, "_bz" + N(l - 1) + ".Reference", a);
+                    w.Line(Dense + ".BackpropagateBatchPart<" + Shape(model.Layers[l]) + ", " + OperatorTable.OperatorType(below.Activation) + ">(ref _parameters.At(W" + N(l) + "), ref _bd" + N(l) + ".Reference, ref _bd" + N(l - 1)
+                        + ".Reference, ref " + z + ", ref " + a + ", n, part, parts); // Δ" + N(l - 1) + " = (Δ" + N(l) + "·W" + N(l) + ")·f′, f′ = " + DerivativeFormula(below.Activation));
+                    w.Line("barrier.SignalAndWait();");
+                }
+                w.Line("// no barrier here: the next chunk writes nothing that the last calls read before its own barriers");
+            }
+            w.Line("return loss / batchSize;");
         }
         w.Line();
     }

@@ -131,3 +131,11 @@ public partial class WideDropoutNet;
 [Dropout(0.25)]
 [Dense(2, Activation.Identity)]
 public partial class SmallDropoutNet;
+
+// Several threads on one batch (issue 18): every hidden layer wide enough to split by rows (at least 32), a GELU whose f′
+// reads z, a Softplus, tails at every width.
+[Network(70, Loss = Loss.CrossEntropy)]
+[Dense(48, Activation.GELU)]
+[Dense(35, Activation.Softplus)]
+[Dense(6, Activation.Softmax)]
+public partial class SharedGeluNet;

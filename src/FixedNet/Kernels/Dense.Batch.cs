@@ -54,6 +54,85 @@ public static partial class Dense
         else BackpropagateBatch<Vector128<float>, Vector128Math, S, TActivation>(ref w, ref d, ref below, ref z, ref a, n);
     }
 
+    // ---- Shares: one layer's batch products split between threads ----
+
+    /// <summary>
+    /// Share <paramref name="part"/> of <paramref name="parts"/> of <see cref="ForwardBatch{S}"/> and the activation after
+    /// it: rows [from, to) of <paramref name="z"/> and <paramref name="a"/> (the same buffer where the activation keeps no z;
+    /// nothing is applied for the identity) for all n samples, <see cref="RowShare"/>. The parts together write what the
+    /// whole call and <see cref="Activations.Apply{TOp}"/> over the n rows write, with the same bits.
+    /// </summary>
+    public static void ForwardBatchPart<S, TActivation>(ref float w, ref float x, ref float z, ref float a, int n, int part, int parts)
+        where S : IDenseShape where TActivation : IActivationOperator
+    {
+        var (from, to) = RowShare(S.Outputs, part, parts);
+        if (from >= to) return;
+        int bits = VectorBits<S>();
+        if (bits == 512) ForwardBatch<Vector512<float>, Vector512Math, S>(ref w, ref x, ref z, n, from, to);
+        else if (bits == 256) ForwardBatch<Vector256<float>, Vector256Math, S>(ref w, ref x, ref z, n, from, to);
+        else ForwardBatch<Vector128<float>, Vector128Math, S>(ref w, ref x, ref z, n, from, to);
+        if (typeof(TActivation) == typeof(IdentityOperator)) return;
+        int size = S.Outputs;
+        if (to - from == size)
+        {
+            Activations.Apply<TActivation>(ref z, ref a, n * size);
+            return;
+        }
+        // row by row; each piece is at least 16 long, so it runs the vector formula, as the call over all n rows does
+        for (int s = 0; s < n; s++) Activations.Apply<TActivation>(ref Unsafe.Add(ref z, s * size + from), ref Unsafe.Add(ref a, s * size + from), to - from);
+    }
+
+    /// <summary>
+    /// Share <paramref name="part"/> of <paramref name="parts"/> of <see cref="AddOuterProductBatch{S}"/>: the columns of
+    /// its share of the whole vectors of m's rows, and for the last part also the columns past them and the biases. The
+    /// parts together add what the whole call adds, with the same bits.
+    /// </summary>
+    public static void AddOuterProductBatchPart<S>(ref float m, float c, ref float d, ref float x, int n, int part, int parts) where S : IDenseShape
+    {
+        int bits = VectorBits<S>();
+        if (bits == 512) OuterPart<Vector512<float>, Vector512Math, S>(ref m, c, ref d, ref x, n, part, parts);
+        else if (bits == 256) OuterPart<Vector256<float>, Vector256Math, S>(ref m, c, ref d, ref x, n, part, parts);
+        else OuterPart<Vector128<float>, Vector128Math, S>(ref m, c, ref d, ref x, n, part, parts);
+    }
+
+    /// <summary>
+    /// Share <paramref name="part"/> of <paramref name="parts"/> of <see cref="BackpropagateBatch{S, TActivation}"/>: the
+    /// columns of Δ_below in its share of the whole vectors of a row, and for the last part also the columns past them.
+    /// The parts together write what the whole call writes, with the same bits.
+    /// </summary>
+    public static void BackpropagateBatchPart<S, TActivation>(ref float w, ref float d, ref float below, ref float z, ref float a, int n, int part, int parts)
+        where S : IDenseShape where TActivation : IActivationOperator
+    {
+        int bits = VectorBits<S>();
+        if (bits == 512) BackPart<Vector512<float>, Vector512Math, S, TActivation>(ref w, ref d, ref below, ref z, ref a, n, part, parts);
+        else if (bits == 256) BackPart<Vector256<float>, Vector256Math, S, TActivation>(ref w, ref d, ref below, ref z, ref a, n, part, parts);
+        else BackPart<Vector128<float>, Vector128Math, S, TActivation>(ref w, ref d, ref below, ref z, ref a, n, part, parts);
+    }
+
+    /// <summary>
+    /// The rows [from, to) of a layer of <paramref name="outputs"/> that <see cref="ForwardBatchPart{S, TActivation}"/>'s
+    /// share <paramref name="part"/> of <paramref name="parts"/> computes: equal runs of at least 16 rows, so a layer of
+    /// fewer than 32 is not split (the shares past the last run are empty).
+    /// </summary>
+    public static (int From, int To) RowShare(int outputs, int part, int parts)
+    {
+        int runs = Math.Clamp(outputs / 16, 1, parts);
+        return part >= runs ? (outputs, outputs) : (outputs * part / runs, outputs * (part + 1) / runs);
+    }
+
+    private static void OuterPart<T, M, S>(ref float m, float c, ref float d, ref float x, int n, int part, int parts) where T : struct where M : IVectorMath<T> where S : IDenseShape
+    {
+        int vectors = S.Inputs / M.Count;
+        AddOuterProductBatch<T, M, S>(ref m, c, ref d, ref x, n, vectors * part / parts, vectors * (part + 1) / parts, tailAndBiases: part == parts - 1);
+    }
+
+    private static void BackPart<T, M, S, TActivation>(ref float w, ref float d, ref float below, ref float z, ref float a, int n, int part, int parts)
+        where T : struct where M : IVectorMath<T> where S : IDenseShape where TActivation : IActivationOperator
+    {
+        int vectors = S.Inputs / M.Count;
+        BackpropagateBatch<T, M, S, TActivation>(ref w, ref d, ref below, ref z, ref a, n, vectors * part / parts, vectors * (part + 1) / parts, tail: part == parts - 1);
+    }
+
     // ---- Z = X·Wᵀ + b ----
 
     /// <summary>
@@ -61,19 +140,24 @@ public static partial class Dense
     /// × 3 rows: each load feeds 3 or 4 (8) multiply-adds. Rows of W go in panels of about 128 KiB, each of which stays in
     /// cache while all n samples go through it.
     /// </summary>
-    public static void ForwardBatch<T, M, S>(ref float w, ref float x, ref float y, int n) where T : struct where M : IVectorMath<T> where S : IDenseShape
+    public static void ForwardBatch<T, M, S>(ref float w, ref float x, ref float y, int n) where T : struct where M : IVectorMath<T> where S : IDenseShape =>
+        ForwardBatch<T, M, S>(ref w, ref x, ref y, n, 0, S.Outputs);
+
+    // Rows [from, to) of Y: three at a time, in panels, then one by one. Each row's sums are the same whichever tile holds
+    // it, so any split of the rows gives the same bits.
+    private static void ForwardBatch<T, M, S>(ref float w, ref float x, ref float y, int n, int from, int to) where T : struct where M : IVectorMath<T> where S : IDenseShape
     {
-        int outputs = S.Outputs, rowsBlocked = outputs / 3 * 3;
+        int rowsBlocked = from + (to - from) / 3 * 3;
         int panelRows = Math.Max(1, PanelBytes / (S.Inputs * sizeof(float)) / 3) * 3;
-        if (rowsBlocked > panelRows)
+        if (rowsBlocked - from > panelRows)
         {
-            for (int p = 0; p < rowsBlocked; p += panelRows) ForwardRows<T, M, S, Three>(ref w, ref x, ref y, n, p, Math.Min(p + panelRows, rowsBlocked));
+            for (int p = from; p < rowsBlocked; p += panelRows) ForwardRows<T, M, S, Three>(ref w, ref x, ref y, n, p, Math.Min(p + panelRows, rowsBlocked));
         }
         else
         {
-            ForwardRows<T, M, S, Three>(ref w, ref x, ref y, n, 0, rowsBlocked);
+            ForwardRows<T, M, S, Three>(ref w, ref x, ref y, n, from, rowsBlocked);
         }
-        ForwardRows<T, M, S, One>(ref w, ref x, ref y, n, rowsBlocked, outputs);
+        ForwardRows<T, M, S, One>(ref w, ref x, ref y, n, rowsBlocked, to);
     }
 
     // Rows [from, to), TRows at a time, for all n samples: a tile of samples at a time (8 at 512 bits, else 4), then one by one.
@@ -209,17 +293,25 @@ public static partial class Dense
     /// (<c>c = 1/m</c> for the mean gradient, <c>−η/m</c> for an SGD step), in tiles of 4 rows × 3 vectors of columns
     /// (6 at 512 bits). Column strips go outside and rows inside, so a strip of X stays in L1 while every row uses it.
     /// </summary>
-    public static void AddOuterProductBatch<T, M, S>(ref float m, float c, ref float d, ref float x, int n) where T : struct where M : IVectorMath<T> where S : IDenseShape
+    public static void AddOuterProductBatch<T, M, S>(ref float m, float c, ref float d, ref float x, int n) where T : struct where M : IVectorMath<T> where S : IDenseShape =>
+        AddOuterProductBatch<T, M, S>(ref m, c, ref d, ref x, n, 0, S.Inputs / M.Count, tailAndBiases: true);
+
+    // Columns [v0·lanes, v1·lanes) of m in strips, then vector by vector; with tailAndBiases, also the columns past the last
+    // whole vector and the biases. Each column's sums are the same whichever strip holds it, so any split of the vectors
+    // gives the same bits.
+    private static void AddOuterProductBatch<T, M, S>(ref float m, float c, ref float d, ref float x, int n, int v0, int v1, bool tailAndBiases)
+        where T : struct where M : IVectorMath<T> where S : IDenseShape
     {
         int inputs = S.Inputs, outputs = S.Outputs, lanes = M.Count, vectorEnd = inputs / lanes * lanes;
-        int strip = (M.Count == 16 ? 6 : 3) * lanes, columnsBlocked = inputs / strip * strip;
+        int strip = (M.Count == 16 ? 6 : 3) * lanes, from = v0 * lanes, to = v1 * lanes, columnsBlocked = from + (to - from) / strip * strip;
         T cv = M.Create(c);
-        for (int i = 0; i < columnsBlocked; i += strip)
+        for (int i = from; i < columnsBlocked; i += strip)
         {
             if (M.Count == 16) OuterRows<T, M, S, Six>(ref m, cv, ref d, ref x, n, i);
             else OuterRows<T, M, S, Three>(ref m, cv, ref d, ref x, n, i);
         }
-        for (int i = columnsBlocked; i < vectorEnd; i += lanes) OuterRows<T, M, S, One>(ref m, cv, ref d, ref x, n, i);
+        for (int i = columnsBlocked; i < to; i += lanes) OuterRows<T, M, S, One>(ref m, cv, ref d, ref x, n, i);
+        if (!tailAndBiases) return;
         for (int j = 0; j < outputs; j++)
         {
             for (int i = vectorEnd; i < inputs; i++)
@@ -357,24 +449,31 @@ public static partial class Dense
     /// samples (8 at 512 bits) × 3 vectors of columns.
     /// </summary>
     public static void BackpropagateBatch<T, M, S, TActivation>(ref float w, ref float d, ref float below, ref float z, ref float a, int n)
+        where T : struct where M : IVectorMath<T> where S : IDenseShape where TActivation : IActivationOperator =>
+        BackpropagateBatch<T, M, S, TActivation>(ref w, ref d, ref below, ref z, ref a, n, 0, S.Inputs / M.Count, tail: true);
+
+    // Columns [v0·lanes, v1·lanes) of Δ_below, three vectors at a time, then one; with tail, also the columns past the last
+    // whole vector. Each column's sums are the same whichever tile holds it, so any split of the vectors gives the same bits.
+    private static void BackpropagateBatch<T, M, S, TActivation>(ref float w, ref float d, ref float below, ref float z, ref float a, int n, int v0, int v1, bool tail)
         where T : struct where M : IVectorMath<T> where S : IDenseShape where TActivation : IActivationOperator
     {
         int inputs = S.Inputs, outputs = S.Outputs, lanes = M.Count, vectorEnd = inputs / lanes * lanes;
-        int chunk = 3 * lanes, columnsBlocked = inputs / chunk * chunk;
+        int chunk = 3 * lanes, from = v0 * lanes, to = v1 * lanes, columnsBlocked = from + (to - from) / chunk * chunk;
         int blocked = n / TileSamples<T, M>() * TileSamples<T, M>();
         // (Empty ranges make no call: on small layers the calls are a good part of the time.)
-        if (blocked > 0 && columnsBlocked > 0)
+        if (blocked > 0 && columnsBlocked > from)
         {
-            if (M.Count == 16) BackTiles<T, M, S, TActivation, Eight, Three>(ref w, ref d, ref below, ref z, ref a, 0, blocked, 0, columnsBlocked);
-            else BackTiles<T, M, S, TActivation, Four, Three>(ref w, ref d, ref below, ref z, ref a, 0, blocked, 0, columnsBlocked);
+            if (M.Count == 16) BackTiles<T, M, S, TActivation, Eight, Three>(ref w, ref d, ref below, ref z, ref a, 0, blocked, from, columnsBlocked);
+            else BackTiles<T, M, S, TActivation, Four, Three>(ref w, ref d, ref below, ref z, ref a, 0, blocked, from, columnsBlocked);
         }
-        if (blocked > 0 && columnsBlocked < vectorEnd)
+        if (blocked > 0 && columnsBlocked < to)
         {
-            if (M.Count == 16) BackTiles<T, M, S, TActivation, Eight, One>(ref w, ref d, ref below, ref z, ref a, 0, blocked, columnsBlocked, vectorEnd);
-            else BackTiles<T, M, S, TActivation, Four, One>(ref w, ref d, ref below, ref z, ref a, 0, blocked, columnsBlocked, vectorEnd);
+            if (M.Count == 16) BackTiles<T, M, S, TActivation, Eight, One>(ref w, ref d, ref below, ref z, ref a, 0, blocked, columnsBlocked, to);
+            else BackTiles<T, M, S, TActivation, Four, One>(ref w, ref d, ref below, ref z, ref a, 0, blocked, columnsBlocked, to);
         }
-        if (blocked < n && columnsBlocked > 0) BackTiles<T, M, S, TActivation, One, Three>(ref w, ref d, ref below, ref z, ref a, blocked, n, 0, columnsBlocked);
-        if (blocked < n && columnsBlocked < vectorEnd) BackTiles<T, M, S, TActivation, One, One>(ref w, ref d, ref below, ref z, ref a, blocked, n, columnsBlocked, vectorEnd);
+        if (blocked < n && columnsBlocked > from) BackTiles<T, M, S, TActivation, One, Three>(ref w, ref d, ref below, ref z, ref a, blocked, n, from, columnsBlocked);
+        if (blocked < n && columnsBlocked < to) BackTiles<T, M, S, TActivation, One, One>(ref w, ref d, ref below, ref z, ref a, blocked, n, columnsBlocked, to);
+        if (!tail) return;
         for (int s = 0; s < n; s++)
         {
             for (int i = vectorEnd; i < inputs; i++)

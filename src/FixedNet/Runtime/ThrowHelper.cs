@@ -36,4 +36,16 @@ public static class ThrowHelper
     {
         if ((long)batchSize * width != actual) ThrowBatchLengthMismatch(paramName, batchSize, width, actual);
     }
+
+    /// <summary>
+    /// Validates a share of <see cref="ISharedBatch.BackwardBatchPart"/>: <paramref name="part"/> in [0, <paramref name="parts"/>)
+    /// and a barrier for exactly <paramref name="parts"/> threads.
+    /// </summary>
+    public static void CheckPart(int part, int parts, SpinBarrier barrier)
+    {
+        ArgumentNullException.ThrowIfNull(barrier);
+        if (parts < 1 || parts != barrier.Participants)
+            throw new ArgumentOutOfRangeException(nameof(parts), parts, $"The number of parts must be positive and equal to the barrier's participants ({barrier.Participants}).");
+        if ((uint)part >= (uint)parts) throw new ArgumentOutOfRangeException(nameof(part), part, $"The part must be in [0, {parts}).");
+    }
 }

@@ -295,32 +295,3 @@ internal sealed class DataParallel : IDisposable
         foreach (var thread in _threads) thread.Join();
     }
 }
-
-/// <summary>
-/// A barrier that waits by spinning, then by yielding, never by blocking: a phase lasts a few hundred microseconds, so a
-/// waiting worker keeps its core, as OpenMP's active wait policy does while training owns the cores. On the 2-vCPU VM
-/// where it was written it measured no different from <see cref="Barrier"/> (the cost of the split was elsewhere:
-/// benchmarks/README.md, "All cores"); it allocates nothing and holds no kernel object.
-/// </summary>
-internal sealed class SpinBarrier(int participants)
-{
-    private const int SpinsBeforeYielding = 1 << 16;
-    private int _arrived;
-    private volatile int _generation;
-
-    public void SignalAndWait()
-    {
-        int generation = _generation;
-        if (Interlocked.Increment(ref _arrived) == participants)
-        {
-            _arrived = 0;
-            _generation = generation + 1; // a volatile write: publishes everything written before it
-            return;
-        }
-        for (int spins = 0; _generation == generation; spins++)
-        {
-            if (spins < SpinsBeforeYielding) Thread.SpinWait(4);
-            else Thread.Yield();
-        }
-    }
-}

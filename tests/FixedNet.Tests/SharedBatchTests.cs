@@ -1,0 +1,131 @@
+using System;
+using System.Linq;
+using System.Threading;
+using FixedNet.Runtime;
+using Xunit;
+
+namespace FixedNet.Tests;
+
+/// <summary>
+/// <see cref="ISharedBatch.BackwardBatchPart"/> (issue 18): threads that share every layer of one batch add the same bits
+/// into the gradient as <see cref="INetwork.BackwardBatch"/> on one thread, for any number of parts, batch size and layer shape.
+/// </summary>
+public class SharedBatchTests
+{
+    public static TheoryData<string> Shared => new() { "MnistNet", "PanelNet", "WideBceNet", "WideEluSoftplusNet", "WideSoftmaxHalfNet", "WideGeluSiluNet", "SharedGeluNet" };
+
+    private static INetwork Create(string name) => name switch
+    {
+        "MnistNet" => new MnistNet(),
+        "PanelNet" => new PanelNet(),
+        "WideBceNet" => new WideBceNet(),
+        "WideEluSoftplusNet" => new WideEluSoftplusNet(),
+        "WideSoftmaxHalfNet" => new WideSoftmaxHalfNet(),
+        "WideGeluSiluNet" => new WideGeluSiluNet(),
+        _ => new SharedGeluNet(),
+    };
+
+    /// <summary>Runs <paramref name="parts"/> threads, each calling its part; returns part 0's loss (every other part must return 0).</summary>
+    internal static float RunParts(ISharedBatch net, float[] x, float[] t, int batch, float[] gradient, int parts)
+    {
+        var barrier = new SpinBarrier(parts);
+        var losses = new float[parts];
+        var errors = new Exception?[parts];
+        var threads = Enumerable.Range(0, parts).Select(part => new Thread(() =>
+        {
+            try { losses[part] = net.BackwardBatchPart(x, t, batch, gradient, part, parts, barrier); }
+            catch (Exception e) { errors[part] = e; }
+        })).ToArray();
+        foreach (var thread in threads) thread.Start();
+        foreach (var thread in threads) thread.Join();
+        foreach (var error in errors) if (error is not null) throw error;
+        for (int p = 1; p < parts; p++) Assert.Equal(0f, losses[p]);
+        return losses[0];
+    }
+
+    private static (float[] X, float[] T) Batch(INetwork net, int batch, int seed)
+    {
+        var random = new Random(seed);
+        var x = new float[batch * net.InputSize];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(random.NextDouble() * 2 - 1);
+        var t = new float[batch * net.OutputSize];
+        for (int s = 0; s < batch; s++)
+        {
+            if (net.Architecture.Loss is Loss.CrossEntropy) t[s * net.OutputSize + random.Next(net.OutputSize)] = 1f;
+            else for (int k = 0; k < net.OutputSize; k++) t[s * net.OutputSize + k] = (float)random.NextDouble();
+        }
+        return (x, t);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shared))]
+    public void Parts_AddTheSameBitsAsOneThread(string name)
+    {
+        var net = Create(name);
+        net.InitializeParameters(5);
+        var shared = Assert.IsAssignableFrom<ISharedBatch>(net);
+        foreach (int batch in new[] { 1, 5, 32, 45, 100 })
+        {
+            var (x, t) = Batch(net, batch, batch);
+            // ADDS: both start from the same non-zero gradient
+            var start = Enumerable.Range(0, net.ParameterCount).Select(i => (float)Math.Sin(i)).ToArray();
+            var expected = (float[])start.Clone();
+            float expectedLoss = net.BackwardBatch(x, t, batch, expected);
+            Assert.NotEqual(start, expected);
+            foreach (int parts in new[] { 1, 2, 3, 4, 7 })
+            {
+                var gradient = (float[])start.Clone();
+                float loss = RunParts(shared, x, t, batch, gradient, parts);
+                Assert.Equal(BitConverter.SingleToInt32Bits(expectedLoss), BitConverter.SingleToInt32Bits(loss));
+                for (int i = 0; i < gradient.Length; i++)
+                    Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(gradient[i]),
+                        $"{name}, batch {batch}, {parts} parts: gradient[{i}] = {gradient[i]:R}, one thread {expected[i]:R}");
+            }
+        }
+    }
+
+    [Fact]
+    public void BadPartsThrow_AndChangeNothing()
+    {
+        INetwork net = new MnistNet();
+        net.InitializeParameters(1);
+        var shared = (ISharedBatch)net;
+        var (x, t) = Batch(net, 4, 1);
+        var gradient = new float[net.ParameterCount];
+        Assert.Equal("part", Assert.Throws<ArgumentOutOfRangeException>(() => shared.BackwardBatchPart(x, t, 4, gradient, 2, 2, new SpinBarrier(2))).ParamName);
+        Assert.Equal("part", Assert.Throws<ArgumentOutOfRangeException>(() => shared.BackwardBatchPart(x, t, 4, gradient, -1, 2, new SpinBarrier(2))).ParamName);
+        Assert.Equal("parts", Assert.Throws<ArgumentOutOfRangeException>(() => shared.BackwardBatchPart(x, t, 4, gradient, 0, 2, new SpinBarrier(3))).ParamName);
+        Assert.Equal("parts", Assert.Throws<ArgumentOutOfRangeException>(() => shared.BackwardBatchPart(x, t, 4, gradient, 0, 0, new SpinBarrier(0))).ParamName);
+        Assert.Equal("barrier", Assert.Throws<ArgumentNullException>(() => shared.BackwardBatchPart(x, t, 4, gradient, 0, 1, null!)).ParamName);
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => shared.BackwardBatchPart(x, t, 4, new float[3], 0, 1, new SpinBarrier(1))).ParamName);
+        Assert.Equal("inputs", Assert.Throws<ArgumentException>(() => shared.BackwardBatchPart(x, t, 5, gradient, 0, 1, new SpinBarrier(1))).ParamName);
+        Assert.All(gradient, g => Assert.Equal(0f, g));
+    }
+
+    [Fact]
+    public void OnlyNetworksOnTheBatchKernelsWithoutDropoutShareBatches()
+    {
+        Assert.False(new WideDropoutNet() is ISharedBatch); // dropout masks follow the samples
+        Assert.False(new TutorialNet() is ISharedBatch); // unrolled: too small for a share of a layer to pay
+        Assert.True(new MnistNet() is ISharedBatch);
+    }
+
+    [Fact]
+    public void RowShares_CoverEveryRowOnce_InRunsOfAtLeast16()
+    {
+        foreach (int outputs in new[] { 1, 15, 16, 31, 32, 33, 47, 48, 100, 128, 1000 })
+        foreach (int parts in new[] { 1, 2, 3, 4, 8, 16 })
+        {
+            int next = 0;
+            for (int part = 0; part < parts; part++)
+            {
+                var (from, to) = Kernels.Dense.RowShare(outputs, part, parts);
+                if (from == to) continue;
+                Assert.Equal(next, from);
+                Assert.True(to - from >= Math.Min(16, outputs), $"{outputs} rows, {parts} parts: a run of {to - from}");
+                next = to;
+            }
+            Assert.Equal(outputs, next);
+        }
+    }
+}
