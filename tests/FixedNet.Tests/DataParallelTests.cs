@@ -27,16 +27,100 @@ public class DataParallelTests
         return new Dataset(x, OneHot.Encode(labels, 10), 784, 10);
     }
 
-    private static (float[] Parameters, TrainingResult Result) Train(string optimizer, int? cores, int samples = 800, int batch = 256, int epochs = 2)
+    // By default through the shards of a batch (ShardsOnly hides ISharedBatch); with team, MnistNet itself, all cores on each batch.
+    private static (float[] Parameters, TrainingResult Result) Train(string optimizer, int? cores, int samples = 800, int batch = 256, int epochs = 2,
+        bool team = false, float? clip = null)
     {
-        var net = new MnistNet();
-        net.InitializeParameters(3);
-        var result = new Trainer<MnistNet>(net, new TrainerOptions
+        var options = new TrainerOptions
         {
             Epochs = epochs, BatchSize = batch, Optimizer = TrainerTests.Create(optimizer), LearningRate = optimizer == "adam" ? 0.001f : 0.05f,
-            Seed = 4, DegreeOfParallelism = cores,
-        }).Fit(Data(samples, 5));
-        return (net.Parameters.ToArray(), result);
+            Seed = 4, DegreeOfParallelism = cores, GradientClipNorm = clip,
+        };
+        if (team)
+        {
+            var net = new MnistNet();
+            net.InitializeParameters(3);
+            // with a validation set, evaluated on both cores from the clones, which team mode must first bring up to date
+            var result = new Trainer<MnistNet>(net, options).Fit(Data(samples, 5), Data(300, 9));
+            return (net.Parameters.ToArray(), result);
+        }
+        else
+        {
+            var net = new ShardsOnly(new MnistNet());
+            net.InitializeParameters(3);
+            var result = new Trainer<ShardsOnly>(net, options).Fit(Data(samples, 5));
+            return (net.Parameters.ToArray(), result);
+        }
+    }
+
+    // MnistNet as a network that does not implement ISharedBatch: the trainer splits its batches into shards.
+    private sealed class ShardsOnly(MnistNet inner) : INetwork
+    {
+        public NetworkArchitecture Architecture => MnistNet.Architecture;
+        public int InputSize => MnistNet.InputSize;
+        public int OutputSize => MnistNet.OutputSize;
+        public int ParameterCount => MnistNet.ParameterCount;
+        public Span<float> Parameters => inner.Parameters;
+        public void Forward(ReadOnlySpan<float> input, Span<float> output) => inner.Forward(input, output);
+        public float ComputeLoss(ReadOnlySpan<float> input, ReadOnlySpan<float> target) => inner.ComputeLoss(input, target);
+        public float Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> gradient) => inner.Backward(input, target, gradient);
+        public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate) => inner.TrainStep(input, target, learningRate);
+        public float BackwardBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> gradient) => inner.BackwardBatch(inputs, targets, batchSize, gradient);
+        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, float learningRate) => inner.TrainBatch(inputs, targets, batchSize, learningRate);
+        public void InitializeParameters(int seed) => inner.InitializeParameters(seed);
+        public INetwork Clone() => new ShardsOnly(inner.Clone());
+    }
+
+    public static TheoryData<string, int, int, float?> TeamCases() => new()
+    {
+        { "momentum", 32, 2, null },   // batch 32: every layer split between the cores
+        { "adam", 32, 3, null },
+        { "adam", 256, 2, null },      // 8 chunks a batch
+        { "momentum", 100, 2, 0.5f },  // clipped by the norm of the whole gradient; a last batch of 0 < 100
+        { "adam", 45, 4, 0.5f },       // more workers than this VM has cores
+    };
+
+    [Theory]
+    [MemberData(nameof(TeamCases))]
+    public void Team_GivesTheSameBitsAsOneCore(string optimizer, int batch, int cores, float? clip)
+    {
+        long before = System.Threading.Interlocked.Read(ref DataParallel.TeamBatches);
+        var one = Train(optimizer, cores: 1, batch: batch, samples: 500, team: true, clip: clip);
+        Assert.Equal(before, System.Threading.Interlocked.Read(ref DataParallel.TeamBatches)); // one core: no team
+        var team = Train(optimizer, cores: cores, batch: batch, samples: 500, team: true, clip: clip);
+        long batches = System.Threading.Interlocked.Read(ref DataParallel.TeamBatches) - before;
+        Assert.Equal(2 * ((500 + batch - 1) / batch), batches); // every batch of both epochs ran as a team
+        Assert.Equal(one.Parameters.Select(BitConverter.SingleToInt32Bits), team.Parameters.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(one.Result.History.Select(r => r.TrainingLoss), team.Result.History.Select(r => r.TrainingLoss));
+        Assert.Equal(one.Result.History.Select(r => r.ValidationLoss), team.Result.History.Select(r => r.ValidationLoss));
+        Assert.All(team.Result.History, r => Assert.True(float.IsFinite(r.ValidationLoss)));
+    }
+
+    [Fact]
+    public void Team_KeepsTheWholeOptimizerState_ForTheNextFit()
+    {
+        // Adam's moments of every range, not only worker 0's: a second Fit on the same optimizer goes on as one core's does
+        float[] Run(int cores)
+        {
+            var net = new MnistNet();
+            net.InitializeParameters(3);
+            var options = new TrainerOptions { Epochs = 1, BatchSize = 64, Optimizer = new Adam(), LearningRate = 0.001f, Seed = 4, DegreeOfParallelism = cores };
+            new Trainer<MnistNet>(net, options).Fit(Data(256, 5));
+            new Trainer<MnistNet>(net, options with { DegreeOfParallelism = 1 }).Fit(Data(256, 6));
+            return net.Parameters.ToArray();
+        }
+        Assert.Equal(Run(1).Select(BitConverter.SingleToInt32Bits), Run(2).Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void TeamRule_NeedsEnoughWorkPerBatch()
+    {
+        Assert.True(DataParallel.TeamPays(101_770, 32, 2));    // 784-128-10 at batch 32
+        Assert.False(DataParallel.TeamPays(4_810, 32, 2));     // the digits sample's 64-64-10 stays on one core
+        Assert.False(DataParallel.TeamPays(4_810, 256, 16));
+        Assert.False(DataParallel.TeamPays(235_146, 32, 1));   // one core
+        Assert.Null(DataParallel.TryCreateTeam(new ShardsOnly(new MnistNet()), 2, new Sgd(), null)); // no ISharedBatch
+        Assert.Null(DataParallel.TryCreateTeam(new MnistNet(), 1, new Sgd(), null));
     }
 
     [Fact]
@@ -172,7 +256,7 @@ public class DataParallelTests
         float meanLoss = net.BackwardBatch(data.Inputs, data.Targets, 400, gradient);
         for (int i = 0; i < expected.Length; i++) expected[i] -= 0.1f * gradient[i];
 
-        var result = new Trainer<MnistNet>(net, new TrainerOptions { Epochs = 1, BatchSize = 400, LearningRate = 0.1f, DegreeOfParallelism = 3 }).Fit(data);
+        var result = new Trainer<ShardsOnly>(new ShardsOnly(net), new TrainerOptions { Epochs = 1, BatchSize = 400, LearningRate = 0.1f, DegreeOfParallelism = 3 }).Fit(data);
         Assert.Equal(3, DataParallel.ShardsFor(MnistNet.ParameterCount, 400, 3));
         Assert.Equal(meanLoss, result.History[0].TrainingLoss, 1e-5f);
         double largest = expected.Zip(net.Parameters.ToArray(), (a, b) => Math.Abs(a - b)).Max();

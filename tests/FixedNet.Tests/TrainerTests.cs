@@ -399,30 +399,32 @@ public class TrainerAllocationTests
         var random = new Random(1);
         var x = Enumerable.Range(0, 1024 * 784).Select(_ => (float)random.NextDouble()).ToArray();
         var data = new Dataset(x, OneHot.Encode(Enumerable.Range(0, 1024).Select(i => i % 10).ToArray(), 10), 784, 10);
-        Assert.Equal(2, Training.DataParallel.ShardsFor(MnistNet.ParameterCount, 256, 2)); // each batch is split
+        Assert.True(Training.DataParallel.TeamPays(MnistNet.ParameterCount, 256, 2)); // the trainer puts both cores on each batch
         var failures = new List<string>();
         for (int run = 0; run < 3; run++)
         {
-            string? failure = AllocationInBatchLoop(optimizer, data, batchSize: 256, cores: 2, epochs: 12) ?? WorkerAllocation(optimizer, data);
+            string? failure = AllocationInBatchLoop(optimizer, data, batchSize: 256, cores: 2, epochs: 12) ?? WorkerAllocation(optimizer, data, team: false, batch: 256) ?? WorkerAllocation(optimizer, data, team: true, batch: 256) ?? WorkerAllocation(optimizer, data, team: true, batch: 32);
             if (failure is null) return;
             failures.Add(failure);
         }
         Assert.Fail("The two-core batch loop allocated in each of 3 runs: " + string.Join("; ", failures));
     }
 
-    // Null when 40 data-parallel steps (after 20 to warm up) allocated nothing on the worker threads or on this one.
-    private static string? WorkerAllocation(string optimizer, Dataset data)
+    // Null when 40 data-parallel steps (after 20 to warm up) allocated nothing on the worker threads or on this one: in
+    // shards of the batch, or as a team on every layer of it.
+    private static string? WorkerAllocation(string optimizer, Dataset data, bool team, int batch)
     {
         var net = new MnistNet();
         var rangeOptimizer = (Training.IRangeOptimizer)(TrainerTests.Create(optimizer) ?? new Sgd());
         ((IOptimizer)rangeOptimizer).Initialize(MnistNet.ParameterCount);
-        using var parallel = Training.DataParallel.TryCreate(net, 2, rangeOptimizer)!;
-        var inputs = new Runtime.AlignedBuffer(256 * 784);
-        var targets = new float[256 * 10];
+        using var parallel = (team ? Training.DataParallel.TryCreateTeam(net, 2, rangeOptimizer, clipNorm: 1f) : Training.DataParallel.TryCreate(net, 2, rangeOptimizer))!;
+        Assert.Equal(team, parallel.IsTeam);
+        var inputs = new Runtime.AlignedBuffer(batch * 784);
+        var targets = new float[batch * 10];
         int[] order = [.. Enumerable.Range(0, data.Count)];
         void Step(int k)
         {
-            parallel.Gradients(data, order, (k % 4) * 256, 256, inputs, targets, 2);
+            parallel.Gradients(data, order, (k % (data.Count / batch)) * batch, batch, inputs, targets, team ? 1 : 2);
             parallel.Update(0.001f);
         }
         for (int k = 0; k < 20; k++) Step(k);
@@ -436,7 +438,7 @@ public class TrainerAllocationTests
             long workerBytes = parallel.WorkerAllocatedBytes - workers, myBytes = GC.GetAllocatedBytesForCurrentThread() - mine;
             if (System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: true) + parallel.WorkerCompiledMethods != compiled) continue;
             measured++;
-            if (workerBytes != 0 || myBytes != 0) return $"workers {workerBytes} B, caller {myBytes} B in step {k}";
+            if (workerBytes != 0 || myBytes != 0) return $"{(team ? "team" : "shards")} of {batch}: workers {workerBytes} B, caller {myBytes} B in step {k}";
         }
         return measured >= 20 ? null : $"only {measured} of 40 steps were free of JIT activity";
     }

@@ -20,8 +20,21 @@ namespace FixedNet.Training;
 /// the same bits every time.
 /// </para>
 /// </summary>
+/// <para>
+/// Team mode (<see cref="TryCreateTeam"/>), for networks that implement <see cref="ISharedBatch"/>: every worker runs its
+/// share of each layer of the whole batch on the trained network itself (<see cref="ISharedBatch.BackwardBatchPart"/>),
+/// into one gradient, then steps its own fixed range of the parameters through the trainer's optimizer. Every value is computed by one core in the order one core alone would
+/// use, so the parameters have the same bits on any number of cores; and a batch of 32 has work for every core.
+/// </para>
 internal sealed class DataParallel : IDisposable
 {
+    /// <summary>
+    /// The least work for team mode, in parameters × samples per batch: about 6 flops each, so 2²¹ is some 12 Mflop, a few
+    /// hundred microseconds on one core, against 2 barrier crossings per layer and chunk of 32 samples. Measured on the
+    /// 2-vCPU Xeon VM (benchmarks/README.md, "All cores").
+    /// </summary>
+    internal const long MinTeamWork = 1L << 21;
+
     /// <summary>
     /// The least work worth a shard, in parameters × samples (≈ 6 flops each, forward and backward): below it, the
     /// barrier crossings cost more than the second core saves. The digits sample's 64-64-10 (4,810 parameters) splits
@@ -53,6 +66,8 @@ internal sealed class DataParallel : IDisposable
     private readonly Thread[] _threads;
     private readonly int _parameterCount;
     private readonly int _fixedShards; // 0: one shard per worker at most; else the shard count for this many cores, any number of workers
+    private readonly ISharedBatch? _team; // team mode: the trained network, which every worker runs its share of
+    private readonly SpinBarrier? _teamBarrier; // where the workers meet inside a batch, in team mode
 
     // The batch in flight, set by the trainer's thread before each phase (the barrier publishes it).
     private Phase _phase;
@@ -63,6 +78,7 @@ internal sealed class DataParallel : IDisposable
     private int _start, _count, _shards;
     private ulong _dropoutState; // the trained network's dropout position at the start of the batch
     private float _rate;
+    private float _clipCoefficient = 1f; // team mode: the step's clipping coefficient, set by Update
 
     // Evaluation: each worker's chunk outputs, summed loss and correct count.
     private readonly float[][] _outputs;
@@ -73,13 +89,18 @@ internal sealed class DataParallel : IDisposable
 
     private readonly float? _clipNorm;
 
-    private DataParallel(INetwork network, INetwork[] clones, IRangeOptimizer optimizer, float? clipNorm, int fixedShards, int maxBatch)
+    private DataParallel(INetwork network, INetwork[] clones, IRangeOptimizer optimizer, float? clipNorm, int fixedShards, int maxBatch, bool team = false)
     {
         _clipNorm = clipNorm;
         _fixedShards = fixedShards;
         int workers = clones.Length + 1;
+        if (team)
+        {
+            _team = (ISharedBatch)network;
+            _teamBarrier = new SpinBarrier(workers);
+        }
         // a gradient buffer per shard of the largest batch (at least one per worker)
-        int shards = fixedShards == 0 ? workers : Math.Max(workers, ShardsFor(network.ParameterCount, maxBatch, fixedShards));
+        int shards = team ? 1 : fixedShards == 0 ? workers : Math.Max(workers, ShardsFor(network.ParameterCount, maxBatch, fixedShards));
         _networks = new INetwork[workers];
         _networks[0] = network;
         clones.CopyTo(_networks, 1);
@@ -90,8 +111,8 @@ internal sealed class DataParallel : IDisposable
         _optimizers = new IRangeOptimizer[workers];
         for (int w = 0; w < workers; w++)
         {
-            _sums[w] = new AlignedBuffer(_parameterCount);
-            _optimizers[w] = w == 0 ? optimizer : optimizer.Replicate();
+            _sums[w] = new AlignedBuffer(team ? 0 : _parameterCount); // team mode sums nothing
+            _optimizers[w] = w == 0 || team ? optimizer : optimizer.Replicate(); // team mode: one optimizer, stepped by ranges
         }
         _losses = new float[shards];
         _errors = new Exception?[workers];
@@ -137,6 +158,34 @@ internal sealed class DataParallel : IDisposable
         return new DataParallel(network, clones, optimizer ?? new Sgd(), clipNorm, fixedShards, maxBatch);
     }
 
+    /// <summary>
+    /// Team-mode workers for <paramref name="network"/> (see the class remarks); null where it does not implement
+    /// <see cref="ISharedBatch"/>, cannot be cloned (the clones evaluate), or one worker is asked for.
+    /// </summary>
+    public static DataParallel? TryCreateTeam(INetwork network, int workers, IRangeOptimizer optimizer, float? clipNorm)
+    {
+        if (workers <= 1 || network is not ISharedBatch) return null;
+        var clones = new INetwork[workers - 1];
+        try
+        {
+            for (int w = 0; w < clones.Length; w++) clones[w] = network.Clone();
+        }
+        catch (NotSupportedException)
+        {
+            return null;
+        }
+        return new DataParallel(network, clones, optimizer, clipNorm, 0, 1, team: true);
+    }
+
+    /// <summary>Whether a batch of <paramref name="batchSize"/> samples is worth team mode on more than one core: <see cref="MinTeamWork"/>.</summary>
+    public static bool TeamPays(int parameterCount, int batchSize, int workers) => workers > 1 && (long)parameterCount * batchSize >= MinTeamWork;
+
+    /// <summary>Batches run in team mode so far, in this process (tests read it to know that the team ran).</summary>
+    internal static long TeamBatches;
+
+    /// <summary>Whether these workers run in team mode.</summary>
+    public bool IsTeam => _team is not null;
+
     public int Workers => _networks.Length;
 
     /// <summary>How many shards a batch of <paramref name="count"/> samples splits into: each at least <see cref="MinShardSamples"/> samples and <see cref="MinShardWork"/>, at most one per worker.</summary>
@@ -156,6 +205,11 @@ internal sealed class DataParallel : IDisposable
         _dropoutState = _networks[0].DropoutState;
         Run(Phase.Gradients);
         _networks[0].DropoutState = _dropoutState + (ulong)count; // past every shard's samples, as one core would be
+        if (_team is not null)
+        {
+            Interlocked.Increment(ref TeamBatches);
+            return _losses[0]; // part 0's: the batch's mean loss
+        }
         double loss = 0;
         for (int s = 0; s < shards; s++) loss += (double)_losses[s] * ShardSize(s);
         return (float)(loss / count);
@@ -165,6 +219,13 @@ internal sealed class DataParallel : IDisposable
     public void Update(float learningRate)
     {
         _rate = learningRate;
+        if (_team is not null)
+        {
+            // once, for every range: the optimizer's step, and the clipping coefficient from the norm of the whole gradient
+            // (taken here, before any worker scales its range)
+            _optimizers[0].BeginStep(learningRate);
+            _clipCoefficient = _clipNorm is { } maxNorm ? GradientClipping.Coefficient(_gradients[0].Span, maxNorm) : 1f;
+        }
         Run(Phase.Update);
     }
 
@@ -225,10 +286,20 @@ internal sealed class DataParallel : IDisposable
     {
         try
         {
-            if (_phase == Phase.Gradients) ShardGradient(worker);
-            else if (_phase == Phase.Update) UpdateReplica(worker);
+            if (_phase == Phase.Gradients)
+            {
+                if (_team is not null) TeamGradient(worker);
+                else ShardGradient(worker);
+            }
+            else if (_phase == Phase.Update)
+            {
+                if (_team is not null) TeamUpdate(worker);
+                else UpdateReplica(worker);
+            }
             else if (worker < _evaluationWorkers)
             {
+                // in team mode only the trained network moved: its clone takes its parameters first
+                if (_team is not null && worker > 0) _networks[0].Parameters.CopyTo(_networks[worker].Parameters);
                 _evaluationSums[worker].Clear();
                 Evaluator.Chunks(_networks[worker], _data!, worker, _evaluationWorkers, _outputs[worker], _evaluationSums[worker]);
             }
@@ -272,6 +343,42 @@ internal sealed class DataParallel : IDisposable
             _networks[worker].DropoutState = _dropoutState + (ulong)lo;
             _losses[shard] = _networks[worker].BackwardBatch(inputs[(lo * inputSize)..(hi * inputSize)], targets[(lo * outputSize)..(hi * outputSize)], hi - lo, gradient);
         }
+    }
+
+    // Team mode, worker w: gathers its run of the batch's samples and clears its range of the gradient; then, once every
+    // worker has, its share of each layer of the whole batch. Nothing is left to reduce: each gradient value was summed by one worker.
+    private void TeamGradient(int worker)
+    {
+        var data = _data!;
+        int inputSize = data.InputSize, outputSize = data.TargetSize, workers = Workers;
+        var inputs = _inputs.Span;
+        var targets = _targets.AsSpan();
+        int lo = (int)((long)_count * worker / workers), hi = (int)((long)_count * (worker + 1) / workers);
+        if (lo < hi) data.Gather(_order!, _start, lo, hi, inputs, targets);
+        var (from, to) = TeamRange(worker);
+        var gradient = _gradients[0].Span;
+        gradient[from..to].Clear();
+        _teamBarrier!.SignalAndWait();
+        float loss = _team!.BackwardBatchPart(inputs[..(_count * inputSize)], targets[..(_count * outputSize)], _count, gradient, worker, workers, _teamBarrier);
+        if (worker == 0) _losses[0] = loss; // the mean loss; the other parts return 0
+    }
+
+    // Team mode, worker w: its range of the trained network's parameters, through the trainer's own optimizer: its steps
+    // read the step's scalars and write only the state of their range, so the ranges can run at once, and the optimizer
+    // keeps all its state for the next call. Clipping scales by Update's coefficient, from the norm of the whole gradient.
+    private void TeamUpdate(int worker)
+    {
+        var (from, to) = TeamRange(worker);
+        var gradient = _gradients[0].Span;
+        if (_clipCoefficient < 1f) VectorLoops.Multiply(gradient[from..to], _clipCoefficient, gradient[from..to]);
+        _optimizers[0].StepRange(_networks[0].Parameters[from..to], gradient[from..to], from); // BeginStep was taken by Update
+    }
+
+    // Worker w's fixed range of the parameters in team mode: equal runs of whole 64-byte lines.
+    private (int From, int To) TeamRange(int worker)
+    {
+        int lines = (_parameterCount + 15) / 16, workers = Workers;
+        return (Math.Min(_parameterCount, lines * worker / workers * 16), Math.Min(_parameterCount, lines * (worker + 1) / workers * 16));
     }
 
     // Worker w: g = Σ_s (m_s/m)·g_s in shard order over all parameters, then its replica's update of its own copy.

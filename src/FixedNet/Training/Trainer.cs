@@ -75,9 +75,12 @@ internal static class GradientClipping
     /// <summary>Scales <paramref name="gradient"/> by min(1, max / (‖g‖₂ + 1e−6)), torch.nn.utils.clip_grad_norm_'s coefficient.</summary>
     public static void Clip(Span<float> gradient, float maxNorm)
     {
-        float coefficient = maxNorm / (TensorPrimitives.Norm<float>(gradient) + 1e-6f);
+        float coefficient = Coefficient(gradient, maxNorm);
         if (coefficient < 1f) VectorLoops.Multiply(gradient, coefficient, gradient);
     }
+
+    /// <summary>max / (‖g‖₂ + 1e−6): the gradient is scaled by it where it is below 1.</summary>
+    public static float Coefficient(ReadOnlySpan<float> gradient, float maxNorm) => maxNorm / (TensorPrimitives.Norm<float>(gradient) + 1e-6f);
 }
 
 /// <summary>Why <see cref="Trainer{TNetwork}.Fit"/> stopped.</summary>
@@ -227,8 +230,12 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
         int cores = Options.DegreeOfParallelism ?? Environment.ProcessorCount;
         // ReproducibleAcrossCores: shards fixed by the batch, not the cores, so this path runs on one core too.
         bool reproducible = Options.ReproducibleAcrossCores;
-        using var parallel = rangeOptimizer is not null && (reproducible || DataParallel.ShardsFor(_network.ParameterCount, batchSize, cores) > 1)
-            ? DataParallel.TryCreate(_network, cores, rangeOptimizer, Options.GradientClipNorm, fixedShards: reproducible ? DataParallel.ReproducibleShards : 0, maxBatch: batchSize) : null;
+        // A network that implements ISharedBatch puts every core on each whole batch (team mode: the same bits as one core);
+        // others split large batches into shards, one per core.
+        using var parallel = rangeOptimizer is null ? null
+            : !reproducible && DataParallel.TeamPays(_network.ParameterCount, batchSize, cores) && DataParallel.TryCreateTeam(_network, cores, rangeOptimizer, Options.GradientClipNorm) is { } team ? team
+            : reproducible || DataParallel.ShardsFor(_network.ParameterCount, batchSize, cores) > 1
+                ? DataParallel.TryCreate(_network, cores, rangeOptimizer, Options.GradientClipNorm, fixedShards: reproducible ? DataParallel.ReproducibleShards : 0, maxBatch: batchSize) : null;
         // The parameters at the start of the epoch: where a diverging epoch (non-finite loss or parameters) goes back to.
         var epochStart = new float[_network.ParameterCount];
         var history = new List<EpochReport>(Options.Epochs);
