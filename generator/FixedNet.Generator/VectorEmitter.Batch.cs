@@ -152,10 +152,10 @@ internal static partial class VectorEmitter
                     var layer = model.Layers[l];
                     string z = l == last ? "_bz" : HiddenKeepsZ(model, l) ? "_bz" + N(l) : "_ba" + N(l);
                     string a = l == last ? "_bz" : "_ba" + N(l);
-                    string op = l == last ? OperatorTable.OperatorType(ActivationKind.Identity) : OperatorTable.OperatorType(layer.Activation);
+                    string op = OperatorTable.OperatorType(l == last ? ActivationKind.Identity : layer.Activation);
                     w.Line(Dense + ".ForwardBatchPart<" + Shape(layer) + ", " + op + ">(ref _parameters.At(W" + N(l) + "), ref " + BatchInputRef(model, l, "s") + ", ref " + z + ".Reference, ref " + a + ".Reference, n, part, parts);"
-                        + (l == last ? " // the output layer's z" : " // then " + ActivationFormula(layer.Activation)));
-                    w.Line("barrier.SignalAndWait();");
+                        + (l < last ? " // then " + ActivationFormula(layer.Activation) : layer.Size >= 32 ? " // the output layer's z" : " // the output layer's z, by part 0 alone (under 32 rows), which reads it next"));
+                    if (l < last || layer.Size >= 32) w.Line("barrier.SignalAndWait();");
                 }
                 w.Line("if (part == 0) loss += ChunkLoss(targets.Slice(s * OutputSize, n * OutputSize), n);");
                 w.Line("barrier.SignalAndWait();");

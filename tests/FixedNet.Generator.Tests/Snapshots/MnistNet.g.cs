@@ -16,7 +16,7 @@
 /// <para>Not thread-safe: every call reuses the instance's scratch buffers. Give each thread its own Clone(). Debug builds throw InvalidOperationException when two threads are inside one instance at once.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("FixedNet.Generator", "0.1.0.0")]
-partial class MnistNet : global::FixedNet.INetwork
+partial class MnistNet : global::FixedNet.INetwork, global::FixedNet.Runtime.ISharedBatch
 {
     /// <summary>Number of inputs.</summary>
     public const int InputSize = 784;
@@ -319,6 +319,12 @@ partial class MnistNet : global::FixedNet.INetwork
         global::FixedNet.Kernels.Dense.ForwardBatch<Shape784x128>(ref _parameters.At(W0), ref x, ref _ba0.Reference, n);
         global::FixedNet.Operators.Activations.Apply<global::FixedNet.Operators.ReLUOperator>(ref _ba0.Reference, ref _ba0.Reference, n * 128); // a = max(0, z)
         global::FixedNet.Kernels.Dense.ForwardBatch<Shape128x10>(ref _parameters.At(W1), ref _ba0.Reference, ref _bz.Reference, n);
+        return ChunkLoss(targets, n);
+    }
+
+    // Each sample's output activation, loss and output delta, from the chunk's _bz; returns the summed loss.
+    private float ChunkLoss(global::System.ReadOnlySpan<float> targets, int n)
+    {
         float loss = 0f;
         for (int s = 0; s < n; s++)
         {
@@ -330,6 +336,35 @@ partial class MnistNet : global::FixedNet.INetwork
             OutputDelta(z, o, t, _bd1.Span.Slice(s * OutputSize, OutputSize));
         }
         return loss;
+    }
+
+    // BackwardBatchCore by `parts` threads at once: each layer's products are split between them (rows of Z = X·Wᵀ, columns of ∂W and of
+    // Δ below), and they meet at the barrier after each layer. Every value is summed by one thread, in BackwardBatchCore's order: the same bits.
+    float global::FixedNet.Runtime.ISharedBatch.BackwardBatchPart(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> gradient, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier)
+    {
+        if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
+        global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
+        global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);
+        if (gradient.Length != ParameterCount) global::FixedNet.Runtime.ThrowHelper.ThrowLengthMismatch(nameof(gradient), ParameterCount, gradient.Length);
+        global::FixedNet.Runtime.ThrowHelper.CheckPart(part, parts, barrier);
+        ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+        float c = 1f / batchSize;
+        float loss = 0f;
+        for (int s = 0; s < batchSize; s += BatchChunk)
+        {
+            int n = global::System.Math.Min(BatchChunk, batchSize - s);
+            global::FixedNet.Kernels.Dense.ForwardBatchPart<Shape784x128, global::FixedNet.Operators.ReLUOperator>(ref _parameters.At(W0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), ref _ba0.Reference, ref _ba0.Reference, n, part, parts); // then a = max(0, z)
+            barrier.SignalAndWait();
+            global::FixedNet.Kernels.Dense.ForwardBatchPart<Shape128x10, global::FixedNet.Operators.IdentityOperator>(ref _parameters.At(W1), ref _ba0.Reference, ref _bz.Reference, ref _bz.Reference, n, part, parts); // the output layer's z, by part 0 alone (under 32 rows), which reads it next
+            if (part == 0) loss += ChunkLoss(targets.Slice(s * OutputSize, n * OutputSize), n);
+            barrier.SignalAndWait();
+            global::FixedNet.Kernels.Dense.AddOuterProductBatchPart<Shape128x10>(ref gradient[W1], c, ref _bd1.Reference, ref _ba0.Reference, n, part, parts);
+            global::FixedNet.Kernels.Dense.BackpropagateBatchPart<Shape128x10, global::FixedNet.Operators.ReLUOperator>(ref _parameters.At(W1), ref _bd1.Reference, ref _bd0.Reference, ref _ba0.Reference, ref _ba0.Reference, n, part, parts); // Δ0 = (Δ1·W1)·f′, f′ = a > 0 ? 1 : 0
+            barrier.SignalAndWait();
+            global::FixedNet.Kernels.Dense.AddOuterProductBatchPart<Shape784x128>(ref gradient[W0], c, ref _bd0.Reference, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), n, part, parts);
+            // no barrier here: the next chunk writes nothing that the last calls read before its own barriers
+        }
+        return loss / batchSize;
     }
 
 }

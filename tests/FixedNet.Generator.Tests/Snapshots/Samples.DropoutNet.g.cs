@@ -353,6 +353,14 @@ namespace Samples
             global::FixedNet.Operators.Activations.Apply<global::FixedNet.Operators.GeluOperator>(ref _bz0.Reference, ref _ba0.Reference, n * 32); // a = z·Φ(z) = ½z(1 + erf(z/√2))
             global::FixedNet.Operators.Dropout.Apply(ref _ba0.Reference, ref _br0.Reference, ref _bm0.Reference, n, 32, 0.2f, _dropoutState, 0); // R = A·M: M = 1/(1 − p) with probability 1 − p, else 0
             global::FixedNet.Kernels.Dense.ForwardBatch<Shape32x10>(ref _parameters.At(W1), ref _br0.Reference, ref _bz.Reference, n);
+            float loss = ChunkLoss(targets, n);
+            _dropoutState += (ulong)n; // the next samples' masks
+            return loss;
+        }
+
+        // Each sample's output activation, loss and output delta, from the chunk's _bz; returns the summed loss.
+        private float ChunkLoss(global::System.ReadOnlySpan<float> targets, int n)
+        {
             float loss = 0f;
             for (int s = 0; s < n; s++)
             {
@@ -363,7 +371,6 @@ namespace Samples
                 loss += global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.CrossEntropyLoss>(z, o, t, lse);
                 OutputDelta(z, o, t, _bd1.Span.Slice(s * OutputSize, OutputSize));
             }
-            _dropoutState += (ulong)n; // the next samples' masks
             return loss;
         }
 

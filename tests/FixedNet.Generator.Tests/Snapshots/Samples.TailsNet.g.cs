@@ -18,7 +18,7 @@ namespace Samples
     /// <para>Not thread-safe: every call reuses the instance's scratch buffers. Give each thread its own Clone(). Debug builds throw InvalidOperationException when two threads are inside one instance at once.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("FixedNet.Generator", "0.1.0.0")]
-    partial class TailsNet : global::FixedNet.INetwork
+    partial class TailsNet : global::FixedNet.INetwork, global::FixedNet.Runtime.ISharedBatch
     {
         /// <summary>Number of inputs.</summary>
         public const int InputSize = 21;
@@ -319,6 +319,12 @@ namespace Samples
             global::FixedNet.Kernels.Dense.ForwardBatch<Shape21x13>(ref _parameters.At(W0), ref x, ref _ba0.Reference, n);
             global::FixedNet.Operators.Activations.Apply<global::FixedNet.Operators.TanhOperator>(ref _ba0.Reference, ref _ba0.Reference, n * 13); // a = tanh z
             global::FixedNet.Kernels.Dense.ForwardBatch<Shape13x3>(ref _parameters.At(W1), ref _ba0.Reference, ref _bz.Reference, n);
+            return ChunkLoss(targets, n);
+        }
+
+        // Each sample's output activation, loss and output delta, from the chunk's _bz; returns the summed loss.
+        private float ChunkLoss(global::System.ReadOnlySpan<float> targets, int n)
+        {
             float loss = 0f;
             for (int s = 0; s < n; s++)
             {
@@ -330,6 +336,35 @@ namespace Samples
                 OutputDelta(z, o, t, _bd1.Span.Slice(s * OutputSize, OutputSize));
             }
             return loss;
+        }
+
+        // BackwardBatchCore by `parts` threads at once: each layer's products are split between them (rows of Z = X·Wᵀ, columns of ∂W and of
+        // Δ below), and they meet at the barrier after each layer. Every value is summed by one thread, in BackwardBatchCore's order: the same bits.
+        float global::FixedNet.Runtime.ISharedBatch.BackwardBatchPart(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> gradient, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier)
+        {
+            if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
+            global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
+            global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);
+            if (gradient.Length != ParameterCount) global::FixedNet.Runtime.ThrowHelper.ThrowLengthMismatch(nameof(gradient), ParameterCount, gradient.Length);
+            global::FixedNet.Runtime.ThrowHelper.CheckPart(part, parts, barrier);
+            ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+            float c = 1f / batchSize;
+            float loss = 0f;
+            for (int s = 0; s < batchSize; s += BatchChunk)
+            {
+                int n = global::System.Math.Min(BatchChunk, batchSize - s);
+                global::FixedNet.Kernels.Dense.ForwardBatchPart<Shape21x13, global::FixedNet.Operators.TanhOperator>(ref _parameters.At(W0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), ref _ba0.Reference, ref _ba0.Reference, n, part, parts); // then a = tanh z
+                barrier.SignalAndWait();
+                global::FixedNet.Kernels.Dense.ForwardBatchPart<Shape13x3, global::FixedNet.Operators.IdentityOperator>(ref _parameters.At(W1), ref _ba0.Reference, ref _bz.Reference, ref _bz.Reference, n, part, parts); // the output layer's z, by part 0 alone (under 32 rows), which reads it next
+                if (part == 0) loss += ChunkLoss(targets.Slice(s * OutputSize, n * OutputSize), n);
+                barrier.SignalAndWait();
+                global::FixedNet.Kernels.Dense.AddOuterProductBatchPart<Shape13x3>(ref gradient[W1], c, ref _bd1.Reference, ref _ba0.Reference, n, part, parts);
+                global::FixedNet.Kernels.Dense.BackpropagateBatchPart<Shape13x3, global::FixedNet.Operators.TanhOperator>(ref _parameters.At(W1), ref _bd1.Reference, ref _bd0.Reference, ref _ba0.Reference, ref _ba0.Reference, n, part, parts); // Δ0 = (Δ1·W1)·f′, f′ = 1 − a²
+                barrier.SignalAndWait();
+                global::FixedNet.Kernels.Dense.AddOuterProductBatchPart<Shape21x13>(ref gradient[W0], c, ref _bd0.Reference, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), n, part, parts);
+                // no barrier here: the next chunk writes nothing that the last calls read before its own barriers
+            }
+            return loss / batchSize;
         }
 
     }
