@@ -71,13 +71,14 @@ public class DataParallelTests
         public INetwork Clone() => new ShardsOnly(inner.Clone());
     }
 
+    // 784-128-10 (101,770 parameters) makes a team of two from 83 samples a batch (MinTeamShare per worker)
     public static TheoryData<string, int, int, float?> TeamCases() => new()
     {
-        { "momentum", 32, 2, null },   // batch 32: every layer split between the cores
-        { "adam", 32, 3, null },
+        { "momentum", 128, 2, null },  // 4 chunks of 32 a batch, every layer split between the cores; a last batch of 116
+        { "adam", 128, 3, null },      // a team of three
         { "adam", 256, 2, null },      // 8 chunks a batch
-        { "momentum", 100, 2, 0.5f },  // clipped by the norm of the whole gradient; a last batch of 0 < 100
-        { "adam", 45, 4, 0.5f },       // more workers than this VM has cores
+        { "momentum", 200, 2, 0.5f },  // clipped by the norm of the whole gradient; a last batch of 100
+        { "adam", 165, 4, 0.5f },      // four workers, more than this VM has cores; a last batch of 5 runs as a team too
     };
 
     [Theory]
@@ -104,8 +105,8 @@ public class DataParallelTests
         {
             var net = new MnistNet();
             net.InitializeParameters(3);
-            var options = new TrainerOptions { Epochs = 1, BatchSize = 64, Optimizer = new Adam(), LearningRate = 0.001f, Seed = 4, DegreeOfParallelism = cores };
-            new Trainer<MnistNet>(net, options).Fit(Data(256, 5));
+            var options = new TrainerOptions { Epochs = 1, BatchSize = 128, Optimizer = new Adam(), LearningRate = 0.001f, Seed = 4, DegreeOfParallelism = cores };
+            new Trainer<MnistNet>(net, options).Fit(Data(512, 5));
             new Trainer<MnistNet>(net, options with { DegreeOfParallelism = 1 }).Fit(Data(256, 6));
             return net.Parameters.ToArray();
         }
@@ -113,12 +114,15 @@ public class DataParallelTests
     }
 
     [Fact]
-    public void TeamRule_NeedsEnoughWorkPerBatch()
+    public void TeamRule_GivesEachWorkerEnoughWork()
     {
-        Assert.True(DataParallel.TeamPays(101_770, 32, 2));    // 784-128-10 at batch 32
-        Assert.False(DataParallel.TeamPays(4_810, 32, 2));     // the digits sample's 64-64-10 stays on one core
-        Assert.False(DataParallel.TeamPays(4_810, 256, 16));
-        Assert.False(DataParallel.TeamPays(235_146, 32, 1));   // one core
+        Assert.Equal(1, DataParallel.TeamWorkers(101_770, 32, 2));    // 784-128-10 at batch 32: one core
+        Assert.Equal(2, DataParallel.TeamWorkers(101_770, 83, 2));    // … from 83 samples, two
+        Assert.Equal(3, DataParallel.TeamWorkers(101_770, 128, 16));  // at batch 128 a team of three, however many cores
+        Assert.Equal(1, DataParallel.TeamWorkers(235_146, 32, 2));    // 784-256-128-10 at batch 32: one core
+        Assert.Equal(2, DataParallel.TeamWorkers(235_146, 128, 2));
+        Assert.Equal(1, DataParallel.TeamWorkers(4_810, 256, 16));    // the digits sample's 64-64-10 stays on one core
+        Assert.Equal(1, DataParallel.TeamWorkers(235_146, 4096, 1));  // one core asked for
         Assert.Null(DataParallel.TryCreateTeam(new ShardsOnly(new MnistNet()), 2, new Sgd(), null)); // no ISharedBatch
         Assert.Null(DataParallel.TryCreateTeam(new MnistNet(), 1, new Sgd(), null));
     }

@@ -11,7 +11,7 @@ namespace FixedNet.Runtime;
 /// <param name="participants">How many threads call <see cref="SignalAndWait"/> each round.</param>
 public sealed class SpinBarrier(int participants)
 {
-    private const int SpinsBeforeYielding = 1 << 16;
+    private const int SpinsBeforeYielding = 256;
     private int _arrived;
     private volatile int _generation;
 

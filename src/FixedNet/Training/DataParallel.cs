@@ -29,11 +29,13 @@ namespace FixedNet.Training;
 internal sealed class DataParallel : IDisposable
 {
     /// <summary>
-    /// The least work for team mode, in parameters × samples per batch: about 6 flops each, so 2²¹ is some 12 Mflop, a few
-    /// hundred microseconds on one core, against 2 barrier crossings per layer and chunk of 32 samples. Measured on the
-    /// 2-vCPU Xeon VM (benchmarks/README.md, "All cores").
+    /// The least work for each worker of a team, in parameters × samples per batch (about 6 flops each: some 25 Mflop,
+    /// a few hundred microseconds), against the 2 barrier crossings per layer and chunk of 32 samples and the phases'
+    /// own. On the 2-vCPU Xeon VM (benchmarks/README.md, "All cores"), 784-256-128-10 at batch 128 (30 M) ran in 0.62–0.67
+    /// of one core's time, while 784-128-10 at batch 32 (3.3 M) gained little with Adam and lost against plain SGD's
+    /// fused one-core step; 2²² per worker keeps the second out and takes the first.
     /// </summary>
-    internal const long MinTeamWork = 1L << 21;
+    internal const long MinTeamShare = 1L << 22;
 
     /// <summary>
     /// The least work worth a shard, in parameters × samples (≈ 6 flops each, forward and backward): below it, the
@@ -177,8 +179,8 @@ internal sealed class DataParallel : IDisposable
         return new DataParallel(network, clones, optimizer, clipNorm, 0, 1, team: true);
     }
 
-    /// <summary>Whether a batch of <paramref name="batchSize"/> samples is worth team mode on more than one core: <see cref="MinTeamWork"/>.</summary>
-    public static bool TeamPays(int parameterCount, int batchSize, int workers) => workers > 1 && (long)parameterCount * batchSize >= MinTeamWork;
+    /// <summary>How many of <paramref name="cores"/> workers a team gives batches of <paramref name="batchSize"/> samples: each at least <see cref="MinTeamShare"/>; 1 means no team.</summary>
+    public static int TeamWorkers(int parameterCount, int batchSize, int cores) => (int)Math.Clamp((long)parameterCount * batchSize / MinTeamShare, 1, Math.Max(1, cores));
 
     /// <summary>Batches run in team mode so far, in this process (tests read it to know that the team ran).</summary>
     internal static long TeamBatches;

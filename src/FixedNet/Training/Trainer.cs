@@ -233,7 +233,8 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
         // A network that implements ISharedBatch puts every core on each whole batch (team mode: the same bits as one core);
         // others split large batches into shards, one per core.
         using var parallel = rangeOptimizer is null ? null
-            : !reproducible && DataParallel.TeamPays(_network.ParameterCount, batchSize, cores) && DataParallel.TryCreateTeam(_network, cores, rangeOptimizer, Options.GradientClipNorm) is { } team ? team
+            : !reproducible && DataParallel.TeamWorkers(_network.ParameterCount, batchSize, cores) is > 1 and var workers
+                && DataParallel.TryCreateTeam(_network, workers, rangeOptimizer, Options.GradientClipNorm) is { } team ? team
             : reproducible || DataParallel.ShardsFor(_network.ParameterCount, batchSize, cores) > 1
                 ? DataParallel.TryCreate(_network, cores, rangeOptimizer, Options.GradientClipNorm, fixedShards: reproducible ? DataParallel.ReproducibleShards : 0, maxBatch: batchSize) : null;
         // The parameters at the start of the epoch: where a diverging epoch (non-finite loss or parameters) goes back to.
