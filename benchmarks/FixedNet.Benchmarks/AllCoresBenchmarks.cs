@@ -8,7 +8,7 @@ namespace FixedNet.Benchmarks;
 
 /// <summary>
 /// Three training epochs with one <c>Trainer.Fit</c> call on one core (the baseline) and on two
-/// (<see cref="TrainerOptions.DegreeOfParallelism"/>), so that the call's set-up (clones, buffers, threads) weighs as
+/// (<see cref="TrainerOptions.DegreeOfParallelism"/>: a team on each batch for these generated networks), so that the call's set-up (clones, buffers, threads) weighs as
 /// in a real run: over 4,000 Fashion-MNIST-sized samples (784 inputs, 10 classes; a fifteenth of the real epoch, which
 /// changes no ratio) or the digits sample's 1,294 samples of 64 inputs. Read the ratio beside <see cref="AllCoresCeiling"/>'s, measured in
 /// the same run: what two threads of independent FMA work gain on this machine.
@@ -18,8 +18,8 @@ public class AllCores
     [Params("784-128-10", "784-256-128-10", "64-64-10")]
     public string Shape { get; set; } = "784-128-10";
 
-    // 32: the common case, which stays on one core and must not get slower; 128: the other size, which stays on
-    // one core under the 128-sample rule (shards of 64 measured mixed: benchmarks/README.md); 256: shards of 128.
+    // 32: the common case, which stays on one core and must not get slower (a team needs 2²² parameter·samples per
+    // worker); 128 and 256: a team of two on each batch for the 784-input shapes (benchmarks/README.md, "All cores").
     [Params(32, 128, 256)]
     public int Batch { get; set; }
 

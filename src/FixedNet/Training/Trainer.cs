@@ -38,25 +38,30 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// Cores to train on: null (the default) for all the process may use (<see cref="Environment.ProcessorCount"/>), 1 for
-    /// one. A mini-batch is split into one shard per core, each run through a clone of the network, and the shards' mean
-    /// gradient makes one update (SGD, momentum and Adam alike); a batch too small to pay for the split (under 128
-    /// samples per shard: see README, "All cores") runs on one core. Validation uses the same cores.
-    /// For a given number of cores the result is the same, bit for bit, on every run; across different numbers of cores
-    /// it differs only by the rounding of the gradient sums. Networks without <see cref="INetwork.Clone"/> and
-    /// optimizers other than FixedNet's train on one core. <see cref="ReproducibleAcrossCores"/> makes the result the
-    /// same bits for every number of cores.
+    /// one. A generated network without dropout (<see cref="Runtime.ISharedBatch"/>) trains each batch as a team: every
+    /// core computes its share of each layer, then steps its range of the parameters, so the parameters are the same
+    /// bits on any number of cores; it uses as many cores as give each at least 2²² parameter × sample products per
+    /// batch (784-128-10: two from 83 samples a batch). Other networks that can be cloned split a batch into one shard
+    /// per core, each run through a clone, and the shards' mean gradient makes one update, where each shard has at least
+    /// 128 samples; across numbers of cores their results then differ by the rounding of the gradient sums. Batches with
+    /// less work run on one core (see README, "All cores"). Validation uses the same cores. Either way a given number of
+    /// cores gives the same bits on every run. Networks without <see cref="INetwork.Clone"/> and optimizers other than
+    /// FixedNet's train on one core. <see cref="ReproducibleAcrossCores"/> makes the shards' result the same bits for
+    /// every number of cores too.
     /// </summary>
     public int? DegreeOfParallelism { get; init; }
 
     /// <summary>
     /// True: the trained parameters are the same bits whatever <see cref="DegreeOfParallelism"/> is, so a run on a laptop
-    /// repeats on a 16-core server. Each batch is then split into shards by its size and the network's alone (as for 16
-    /// cores; none under 256 samples), each core runs its share of the shards, and the shards' gradients are summed in
-    /// shard order before one update, on one core as on many. What it costs one core: batches of at least 256 samples
-    /// sum their shards' gradients (one more pass over them), and plain SGD loses its fused <c>TrainBatch</c> (the gradient
-    /// goes through a buffer); measured in benchmarks/README.md ("All cores"). Validation losses may still differ in their
-    /// last bits across core counts (their sums are taken per core), and early stopping compares them. False (the
-    /// default): the split follows the cores.
+    /// repeats on a 16-core server, for every network. (A team on each batch, the default for generated networks without
+    /// dropout, already gives one core's bits; this option replaces it with the shards below.) Each batch is then split
+    /// into shards by its size and the network's alone (as for 16 cores; none under 256 samples), each core runs its
+    /// share of the shards, and the shards' gradients are summed in shard order before one update, on one core as on many.
+    /// What it costs one core: batches of at least 256 samples sum their shards' gradients (one more pass over them), and
+    /// plain SGD loses its fused <c>TrainBatch</c> (the gradient goes through a buffer); measured in benchmarks/README.md
+    /// ("All cores"). Validation losses may still differ in their last bits across core counts (their sums are taken per
+    /// core), and early stopping compares them. False (the default): a team where the network allows it, else shards by
+    /// the cores.
     /// </summary>
     public bool ReproducibleAcrossCores { get; init; }
 
