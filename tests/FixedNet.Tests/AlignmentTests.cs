@@ -134,29 +134,18 @@ public class AlignmentTests
     }
 
     /// <summary>Forwards to a reference network and counts batch calls whose inputs or gradient do not start on 64 bytes.</summary>
-    private sealed class AlignmentSpy(ReferenceNetwork inner) : INetwork
+    private sealed class AlignmentSpy(ReferenceNetwork inner) : ForwardingNetwork(inner)
     {
         public int Calls, MisalignedInputs, MisalignedGradients;
 
-        public NetworkArchitecture Architecture => inner.Architecture;
-        public int InputSize => inner.InputSize;
-        public int OutputSize => inner.OutputSize;
-        public int ParameterCount => inner.ParameterCount;
-        public Span<float> Parameters => inner.Parameters;
-        public void Forward(ReadOnlySpan<float> input, Span<float> output) => inner.Forward(input, output);
-        public float ComputeLoss(ReadOnlySpan<float> input, ReadOnlySpan<float> target) => inner.ComputeLoss(input, target);
-        public float Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> gradient) => inner.Backward(input, target, gradient);
-        public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate) => inner.TrainStep(input, target, learningRate);
-        public void InitializeParameters(int seed) => inner.InitializeParameters(seed);
-
-        public float BackwardBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> gradient)
+        public override float BackwardBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> gradient)
         {
             Record(inputs);
             if (Misalignment(gradient) != 0) MisalignedGradients++;
             return inner.BackwardBatch(inputs, targets, batchSize, gradient);
         }
 
-        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, float learningRate)
+        public override float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, float learningRate)
         {
             Record(inputs);
             return inner.TrainBatch(inputs, targets, batchSize, learningRate);

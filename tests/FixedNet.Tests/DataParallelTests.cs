@@ -53,22 +53,10 @@ public class DataParallelTests
         }
     }
 
-    // MnistNet as a network that does not implement ISharedBatch: the trainer splits its batches into shards.
-    private sealed class ShardsOnly(MnistNet inner) : INetwork
+    // MnistNet as a network that can be cloned but does not implement ISharedBatch: the trainer splits its batches into shards.
+    private sealed class ShardsOnly(MnistNet network) : ForwardingNetwork(network), INetwork
     {
-        public NetworkArchitecture Architecture => MnistNet.Architecture;
-        public int InputSize => MnistNet.InputSize;
-        public int OutputSize => MnistNet.OutputSize;
-        public int ParameterCount => MnistNet.ParameterCount;
-        public Span<float> Parameters => inner.Parameters;
-        public void Forward(ReadOnlySpan<float> input, Span<float> output) => inner.Forward(input, output);
-        public float ComputeLoss(ReadOnlySpan<float> input, ReadOnlySpan<float> target) => inner.ComputeLoss(input, target);
-        public float Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> gradient) => inner.Backward(input, target, gradient);
-        public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate) => inner.TrainStep(input, target, learningRate);
-        public float BackwardBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> gradient) => inner.BackwardBatch(inputs, targets, batchSize, gradient);
-        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, float learningRate) => inner.TrainBatch(inputs, targets, batchSize, learningRate);
-        public void InitializeParameters(int seed) => inner.InitializeParameters(seed);
-        public INetwork Clone() => new ShardsOnly(inner.Clone());
+        public INetwork Clone() => new ShardsOnly(((MnistNet)Inner).Clone());
     }
 
     // 784-128-10 (101,770 parameters) makes a team of two from 83 samples a batch (MinTeamShare per worker)
@@ -206,22 +194,7 @@ public class DataParallelTests
     }
 
     // A network of a third party: everything of MnistNet but Clone(), which INetwork's default says it does not support.
-    private sealed class Unclonable : INetwork
-    {
-        private readonly MnistNet _inner = new();
-        public NetworkArchitecture Architecture => MnistNet.Architecture;
-        public int InputSize => MnistNet.InputSize;
-        public int OutputSize => MnistNet.OutputSize;
-        public int ParameterCount => MnistNet.ParameterCount;
-        public Span<float> Parameters => _inner.Parameters;
-        public void Forward(ReadOnlySpan<float> input, Span<float> output) => _inner.Forward(input, output);
-        public float ComputeLoss(ReadOnlySpan<float> input, ReadOnlySpan<float> target) => _inner.ComputeLoss(input, target);
-        public float Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> gradient) => _inner.Backward(input, target, gradient);
-        public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate) => _inner.TrainStep(input, target, learningRate);
-        public float BackwardBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> gradient) => _inner.BackwardBatch(inputs, targets, batchSize, gradient);
-        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, float learningRate) => _inner.TrainBatch(inputs, targets, batchSize, learningRate);
-        public void InitializeParameters(int seed) => _inner.InitializeParameters(seed);
-    }
+    private sealed class Unclonable() : ForwardingNetwork(new MnistNet());
 
     [Fact]
     public void ReproducibleAcrossCores_HoldsForANetworkWithoutClone()
