@@ -19,19 +19,20 @@ namespace FixedNet.Training;
 /// The result depends only on the data, the seed and the number of shards, never on thread timing: the same run gives
 /// the same bits every time.
 /// </para>
-/// </summary>
 /// <para>
 /// Team mode (<see cref="TryCreateTeam"/>), for networks that implement <see cref="ISharedBatch"/>: every worker runs its
 /// share of each layer of the whole batch on the trained network itself (<see cref="ISharedBatch.BackwardBatchPart"/>),
-/// into one gradient, then steps its own fixed range of the parameters through the trainer's optimizer. Every value is computed by one core in the order one core alone would
-/// use, so the parameters have the same bits on any number of cores; and a batch of 32 has work for every core.
+/// into one gradient, then steps its own fixed range of the parameters through the trainer's optimizer. Every value is
+/// computed by one core in the order one core alone would use, so the parameters have the same bits on any number of
+/// cores, and nothing is reduced: no pass over every shard's gradient, no replica of the optimizer.
 /// </para>
+/// </summary>
 internal sealed class DataParallel : IDisposable
 {
     /// <summary>
     /// The least work for each worker of a team, in parameters × samples per batch (about 6 flops each: some 25 Mflop,
     /// a few hundred microseconds), against the 2 barrier crossings per layer and chunk of 32 samples and the phases'
-    /// own. On the 2-vCPU Xeon VM (benchmarks/README.md, "All cores"), 784-256-128-10 at batch 128 (30 M) ran in 0.62–0.67
+    /// own. On the 2-vCPU Xeon VM (benchmarks/README.md, "All cores"), 784-256-128-10 at batch 128 (30 M) ran in 0.62–0.69
     /// of one core's time, while 784-128-10 at batch 32 (3.3 M) gained little with Adam and lost against plain SGD's
     /// fused one-core step; 2²² per worker keeps the second out and takes the first.
     /// </summary>
