@@ -59,7 +59,7 @@ public class DataParallelTests
         public INetwork Clone() => new ShardsOnly(((MnistNet)Inner).Clone());
     }
 
-    // 784-128-10 (101,770 parameters) makes a team of two from 83 samples a batch (MinTeamShare per worker)
+    // 784-128-10 (101,770 parameters) makes a team of two at every batch size here (MinTeamShare per worker)
     public static TheoryData<string, int, int, float?> TeamCases() => new()
     {
         { "momentum", 128, 2, null },  // 4 chunks of 32 a batch, every layer split between the cores; a last batch of 116
@@ -104,13 +104,15 @@ public class DataParallelTests
     [Fact]
     public void TeamRule_GivesEachWorkerEnoughWork()
     {
-        Assert.Equal(1, DataParallel.TeamWorkers(101_770, 32, 2));    // 784-128-10 at batch 32: one core
-        Assert.Equal(2, DataParallel.TeamWorkers(101_770, 83, 2));    // … from 83 samples, two
-        Assert.Equal(3, DataParallel.TeamWorkers(101_770, 128, 16));  // at batch 128 a team of three, however many cores
-        Assert.Equal(1, DataParallel.TeamWorkers(235_146, 32, 2));    // 784-256-128-10 at batch 32: one core
-        Assert.Equal(2, DataParallel.TeamWorkers(235_146, 128, 2));
-        Assert.Equal(1, DataParallel.TeamWorkers(4_810, 256, 16));    // the digits sample's 64-64-10 stays on one core
-        Assert.Equal(1, DataParallel.TeamWorkers(235_146, 4096, 1));  // one core asked for
+        Assert.Equal(2, DataParallel.TeamWorkers(101_770, 32, 2, plainSgd: false));   // 784-128-10 at batch 32 with Adam: two
+        Assert.Equal(3, DataParallel.TeamWorkers(101_770, 32, 16, plainSgd: false));  // … three, however many cores
+        Assert.Equal(1, DataParallel.TeamWorkers(101_770, 32, 2, plainSgd: true));    // … but one against the fused SGD step
+        Assert.Equal(2, DataParallel.TeamWorkers(101_770, 33, 2, plainSgd: true));    // which takes at most 32 samples
+        Assert.Equal(1, DataParallel.TeamWorkers(235_146, 32, 2, plainSgd: true));    // 784-256-128-10 at batch 32, plain SGD: one core
+        Assert.Equal(2, DataParallel.TeamWorkers(235_146, 32, 2, plainSgd: false));
+        Assert.Equal(1, DataParallel.TeamWorkers(4_810, 32, 16, plainSgd: false));    // the digits sample's 64-64-10 stays on one core
+        Assert.Equal(1, DataParallel.TeamWorkers(4_810, 128, 16, plainSgd: false));
+        Assert.Equal(1, DataParallel.TeamWorkers(235_146, 4096, 1, plainSgd: false)); // one core asked for
         Assert.Null(DataParallel.TryCreateTeam(new ShardsOnly(new MnistNet()), 2, new Sgd(), null)); // no ISharedBatch
         Assert.Null(DataParallel.TryCreateTeam(new MnistNet(), 1, new Sgd(), null));
     }

@@ -30,13 +30,20 @@ namespace FixedNet.Training;
 internal sealed class DataParallel : IDisposable
 {
     /// <summary>
-    /// The least work for each worker of a team, in parameters × samples per batch (about 6 flops each: some 25 Mflop,
-    /// a few hundred microseconds), against the 2 barrier crossings per layer and chunk of 32 samples and the phases'
-    /// own. On the 2-vCPU Xeon VM (benchmarks/README.md, "All cores"), 784-256-128-10 at batch 128 (30 M) ran in 0.62–0.69
-    /// of one core's time, while 784-128-10 at batch 32 (3.3 M) gained little with Adam and lost against plain SGD's
-    /// fused one-core step; 2²² per worker keeps the second out and takes the first.
+    /// The least work for each worker of a team, in parameters × samples per batch (about 6 flops each: 2²⁰ is some
+    /// 6 Mflop, a few tens of microseconds), against about 2 barrier crossings (0.2 µs each on the 2-vCPU Xeon VM) per
+    /// layer and chunk of 32 samples and the batch's phases. BenchmarkDotNet's <c>TeamStep</c> (benchmarks/README.md, "All
+    /// cores") measured a team of two at 0.70–0.78 of one core's <c>BackwardBatch</c> and Adam step from 784-128-10 at batch
+    /// 32 (1.6 M per worker) up, against a ceiling of 0.66.
     /// </summary>
-    internal const long MinTeamShare = 1L << 22;
+    internal const long MinTeamShare = 1L << 20;
+
+    /// <summary>
+    /// The same where one core would take plain SGD's fused <c>TrainBatch</c> (batches of at most 32 samples), which has
+    /// no gradient buffer and no separate update to save: there a team of two lost to one core on 784-128-10 at batch 32
+    /// (3.3 M) and drew level on 784-256-128-10 (7.5 M).
+    /// </summary>
+    internal const long MinTeamShareAgainstFusedSgd = 1L << 22;
 
     /// <summary>
     /// The least work worth a shard, in parameters × samples (≈ 6 flops each, forward and backward): below it, the
@@ -180,8 +187,19 @@ internal sealed class DataParallel : IDisposable
         return new DataParallel(network, clones, optimizer, clipNorm, 0, 1, team: true);
     }
 
-    /// <summary>How many of <paramref name="cores"/> workers a team gives batches of <paramref name="batchSize"/> samples: each at least <see cref="MinTeamShare"/>; 1 means no team.</summary>
-    public static int TeamWorkers(int parameterCount, int batchSize, int cores) => (int)Math.Clamp((long)parameterCount * batchSize / MinTeamShare, 1, Math.Max(1, cores));
+    /// <summary>
+    /// How many of <paramref name="cores"/> workers a team gives batches of <paramref name="batchSize"/> samples: each at
+    /// least <see cref="MinTeamShare"/>, or <see cref="MinTeamShareAgainstFusedSgd"/> with plain SGD (no optimizer object)
+    /// on batches one core would train with the fused <c>TrainBatch</c>; 1 means no team.
+    /// </summary>
+    public static int TeamWorkers(int parameterCount, int batchSize, int cores, bool plainSgd)
+    {
+        long share = plainSgd && batchSize <= FusedSgdBatch ? MinTeamShareAgainstFusedSgd : MinTeamShare;
+        return (int)Math.Clamp((long)parameterCount * batchSize / share, 1, Math.Max(1, cores));
+    }
+
+    // The largest batch that a generated TrainBatch runs fused (its BatchChunk); larger ones go through a gradient buffer.
+    private const int FusedSgdBatch = 32;
 
     /// <summary>Batches run in team mode so far, in this process (tests read it to know that the team ran).</summary>
     internal static long TeamBatches;
