@@ -12,7 +12,7 @@ namespace FixedNet.Tests;
 /// </summary>
 public class SharedBatchTests
 {
-    public static TheoryData<string> Shared => new() { "MnistNet", "PanelNet", "WideBceNet", "WideEluSoftplusNet", "WideSoftmaxHalfNet", "WideGeluSiluNet", "SharedGeluNet" };
+    public static TheoryData<string> Shared => new() { "MnistNet", "PanelNet", "WideBceNet", "WideEluSoftplusNet", "WideSoftmaxHalfNet", "WideGeluSiluNet", "SharedGeluNet", "SharedSingleLayerNet" };
 
     private static INetwork Create(string name) => name switch
     {
@@ -22,6 +22,7 @@ public class SharedBatchTests
         "WideEluSoftplusNet" => new WideEluSoftplusNet(),
         "WideSoftmaxHalfNet" => new WideSoftmaxHalfNet(),
         "WideGeluSiluNet" => new WideGeluSiluNet(),
+        "SharedSingleLayerNet" => new SharedSingleLayerNet(),
         _ => new SharedGeluNet(),
     };
 

@@ -139,3 +139,8 @@ public partial class SmallDropoutNet;
 [Dense(35, Activation.Softplus)]
 [Dense(6, Activation.Softmax)]
 public partial class SharedGeluNet;
+
+// One layer, wide enough for its rows to split between threads: the output layer's forward pass in shares, then the loss.
+[Network(100, Loss = Loss.CrossEntropy)]
+[Dense(40, Activation.Softmax)]
+public partial class SharedSingleLayerNet;
