@@ -429,7 +429,7 @@ internal static partial class Emitter
     internal static void CheckLength(SourceWriter w, string name, string expected) =>
         w.Line("if (" + name + ".Length != " + expected + ") " + Throw + ".ThrowLengthMismatch(nameof(" + name + "), " + expected + ", " + name + ".Length);");
 
-    private static void CheckBatch(SourceWriter w)
+    internal static void CheckBatch(SourceWriter w)
     {
         w.Line("if (batchSize <= 0) " + Throw + ".ThrowBatchSize(batchSize);");
         w.Line(Throw + ".CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);");

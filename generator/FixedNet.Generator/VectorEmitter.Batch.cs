@@ -136,9 +136,7 @@ internal static partial class VectorEmitter
         w.Line("// Δ below), and they meet at the barrier after each layer. Every value is summed by one thread, in BackwardBatchCore's order: the same bits.");
         using (w.Block("float " + SharedBatch + ".BackwardBatchPart(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize, " + Span + " gradient, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier)"))
         {
-            w.Line("if (batchSize <= 0) " + Throw + ".ThrowBatchSize(batchSize);");
-            w.Line(Throw + ".CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);");
-            w.Line(Throw + ".CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);");
+            CheckBatch(w);
             CheckLength(w, "gradient", "ParameterCount");
             w.Line(Throw + ".CheckPart(part, parts, barrier);");
             w.Line("ref float x = ref " + Marshal + ".GetReference(inputs);");
@@ -161,13 +159,9 @@ internal static partial class VectorEmitter
                 w.Line("barrier.SignalAndWait();");
                 for (int l = last; l >= 0; l--)
                 {
-                    w.Line(Dense + ".AddOuterProductBatchPart<" + Shape(model.Layers[l]) + ">(ref gradient[W" + N(l) + "], c, ref _bd" + N(l) + ".Reference, ref " + BatchInputRef(model, l, "s") + ", n, part, parts);");
+                    EmitBatchOuterProduct(w, model, l, "gradient[W" + N(l) + "]", BatchInputRef(model, l, "s"), "n", shared: true);
                     if (l == 0) continue;
-                    var below = model.Layers[l - 1];
-                    string a = "_ba" + N(l - 1) + ".Reference";
-                    string z = OperatorTable.DerivativeZ(below.Activation, "_bz" + N(l - 1) + ".Reference", a);
-                    w.Line(Dense + ".BackpropagateBatchPart<" + Shape(model.Layers[l]) + ", " + OperatorTable.OperatorType(below.Activation) + ">(ref _parameters.At(W" + N(l) + "), ref _bd" + N(l) + ".Reference, ref _bd" + N(l - 1)
-                        + ".Reference, ref " + z + ", ref " + a + ", n, part, parts); // Δ" + N(l - 1) + " = (Δ" + N(l) + "·W" + N(l) + ")·f′, f′ = " + DerivativeFormula(below.Activation));
+                    EmitBatchBackpropagate(w, model, l, "n", shared: true);
                     w.Line("barrier.SignalAndWait();");
                 }
                 w.Line("// no barrier here: the next chunk writes nothing that the last calls read before its own barriers");
@@ -198,20 +192,21 @@ internal static partial class VectorEmitter
         ? (sampleOffset is null ? "x" : Unsafe + ".Add(ref x, " + sampleOffset + " * InputSize)")
         : (training && model.Layers[l - 1].Dropout > 0f ? "_br" : "_ba") + N(l - 1) + ".Reference";
 
-    // M[j, i] += c·Σ_s Δ{l}[s, j]·input[s, i] and the biases, over the chunk's n samples.
-    private static void EmitBatchOuterProduct(SourceWriter w, NetworkModel model, int l, string m, string input, string n)
+    // M[j, i] += c·Σ_s Δ{l}[s, j]·input[s, i] and the biases, over the chunk's n samples; shared: this part's share of it.
+    private static void EmitBatchOuterProduct(SourceWriter w, NetworkModel model, int l, string m, string input, string n, bool shared = false)
     {
-        w.Line(Dense + ".AddOuterProductBatch<" + Shape(model.Layers[l]) + ">(ref " + m + ", c, ref _bd" + N(l) + ".Reference, ref " + input + ", " + n + ");");
+        w.Line(Dense + ".AddOuterProductBatch" + (shared ? "Part<" : "<") + Shape(model.Layers[l]) + ">(ref " + m + ", c, ref _bd" + N(l) + ".Reference, ref " + input + ", " + n
+            + (shared ? ", part, parts);" : ");"));
     }
 
-    // Δ{l−1}[s, i] = (Σ_j Δ{l}[s, j]·W{l}[j, i])·f′(Z{l−1}[s, i]).
-    private static void EmitBatchBackpropagate(SourceWriter w, NetworkModel model, int l, string n)
+    // Δ{l−1}[s, i] = (Σ_j Δ{l}[s, j]·W{l}[j, i])·f′(Z{l−1}[s, i]); shared: this part's share of it.
+    private static void EmitBatchBackpropagate(SourceWriter w, NetworkModel model, int l, string n, bool shared = false)
     {
         var below = model.Layers[l - 1];
         string a = "_ba" + N(l - 1) + ".Reference";
         string z = OperatorTable.DerivativeZ(below.Activation, "_bz" + N(l - 1) + ".Reference", a);
-        w.Line(Dense + ".BackpropagateBatch<" + Shape(model.Layers[l]) + ", " + OperatorTable.OperatorType(below.Activation) + ">(ref _parameters.At(W" + N(l) + "), ref _bd" + N(l) + ".Reference, ref _bd" + N(l - 1)
-            + ".Reference, ref " + z + ", ref " + a + ", " + n + "); // Δ" + N(l - 1) + " = (Δ" + N(l) + "·W" + N(l) + ")·f′, f′ = " + DerivativeFormula(below.Activation));
+        w.Line(Dense + ".BackpropagateBatch" + (shared ? "Part<" : "<") + Shape(model.Layers[l]) + ", " + OperatorTable.OperatorType(below.Activation) + ">(ref _parameters.At(W" + N(l) + "), ref _bd" + N(l) + ".Reference, ref _bd" + N(l - 1)
+            + ".Reference, ref " + z + ", ref " + a + ", " + n + (shared ? ", part, parts" : string.Empty) + "); // Δ" + N(l - 1) + " = (Δ" + N(l) + "·W" + N(l) + ")·f′, f′ = " + DerivativeFormula(below.Activation));
         if (below.Dropout > 0f)
             w.Line(DropoutOperator + ".Multiply(ref _bm" + N(l - 1) + ".Reference, ref _bd" + N(l - 1) + ".Reference, " + n + " * " + N(below.Size) + "); // back through the dropout: Δ" + N(l - 1) + " ·= M" + N(l - 1));
     }

@@ -152,20 +152,11 @@ internal sealed class DataParallel : IDisposable
     public static DataParallel? TryCreate(INetwork network, int workers, IRangeOptimizer? optimizer = null, float? clipNorm = null, int fixedShards = 0, int maxBatch = int.MaxValue)
     {
         if (workers <= 1 && fixedShards == 0) return null;
-        workers = Math.Max(1, workers);
-        var clones = new INetwork[workers - 1];
-        try
-        {
-            for (int w = 0; w < clones.Length; w++) clones[w] = network.Clone();
-        }
-        catch (NotSupportedException)
-        {
-            // an INetwork of a third party without Clone(): trains on one core, as before; with fixed shards, through
-            // this same path on one worker, so that its bits do not depend on the cores either
-            if (fixedShards == 0) return null;
-            clones = [];
-        }
-        return new DataParallel(network, clones, optimizer ?? new Sgd(), clipNorm, fixedShards, maxBatch);
+        // an INetwork of a third party without Clone() trains on one core, as before; with fixed shards, through this same
+        // path on one worker, so that its bits do not depend on the cores either
+        var clones = Clones(network, Math.Max(1, workers) - 1);
+        if (clones is null && fixedShards == 0) return null;
+        return new DataParallel(network, clones ?? [], optimizer ?? new Sgd(), clipNorm, fixedShards, maxBatch);
     }
 
     /// <summary>
@@ -175,16 +166,22 @@ internal sealed class DataParallel : IDisposable
     public static DataParallel? TryCreateTeam(INetwork network, int workers, IRangeOptimizer optimizer, float? clipNorm)
     {
         if (workers <= 1 || network is not ISharedBatch) return null;
-        var clones = new INetwork[workers - 1];
+        return Clones(network, workers - 1) is { } clones ? new DataParallel(network, clones, optimizer, clipNorm, 0, 1, team: true) : null;
+    }
+
+    // count clones of network; null where it does not support Clone().
+    private static INetwork[]? Clones(INetwork network, int count)
+    {
+        var clones = new INetwork[count];
         try
         {
-            for (int w = 0; w < clones.Length; w++) clones[w] = network.Clone();
+            for (int w = 0; w < count; w++) clones[w] = network.Clone();
         }
         catch (NotSupportedException)
         {
             return null;
         }
-        return new DataParallel(network, clones, optimizer, clipNorm, 0, 1, team: true);
+        return clones;
     }
 
     /// <summary>
