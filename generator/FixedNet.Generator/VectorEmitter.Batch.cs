@@ -125,11 +125,11 @@ internal static partial class VectorEmitter
             w.Line("return loss;");
         }
         w.Line();
-        if (SharesBatches(model)) EmitBackwardBatchPart(w, model);
+        if (SharesBatches(model)) EmitSharedBatch(w, model);
     }
 
-    // ISharedBatch.BackwardBatchPart: BackwardBatchCore's chunks and calls, each kernel call a part's share of the layer.
-    private static void EmitBackwardBatchPart(SourceWriter w, NetworkModel model)
+    // ISharedBatch: BackwardBatchCore's and TrainBatchCore's chunks and calls, each kernel call a part's share of the layer.
+    private static void EmitSharedBatch(SourceWriter w, NetworkModel model)
     {
         int last = model.Layers.Count - 1;
         w.Line("// BackwardBatchCore by `parts` threads at once: each layer's products are split between them (rows of Z = X·Wᵀ, columns of ∂W and of");
@@ -145,16 +145,7 @@ internal static partial class VectorEmitter
             using (w.Block("for (int s = 0; s < batchSize; s += BatchChunk)"))
             {
                 w.Line("int n = global::System.Math.Min(BatchChunk, batchSize - s);");
-                for (int l = 0; l <= last; l++)
-                {
-                    var layer = model.Layers[l];
-                    string z = l == last ? "_bz" : HiddenKeepsZ(model, l) ? "_bz" + N(l) : "_ba" + N(l);
-                    string a = l == last ? "_bz" : "_ba" + N(l);
-                    string op = OperatorTable.OperatorType(l == last ? ActivationKind.Identity : layer.Activation);
-                    w.Line(Dense + ".ForwardBatchPart<" + Shape(layer) + ", " + op + ">(ref _parameters.At(W" + N(l) + "), ref " + BatchInputRef(model, l, "s") + ", ref " + z + ".Reference, ref " + a + ".Reference, n, part, parts);"
-                        + (l < last ? " // then " + ActivationFormula(layer.Activation) : layer.Size >= 32 ? " // the output layer's z" : " // the output layer's z, by part 0 alone (under 32 rows), which reads it next"));
-                    if (l < last || layer.Size >= 32) w.Line("barrier.SignalAndWait();");
-                }
+                EmitForwardPart(w, model, "s", "n");
                 w.Line("if (part == 0) loss += ChunkLoss(targets.Slice(s * OutputSize, n * OutputSize), n);");
                 w.Line("barrier.SignalAndWait();");
                 for (int l = last; l >= 0; l--)
@@ -169,6 +160,55 @@ internal static partial class VectorEmitter
             w.Line("return loss / batchSize;");
         }
         w.Line();
+        w.Line("// TrainBatchCore by `parts` threads at once, the same bits. Up to one chunk, each part takes Δ below from its columns of W{l} and then");
+        w.Line("// moves those same columns (no other part reads them); a larger batch goes through _gradient, each part clearing and stepping its own lines.");
+        using (w.Block("float " + SharedBatch + ".TrainBatchPart(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize, float learningRate, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier)"))
+        {
+            CheckBatch(w);
+            w.Line(Throw + ".CheckPart(part, parts, barrier);");
+            using (w.Block("if (batchSize > BatchChunk)"))
+            {
+                w.Line("var (from, to) = global::FixedNet.Runtime.SharedBatch.LineShare(ParameterCount, part, parts);");
+                w.Line(Span + " mine = _gradient.Span.Slice(from, to - from), own = _parameters.Span.Slice(from, to - from);");
+                w.Line("mine.Clear();");
+                w.Line("barrier.SignalAndWait();");
+                w.Line("float mean = ((" + SharedBatch + ")this).BackwardBatchPart(inputs, targets, batchSize, _gradient.Span, part, parts, barrier);");
+                w.Line("barrier.SignalAndWait();");
+                w.Line(VectorLoops + ".MultiplyAdd(mine, -learningRate, own, own);");
+                w.Line("barrier.SignalAndWait();");
+                w.Line("return mean;");
+            }
+            w.Line("ref float x = ref " + Marshal + ".GetReference(inputs);");
+            EmitForwardPart(w, model, null, "batchSize");
+            w.Line("float loss = part == 0 ? ChunkLoss(targets, batchSize) : 0f;");
+            w.Line("barrier.SignalAndWait();");
+            w.Line("float c = -learningRate / batchSize;");
+            for (int l = last; l >= 0; l--)
+            {
+                if (l > 0) EmitBatchBackpropagate(w, model, l, "batchSize", shared: true);
+                EmitBatchOuterProduct(w, model, l, "_parameters.At(W" + N(l) + ")", BatchInputRef(model, l, null), "batchSize", shared: true);
+                w.Line("barrier.SignalAndWait();" + (l == 0 ? " // every column has moved before any part returns" : string.Empty));
+            }
+            w.Line("return loss / batchSize;");
+        }
+        w.Line();
+    }
+
+    // Each layer's share of the batch forward pass (ForwardBatchPart: rows of Z = X·Wᵀ and the activation), with a barrier
+    // after each layer but an output layer under 32 rows, which part 0 alone computes and reads next.
+    private static void EmitForwardPart(SourceWriter w, NetworkModel model, string? sampleOffset, string n)
+    {
+        int last = model.Layers.Count - 1;
+        for (int l = 0; l <= last; l++)
+        {
+            var layer = model.Layers[l];
+            string z = l == last ? "_bz" : HiddenKeepsZ(model, l) ? "_bz" + N(l) : "_ba" + N(l);
+            string a = l == last ? "_bz" : "_ba" + N(l);
+            string op = OperatorTable.OperatorType(l == last ? ActivationKind.Identity : layer.Activation);
+            w.Line(Dense + ".ForwardBatchPart<" + Shape(layer) + ", " + op + ">(ref _parameters.At(W" + N(l) + "), ref " + BatchInputRef(model, l, sampleOffset) + ", ref " + z + ".Reference, ref " + a + ".Reference, " + n + ", part, parts);"
+                + (l < last ? " // then " + ActivationFormula(layer.Activation) : layer.Size >= 32 ? " // the output layer's z" : " // the output layer's z, by part 0 alone (under 32 rows), which reads it next"));
+            if (l < last || layer.Size >= 32) w.Line("barrier.SignalAndWait();");
+        }
     }
 
     // The batch forward pass of every layer, x (n samples) → _ba0 → … → _bz: each layer's kernel, then its activation over the n rows.

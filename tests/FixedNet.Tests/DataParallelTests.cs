@@ -67,6 +67,9 @@ public class DataParallelTests
         { "adam", 256, 2, null },      // 8 chunks a batch
         { "momentum", 200, 2, 0.5f },  // clipped by the norm of the whole gradient; a last batch of 100
         { "adam", 165, 4, 0.5f },      // four workers, more than this VM has cores; a last batch of 5 runs as a team too
+        { "sgd", 128, 2, null },       // plain SGD: the team takes the step itself (TrainBatchPart), through the gradient buffer past 32 samples
+        { "sgd", 165, 3, null },       // … and fused, each worker moving its columns, on the last batch of 5
+        { "sgd", 200, 2, 0.5f },       // clipped plain SGD: an optimizer object, so BackwardBatchPart and the step by ranges
     };
 
     [Theory]

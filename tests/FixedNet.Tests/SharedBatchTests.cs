@@ -7,8 +7,10 @@ using Xunit;
 namespace FixedNet.Tests;
 
 /// <summary>
-/// <see cref="ISharedBatch.BackwardBatchPart"/> (issue 18): threads that share every layer of one batch add the same bits
-/// into the gradient as <see cref="INetwork.BackwardBatch"/> on one thread, for any number of parts, batch size and layer shape.
+/// <see cref="ISharedBatch"/> (issue 18): threads that share every layer of one batch add the same bits into the gradient
+/// as <see cref="INetwork.BackwardBatch"/> on one thread (<see cref="ISharedBatch.BackwardBatchPart"/>), and leave the same
+/// parameters as <see cref="INetwork.TrainBatch"/> (<see cref="ISharedBatch.TrainBatchPart"/>), for any number of parts,
+/// batch size and layer shape.
 /// </summary>
 public class SharedBatchTests
 {
@@ -27,14 +29,18 @@ public class SharedBatchTests
     };
 
     /// <summary>Runs <paramref name="parts"/> threads, each calling its part; returns part 0's loss (every other part must return 0).</summary>
-    internal static float RunParts(ISharedBatch net, float[] x, float[] t, int batch, float[] gradient, int parts)
+    internal static float RunParts(ISharedBatch net, float[] x, float[] t, int batch, float[] gradient, int parts) =>
+        RunParts(parts, (part, barrier) => net.BackwardBatchPart(x, t, batch, gradient, part, parts, barrier));
+
+    /// <summary>Runs <paramref name="parts"/> threads of <paramref name="run"/> (part, barrier); returns part 0's loss (every other part must return 0).</summary>
+    private static float RunParts(int parts, Func<int, SpinBarrier, float> run)
     {
         var barrier = new SpinBarrier(parts);
         var losses = new float[parts];
         var errors = new Exception?[parts];
         var threads = Enumerable.Range(0, parts).Select(part => new Thread(() =>
         {
-            try { losses[part] = net.BackwardBatchPart(x, t, batch, gradient, part, parts, barrier); }
+            try { losses[part] = run(part, barrier); }
             catch (Exception e) { errors[part] = e; }
         })).ToArray();
         foreach (var thread in threads) thread.Start();
@@ -82,6 +88,72 @@ public class SharedBatchTests
                     Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(gradient[i]),
                         $"{name}, batch {batch}, {parts} parts: gradient[{i}] = {gradient[i]:R}, one thread {expected[i]:R}");
             }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shared))]
+    public void TrainParts_LeaveTheSameBitsAsTrainBatch(string name)
+    {
+        var net = Create(name);
+        var shared = (ISharedBatch)net;
+        var expected = Create(name);
+        // up to one chunk (32) the step is fused, each part moving its columns; past it, through the gradient buffer
+        foreach (int batch in new[] { 1, 5, 32, 33, 100 })
+        {
+            var (x, t) = Batch(net, batch, batch + 1);
+            foreach (int parts in new[] { 1, 2, 3, 4, 7 })
+            {
+                expected.InitializeParameters(batch + parts);
+                net.InitializeParameters(batch + parts);
+                float rate = 0.37f;
+                float expectedLoss = expected.TrainBatch(x, t, batch, rate);
+                expectedLoss += expected.TrainBatch(x, t, batch, rate); // and a second step, from the moved parameters
+                float loss = RunParts(parts, (part, barrier) => shared.TrainBatchPart(x, t, batch, rate, part, parts, barrier));
+                loss += RunParts(parts, (part, barrier) => shared.TrainBatchPart(x, t, batch, rate, part, parts, barrier));
+                Assert.Equal(BitConverter.SingleToInt32Bits(expectedLoss), BitConverter.SingleToInt32Bits(loss));
+                var want = expected.Parameters;
+                var got = net.Parameters;
+                for (int i = 0; i < want.Length; i++)
+                    Assert.True(BitConverter.SingleToInt32Bits(want[i]) == BitConverter.SingleToInt32Bits(got[i]),
+                        $"{name}, batch {batch}, {parts} parts: parameter {i} = {got[i]:R}, one thread {want[i]:R}");
+            }
+        }
+    }
+
+    [Fact]
+    public void BadTrainPartsThrow_AndChangeNothing()
+    {
+        INetwork net = new MnistNet();
+        net.InitializeParameters(1);
+        var before = net.Parameters.ToArray();
+        var shared = (ISharedBatch)net;
+        var (x, t) = Batch(net, 4, 1);
+        Assert.Equal("part", Assert.Throws<ArgumentOutOfRangeException>(() => shared.TrainBatchPart(x, t, 4, 0.1f, 2, 2, new SpinBarrier(2))).ParamName);
+        Assert.Equal("parts", Assert.Throws<ArgumentOutOfRangeException>(() => shared.TrainBatchPart(x, t, 4, 0.1f, 0, 2, new SpinBarrier(3))).ParamName);
+        Assert.Equal("barrier", Assert.Throws<ArgumentNullException>(() => shared.TrainBatchPart(x, t, 4, 0.1f, 0, 1, null!)).ParamName);
+        Assert.Equal("targets", Assert.Throws<ArgumentException>(() => shared.TrainBatchPart(x, t.AsSpan(1), 4, 0.1f, 0, 1, new SpinBarrier(1))).ParamName);
+        Assert.Equal("inputs", Assert.Throws<ArgumentException>(() => shared.TrainBatchPart(x, t, 5, 0.1f, 0, 1, new SpinBarrier(1))).ParamName);
+        Assert.Equal("batchSize", Assert.Throws<ArgumentOutOfRangeException>(() => shared.TrainBatchPart(x, t, 0, 0.1f, 0, 1, new SpinBarrier(1))).ParamName);
+        Assert.Equal(before, net.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void LineShares_CoverEveryFloatOnce_FromWholeLines()
+    {
+        foreach (int count in new[] { 1, 15, 16, 17, 100, 101_770, 235_146 })
+        foreach (int parts in new[] { 1, 2, 3, 4, 7, 16 })
+        {
+            int next = 0;
+            for (int part = 0; part < parts; part++)
+            {
+                var (from, to) = SharedBatch.LineShare(count, part, parts);
+                Assert.Equal(next, from);
+                Assert.True(from % 16 == 0 && to >= from, $"{count} floats, {parts} parts: [{from}, {to})");
+                Assert.True(to == count || to % 16 == 0, $"{count} floats, {parts} parts: [{from}, {to})");
+                next = to;
+            }
+            Assert.Equal(count, next);
         }
     }
 

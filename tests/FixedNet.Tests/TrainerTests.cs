@@ -403,7 +403,8 @@ public class TrainerAllocationTests
         var failures = new List<string>();
         for (int run = 0; run < 3; run++)
         {
-            string? failure = AllocationInBatchLoop(optimizer, data, batchSize: 256, cores: 2, epochs: 12) ?? WorkerAllocation(optimizer, data, team: false, batch: 256) ?? WorkerAllocation(optimizer, data, team: true, batch: 256) ?? WorkerAllocation(optimizer, data, team: true, batch: 32);
+            string? failure = AllocationInBatchLoop(optimizer, data, batchSize: 256, cores: 2, epochs: 12) ?? WorkerAllocation(optimizer, data, team: false, batch: 256) ?? WorkerAllocation(optimizer, data, team: true, batch: 256) ?? WorkerAllocation(optimizer, data, team: true, batch: 32)
+                ?? (optimizer == "sgd" ? WorkerAllocation(optimizer, data, team: true, batch: 32, fused: true) ?? WorkerAllocation(optimizer, data, team: true, batch: 256, fused: true) : null);
             if (failure is null) return;
             failures.Add(failure);
         }
@@ -411,19 +412,25 @@ public class TrainerAllocationTests
     }
 
     // Null when 40 data-parallel steps (after 20 to warm up) allocated nothing on the worker threads or on this one: in
-    // shards of the batch, or as a team on every layer of it.
-    private static string? WorkerAllocation(string optimizer, Dataset data, bool team, int batch)
+    // shards of the batch, or as a team on every layer of it (fused: plain SGD steps taken by the team, TrainBatchPart).
+    private static string? WorkerAllocation(string optimizer, Dataset data, bool team, int batch, bool fused = false)
     {
         var net = new MnistNet();
         var rangeOptimizer = (Training.IRangeOptimizer)(TrainerTests.Create(optimizer) ?? new Sgd());
         ((IOptimizer)rangeOptimizer).Initialize(MnistNet.ParameterCount);
-        using var parallel = (team ? Training.DataParallel.TryCreateTeam(net, 2, rangeOptimizer, clipNorm: 1f) : Training.DataParallel.TryCreate(net, 2, rangeOptimizer))!;
+        using var parallel = (team ? Training.DataParallel.TryCreateTeam(net, 2, rangeOptimizer, clipNorm: fused ? null : 1f, fusedSgd: fused) : Training.DataParallel.TryCreate(net, 2, rangeOptimizer))!;
         Assert.Equal(team, parallel.IsTeam);
+        Assert.Equal(fused, parallel.FusesSgd);
         var inputs = new Runtime.AlignedBuffer(batch * 784);
         var targets = new float[batch * 10];
         int[] order = [.. Enumerable.Range(0, data.Count)];
         void Step(int k)
         {
+            if (fused)
+            {
+                parallel.TrainBatch(data, order, (k % (data.Count / batch)) * batch, batch, inputs, targets, 0.001f);
+                return;
+            }
             parallel.Gradients(data, order, (k % (data.Count / batch)) * batch, batch, inputs, targets, team ? 1 : 2);
             parallel.Update(0.001f);
         }
@@ -438,7 +445,7 @@ public class TrainerAllocationTests
             long workerBytes = parallel.WorkerAllocatedBytes - workers, myBytes = GC.GetAllocatedBytesForCurrentThread() - mine;
             if (System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: true) + parallel.WorkerCompiledMethods != compiled) continue;
             measured++;
-            if (workerBytes != 0 || myBytes != 0) return $"{(team ? "team" : "shards")} of {batch}: workers {workerBytes} B, caller {myBytes} B in step {k}";
+            if (workerBytes != 0 || myBytes != 0) return $"{(fused ? "fused team" : team ? "team" : "shards")} of {batch}: workers {workerBytes} B, caller {myBytes} B in step {k}";
         }
         return measured >= 20 ? null : $"only {measured} of 40 steps were free of JIT activity";
     }

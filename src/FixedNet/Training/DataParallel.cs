@@ -24,7 +24,10 @@ namespace FixedNet.Training;
 /// share of each layer of the whole batch on the trained network itself (<see cref="ISharedBatch.BackwardBatchPart"/>),
 /// into one gradient, then steps its own fixed range of the parameters through the trainer's optimizer. Every value is
 /// computed by one core in the order one core alone would use, so the parameters have the same bits on any number of
-/// cores, and nothing is reduced: no pass over every shard's gradient, no replica of the optimizer.
+/// cores, and nothing is reduced: no pass over every shard's gradient, no replica of the optimizer. With plain SGD
+/// (no optimizer object, no clipping) the team takes the step itself (<see cref="ISharedBatch.TrainBatchPart"/>), as one
+/// core's fused <c>TrainBatch</c> does: each worker moves its columns of a layer's weights right after it has taken the
+/// delta below from them.
 /// </para>
 /// </summary>
 internal sealed class DataParallel : IDisposable
@@ -78,6 +81,7 @@ internal sealed class DataParallel : IDisposable
     private readonly int _fixedShards; // 0: one shard per worker at most; else the shard count for this many cores, any number of workers
     private readonly ISharedBatch? _team; // team mode: the trained network, which every worker runs its share of
     private readonly SpinBarrier? _teamBarrier; // where the workers meet inside a batch, in team mode
+    private readonly bool _fusedSgd; // team mode with plain SGD: TrainBatchPart, one phase per batch
 
     // The batch in flight, set by the trainer's thread before each phase (the barrier publishes it).
     private Phase _phase;
@@ -95,12 +99,13 @@ internal sealed class DataParallel : IDisposable
     private readonly Evaluator.Sums[] _evaluationSums;
     private int _evaluationWorkers;
 
-    private enum Phase { Gradients, Update, Evaluate, Exit }
+    private enum Phase { Gradients, Update, Train, Evaluate, Exit }
 
     private readonly float? _clipNorm;
 
-    private DataParallel(INetwork network, INetwork[] clones, IRangeOptimizer optimizer, float? clipNorm, int fixedShards, int maxBatch, bool team = false)
+    private DataParallel(INetwork network, INetwork[] clones, IRangeOptimizer optimizer, float? clipNorm, int fixedShards, int maxBatch, bool team = false, bool fusedSgd = false)
     {
+        _fusedSgd = fusedSgd;
         _clipNorm = clipNorm;
         _fixedShards = fixedShards;
         int workers = clones.Length + 1;
@@ -161,12 +166,13 @@ internal sealed class DataParallel : IDisposable
 
     /// <summary>
     /// Team-mode workers for <paramref name="network"/> (see the class remarks); null where it does not implement
-    /// <see cref="ISharedBatch"/>, cannot be cloned (the clones evaluate), or one worker is asked for.
+    /// <see cref="ISharedBatch"/>, cannot be cloned (the clones evaluate), or one worker is asked for. With
+    /// <paramref name="fusedSgd"/> (plain SGD, no clipping) the batches go through <see cref="TrainBatch"/>.
     /// </summary>
-    public static DataParallel? TryCreateTeam(INetwork network, int workers, IRangeOptimizer optimizer, float? clipNorm)
+    public static DataParallel? TryCreateTeam(INetwork network, int workers, IRangeOptimizer optimizer, float? clipNorm, bool fusedSgd = false)
     {
         if (workers <= 1 || network is not ISharedBatch) return null;
-        return Clones(network, workers - 1) is { } clones ? new DataParallel(network, clones, optimizer, clipNorm, 0, 1, team: true) : null;
+        return Clones(network, workers - 1) is { } clones ? new DataParallel(network, clones, optimizer, clipNorm, 0, 1, team: true, fusedSgd: fusedSgd && clipNorm is null) : null;
     }
 
     // count clones of network; null where it does not support Clone().
@@ -203,6 +209,23 @@ internal sealed class DataParallel : IDisposable
 
     /// <summary>Whether these workers run in team mode.</summary>
     public bool IsTeam => _team is not null;
+
+    /// <summary>Whether batches go through <see cref="TrainBatch"/> (a team with plain SGD) rather than <see cref="Gradients"/> and <see cref="Update"/>.</summary>
+    public bool FusesSgd => _fusedSgd;
+
+    /// <summary>
+    /// One plain SGD step on the batch by the whole team (<see cref="ISharedBatch.TrainBatchPart"/>), the same bits as
+    /// the network's <c>TrainBatch</c> on one core; returns the mean loss before the update. Like <c>TrainBatch</c>, it
+    /// steps whatever the loss.
+    /// </summary>
+    public float TrainBatch(Dataset data, int[] order, int start, int count, AlignedBuffer inputs, float[] targets, float learningRate)
+    {
+        if (!_fusedSgd) throw new InvalidOperationException("These workers do not take plain SGD steps.");
+        (_data, _order, _start, _count, _inputs, _targets, _rate) = (data, order, start, count, inputs, targets, learningRate);
+        Run(Phase.Train);
+        Interlocked.Increment(ref TeamBatches);
+        return _losses[0];
+    }
 
     public int Workers => _networks.Length;
 
@@ -309,6 +332,10 @@ internal sealed class DataParallel : IDisposable
                 if (_team is not null) TeamGradient(worker);
                 else ShardGradient(worker);
             }
+            else if (_phase == Phase.Train)
+            {
+                TeamTrain(worker);
+            }
             else if (_phase == Phase.Update)
             {
                 if (_team is not null) TeamUpdate(worker);
@@ -367,13 +394,11 @@ internal sealed class DataParallel : IDisposable
     // worker has, its share of each layer of the whole batch. Nothing is left to reduce: each gradient value was summed by one worker.
     private void TeamGradient(int worker)
     {
-        var data = _data!;
-        int inputSize = data.InputSize, outputSize = data.TargetSize, workers = Workers;
+        int inputSize = _data!.InputSize, outputSize = _data.TargetSize, workers = Workers;
         var inputs = _inputs.Span;
         var targets = _targets.AsSpan();
-        int lo = (int)((long)_count * worker / workers), hi = (int)((long)_count * (worker + 1) / workers);
-        if (lo < hi) data.Gather(_order!, _start, lo, hi, inputs, targets);
-        var (from, to) = TeamRange(worker);
+        GatherRun(worker);
+        var (from, to) = SharedBatch.LineShare(_parameterCount, worker, workers);
         var gradient = _gradients[0].Span;
         gradient[from..to].Clear();
         _teamBarrier!.SignalAndWait();
@@ -381,22 +406,32 @@ internal sealed class DataParallel : IDisposable
         if (worker == 0) _losses[0] = loss; // the mean loss; the other parts return 0
     }
 
+    // Team mode with plain SGD, worker w: gathers its run of the batch's samples, then its share of the whole step.
+    private void TeamTrain(int worker)
+    {
+        int inputSize = _data!.InputSize, outputSize = _data.TargetSize;
+        GatherRun(worker);
+        _teamBarrier!.SignalAndWait();
+        float loss = _team!.TrainBatchPart(_inputs.Span[..(_count * inputSize)], _targets.AsSpan(0, _count * outputSize), _count, _rate, worker, Workers, _teamBarrier);
+        if (worker == 0) _losses[0] = loss;
+    }
+
+    // Team mode, worker w: samples [lo, hi) of the batch, its equal run, into the batch buffers.
+    private void GatherRun(int worker)
+    {
+        int lo = (int)((long)_count * worker / Workers), hi = (int)((long)_count * (worker + 1) / Workers);
+        if (lo < hi) _data!.Gather(_order!, _start, lo, hi, _inputs.Span, _targets);
+    }
+
     // Team mode, worker w: its range of the trained network's parameters, through the trainer's own optimizer: its steps
     // read the step's scalars and write only the state of their range, so the ranges can run at once, and the optimizer
     // keeps all its state for the next call. Clipping scales by Update's coefficient, from the norm of the whole gradient.
     private void TeamUpdate(int worker)
     {
-        var (from, to) = TeamRange(worker);
+        var (from, to) = SharedBatch.LineShare(_parameterCount, worker, Workers);
         var gradient = _gradients[0].Span;
         if (_clipCoefficient < 1f) VectorLoops.Multiply(gradient[from..to], _clipCoefficient, gradient[from..to]);
         _optimizers[0].StepRange(_networks[0].Parameters[from..to], gradient[from..to], from); // BeginStep was taken by Update
-    }
-
-    // Worker w's fixed range of the parameters in team mode: equal runs of whole 64-byte lines.
-    private (int From, int To) TeamRange(int worker)
-    {
-        int lines = (_parameterCount + 15) / 16, workers = Workers;
-        return (Math.Min(_parameterCount, lines * worker / workers * 16), Math.Min(_parameterCount, lines * (worker + 1) / workers * 16));
     }
 
     // Worker w: g = Σ_s (m_s/m)·g_s in shard order over all parameters, then its replica's update of its own copy.

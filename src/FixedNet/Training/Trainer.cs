@@ -239,7 +239,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
         // others split large batches into shards, one per core.
         using var parallel = rangeOptimizer is null ? null
             : !reproducible && DataParallel.TeamWorkers(_network.ParameterCount, batchSize, cores, plainSgd: optimizer is null) is > 1 and var workers
-                && DataParallel.TryCreateTeam(_network, workers, rangeOptimizer, Options.GradientClipNorm) is { } team ? team
+                && DataParallel.TryCreateTeam(_network, workers, rangeOptimizer, Options.GradientClipNorm, fusedSgd: optimizer is null) is { } team ? team
             : reproducible || DataParallel.ShardsFor(_network.ParameterCount, batchSize, cores) > 1
                 ? DataParallel.TryCreate(_network, cores, rangeOptimizer, Options.GradientClipNorm, fixedShards: reproducible ? DataParallel.ReproducibleShards : 0, maxBatch: batchSize) : null;
         // The parameters at the start of the epoch: where a diverging epoch (non-finite loss or parameters) goes back to.
@@ -264,7 +264,12 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
                 cancellationToken.ThrowIfCancellationRequested();
                 int m = Math.Min(batchSize, order.Length - start);
                 float loss;
-                if (parallel is not null)
+                if (parallel is { FusesSgd: true })
+                {
+                    // a team with plain SGD: the workers gather their runs of samples and take the step together, as TrainBatch
+                    loss = parallel.TrainBatch(training, order, start, m, inputBuffer, targets, rate);
+                }
+                else if (parallel is not null)
                 {
                     // the workers gather their shards and compute the gradients (a short batch: worker 0 alone); then
                     // each updates its own copy of the parameters with the batch's mean gradient

@@ -367,4 +367,39 @@ partial class MnistNet : global::FixedNet.INetwork, global::FixedNet.Runtime.ISh
         return loss / batchSize;
     }
 
+    // TrainBatchCore by `parts` threads at once, the same bits. Up to one chunk, each part takes Δ below from its columns of W{l} and then
+    // moves those same columns (no other part reads them); a larger batch goes through _gradient, each part clearing and stepping its own lines.
+    float global::FixedNet.Runtime.ISharedBatch.TrainBatchPart(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, float learningRate, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier)
+    {
+        if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
+        global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(inputs), batchSize, InputSize, inputs.Length);
+        global::FixedNet.Runtime.ThrowHelper.CheckBatch(nameof(targets), batchSize, OutputSize, targets.Length);
+        global::FixedNet.Runtime.ThrowHelper.CheckPart(part, parts, barrier);
+        if (batchSize > BatchChunk)
+        {
+            var (from, to) = global::FixedNet.Runtime.SharedBatch.LineShare(ParameterCount, part, parts);
+            global::System.Span<float> mine = _gradient.Span.Slice(from, to - from), own = _parameters.Span.Slice(from, to - from);
+            mine.Clear();
+            barrier.SignalAndWait();
+            float mean = ((global::FixedNet.Runtime.ISharedBatch)this).BackwardBatchPart(inputs, targets, batchSize, _gradient.Span, part, parts, barrier);
+            barrier.SignalAndWait();
+            global::FixedNet.Runtime.VectorLoops.MultiplyAdd(mine, -learningRate, own, own);
+            barrier.SignalAndWait();
+            return mean;
+        }
+        ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+        global::FixedNet.Kernels.Dense.ForwardBatchPart<Shape784x128, global::FixedNet.Operators.ReLUOperator>(ref _parameters.At(W0), ref x, ref _ba0.Reference, ref _ba0.Reference, batchSize, part, parts); // then a = max(0, z)
+        barrier.SignalAndWait();
+        global::FixedNet.Kernels.Dense.ForwardBatchPart<Shape128x10, global::FixedNet.Operators.IdentityOperator>(ref _parameters.At(W1), ref _ba0.Reference, ref _bz.Reference, ref _bz.Reference, batchSize, part, parts); // the output layer's z, by part 0 alone (under 32 rows), which reads it next
+        float loss = part == 0 ? ChunkLoss(targets, batchSize) : 0f;
+        barrier.SignalAndWait();
+        float c = -learningRate / batchSize;
+        global::FixedNet.Kernels.Dense.BackpropagateBatchPart<Shape128x10, global::FixedNet.Operators.ReLUOperator>(ref _parameters.At(W1), ref _bd1.Reference, ref _bd0.Reference, ref _ba0.Reference, ref _ba0.Reference, batchSize, part, parts); // Δ0 = (Δ1·W1)·f′, f′ = a > 0 ? 1 : 0
+        global::FixedNet.Kernels.Dense.AddOuterProductBatchPart<Shape128x10>(ref _parameters.At(W1), c, ref _bd1.Reference, ref _ba0.Reference, batchSize, part, parts);
+        barrier.SignalAndWait();
+        global::FixedNet.Kernels.Dense.AddOuterProductBatchPart<Shape784x128>(ref _parameters.At(W0), c, ref _bd0.Reference, ref x, batchSize, part, parts);
+        barrier.SignalAndWait(); // every column has moved before any part returns
+        return loss / batchSize;
+    }
+
 }
