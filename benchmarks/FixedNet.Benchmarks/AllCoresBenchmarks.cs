@@ -18,8 +18,8 @@ public class AllCores
     [Params("784-128-10", "784-256-128-10", "64-64-10")]
     public string Shape { get; set; } = "784-128-10";
 
-    // 32: the common case: a team of two with Adam for the 784-input shapes, one core with plain SGD (its fused step);
-    // 128 and 256: a team of two for the 784-input shapes. The digits network stays on one core (benchmarks/README.md).
+    // 32: the common case; 128 and 256: larger batches. The 784-input shapes train as a team of two at all three (with
+    // plain SGD the team takes the fused step); the digits network stays on one core (benchmarks/README.md).
     [Params(32, 128, 256)]
     public int Batch { get; set; }
 

@@ -232,10 +232,13 @@ internal static partial class VectorEmitter
         ? (sampleOffset is null ? "x" : Unsafe + ".Add(ref x, " + sampleOffset + " * InputSize)")
         : (training && model.Layers[l - 1].Dropout > 0f ? "_br" : "_ba") + N(l - 1) + ".Reference";
 
-    // M[j, i] += c·Σ_s Δ{l}[s, j]·input[s, i] and the biases, over the chunk's n samples; shared: this part's share of it.
+    // M[j, i] += c·Σ_s Δ{l}[s, j]·input[s, i] and the biases, over the chunk's n samples; shared: this part's share of it, by
+    // rows for a first layer that the forward pass splits by rows (no delta below is taken from it, and each part then
+    // writes the rows of W0 it reads), else by columns (the columns of W{l} that the part takes its delta below from).
     private static void EmitBatchOuterProduct(SourceWriter w, NetworkModel model, int l, string m, string input, string n, bool shared = false)
     {
-        w.Line(Dense + ".AddOuterProductBatch" + (shared ? "Part<" : "<") + Shape(model.Layers[l]) + ">(ref " + m + ", c, ref _bd" + N(l) + ".Reference, ref " + input + ", " + n
+        string kernel = !shared ? "AddOuterProductBatch<" : l == 0 && model.Layers[0].Size >= 32 ? "AddOuterProductBatchRowsPart<" : "AddOuterProductBatchPart<";
+        w.Line(Dense + "." + kernel + Shape(model.Layers[l]) + ">(ref " + m + ", c, ref _bd" + N(l) + ".Reference, ref " + input + ", " + n
             + (shared ? ", part, parts);" : ");"));
     }
 

@@ -67,8 +67,10 @@ public class DataParallelTests
         { "adam", 256, 2, null },      // 8 chunks a batch
         { "momentum", 200, 2, 0.5f },  // clipped by the norm of the whole gradient; a last batch of 100
         { "adam", 165, 4, 0.5f },      // four workers, more than this VM has cores; a last batch of 5 runs as a team too
-        { "sgd", 128, 2, null },       // plain SGD: the team takes the step itself (TrainBatchPart), through the gradient buffer past 32 samples
-        { "sgd", 165, 3, null },       // … and fused, each worker moving its columns, on the last batch of 5
+        { "sgd", 32, 2, null },        // plain SGD: the team takes the fused step itself (TrainBatchPart), each worker moving its rows
+                                       // of W0 and its columns of the layers above; a last batch of 20
+        { "sgd", 128, 2, null },       // … through the gradient buffer past 32 samples
+        { "sgd", 165, 3, null },       // … and fused on the last batch of 5
         { "sgd", 200, 2, 0.5f },       // clipped plain SGD: an optimizer object, so BackwardBatchPart and the step by ranges
     };
 
@@ -107,15 +109,14 @@ public class DataParallelTests
     [Fact]
     public void TeamRule_GivesEachWorkerEnoughWork()
     {
-        Assert.Equal(2, DataParallel.TeamWorkers(101_770, 32, 2, plainSgd: false));   // 784-128-10 at batch 32 with Adam: two
-        Assert.Equal(3, DataParallel.TeamWorkers(101_770, 32, 16, plainSgd: false));  // … three, however many cores
-        Assert.Equal(1, DataParallel.TeamWorkers(101_770, 32, 2, plainSgd: true));    // … but one against the fused SGD step
-        Assert.Equal(2, DataParallel.TeamWorkers(101_770, 33, 2, plainSgd: true));    // which takes at most 32 samples
-        Assert.Equal(1, DataParallel.TeamWorkers(235_146, 32, 2, plainSgd: true));    // 784-256-128-10 at batch 32, plain SGD: one core
-        Assert.Equal(2, DataParallel.TeamWorkers(235_146, 32, 2, plainSgd: false));
-        Assert.Equal(1, DataParallel.TeamWorkers(4_810, 32, 16, plainSgd: false));    // the digits sample's 64-64-10 stays on one core
-        Assert.Equal(1, DataParallel.TeamWorkers(4_810, 128, 16, plainSgd: false));
-        Assert.Equal(1, DataParallel.TeamWorkers(235_146, 4096, 1, plainSgd: false)); // one core asked for
+        Assert.Equal(2, DataParallel.TeamWorkers(101_770, 32, 2));    // 784-128-10 at batch 32 (3.3 M): two, with any optimizer
+        Assert.Equal(3, DataParallel.TeamWorkers(101_770, 32, 16));   // … three, however many cores
+        Assert.Equal(1, DataParallel.TeamWorkers(101_770, 16, 2));    // … one at batch 16 (1.6 M)
+        Assert.Equal(2, DataParallel.TeamWorkers(235_146, 16, 2));    // 784-256-128-10 at batch 16 (3.8 M): two
+        Assert.Equal(1, DataParallel.TeamWorkers(235_146, 8, 2));
+        Assert.Equal(1, DataParallel.TeamWorkers(4_810, 32, 16));     // the digits sample's 64-64-10 stays on one core
+        Assert.Equal(1, DataParallel.TeamWorkers(4_810, 128, 16));
+        Assert.Equal(1, DataParallel.TeamWorkers(235_146, 4096, 1));  // one core asked for
         Assert.Null(DataParallel.TryCreateTeam(new ShardsOnly(new MnistNet()), 2, new Sgd(), null)); // no ISharedBatch
         Assert.Null(DataParallel.TryCreateTeam(new MnistNet(), 1, new Sgd(), null));
     }

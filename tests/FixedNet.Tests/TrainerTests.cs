@@ -399,7 +399,7 @@ public class TrainerAllocationTests
         var random = new Random(1);
         var x = Enumerable.Range(0, 1024 * 784).Select(_ => (float)random.NextDouble()).ToArray();
         var data = new Dataset(x, OneHot.Encode(Enumerable.Range(0, 1024).Select(i => i % 10).ToArray(), 10), 784, 10);
-        Assert.Equal(2, Training.DataParallel.TeamWorkers(MnistNet.ParameterCount, 256, 2, plainSgd: true)); // the trainer puts both cores on each batch
+        Assert.Equal(2, Training.DataParallel.TeamWorkers(MnistNet.ParameterCount, 256, 2)); // the trainer puts both cores on each batch
         var failures = new List<string>();
         for (int run = 0; run < 3; run++)
         {

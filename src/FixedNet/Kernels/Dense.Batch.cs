@@ -96,6 +96,22 @@ public static partial class Dense
     }
 
     /// <summary>
+    /// Share <paramref name="part"/> of <paramref name="parts"/> of <see cref="AddOuterProductBatch{S}"/> by rows: the rows
+    /// [from, to) of m and their biases that <see cref="RowShare"/> gives the part, which are the rows of Z that
+    /// <see cref="ForwardBatchPart{S, TActivation}"/> gives it, so each thread writes the rows it reads next. The parts
+    /// together add what the whole call adds, with the same bits.
+    /// </summary>
+    public static void AddOuterProductBatchRowsPart<S>(ref float m, float c, ref float d, ref float x, int n, int part, int parts) where S : IDenseShape
+    {
+        var (from, to) = RowShare(S.Outputs, part, parts);
+        if (from >= to) return;
+        int bits = VectorBits<S>();
+        if (bits == 512) AddOuterProductBatch<Vector512<float>, Vector512Math, S>(ref m, c, ref d, ref x, n, 0, S.Inputs / 16, true, from, to);
+        else if (bits == 256) AddOuterProductBatch<Vector256<float>, Vector256Math, S>(ref m, c, ref d, ref x, n, 0, S.Inputs / 8, true, from, to);
+        else AddOuterProductBatch<Vector128<float>, Vector128Math, S>(ref m, c, ref d, ref x, n, 0, S.Inputs / 4, true, from, to);
+    }
+
+    /// <summary>
     /// Share <paramref name="part"/> of <paramref name="parts"/> of <see cref="BackpropagateBatch{S, TActivation}"/>: the
     /// columns of Δ_below in its share of the whole vectors of a row, and for the last part also the columns past them.
     /// The parts together write what the whole call writes, with the same bits.
@@ -123,7 +139,7 @@ public static partial class Dense
     private static void OuterPart<T, M, S>(ref float m, float c, ref float d, ref float x, int n, int part, int parts) where T : struct where M : IVectorMath<T> where S : IDenseShape
     {
         int vectors = S.Inputs / M.Count;
-        AddOuterProductBatch<T, M, S>(ref m, c, ref d, ref x, n, vectors * part / parts, vectors * (part + 1) / parts, tailAndBiases: part == parts - 1);
+        AddOuterProductBatch<T, M, S>(ref m, c, ref d, ref x, n, vectors * part / parts, vectors * (part + 1) / parts, part == parts - 1, 0, S.Outputs);
     }
 
     private static void BackPart<T, M, S, TActivation>(ref float w, ref float d, ref float below, ref float z, ref float a, int n, int part, int parts)
@@ -294,12 +310,12 @@ public static partial class Dense
     /// (6 at 512 bits). Column strips go outside and rows inside, so a strip of X stays in L1 while every row uses it.
     /// </summary>
     public static void AddOuterProductBatch<T, M, S>(ref float m, float c, ref float d, ref float x, int n) where T : struct where M : IVectorMath<T> where S : IDenseShape =>
-        AddOuterProductBatch<T, M, S>(ref m, c, ref d, ref x, n, 0, S.Inputs / M.Count, tailAndBiases: true);
+        AddOuterProductBatch<T, M, S>(ref m, c, ref d, ref x, n, 0, S.Inputs / M.Count, true, 0, S.Outputs);
 
-    // Columns [v0·lanes, v1·lanes) of m in strips, then vector by vector; with tailAndBiases, also the columns past the last
-    // whole vector and the biases. Each column's sums are the same whichever strip holds it, so any split of the vectors
-    // gives the same bits.
-    private static void AddOuterProductBatch<T, M, S>(ref float m, float c, ref float d, ref float x, int n, int v0, int v1, bool tailAndBiases)
+    // Columns [v0·lanes, v1·lanes) of rows [r0, r1) of m in strips, then vector by vector; with tailAndBiases, also the
+    // columns past the last whole vector and the biases of those rows. Each value's sum runs over the samples in order
+    // whichever strip or tile holds it, so any split of the vectors or of the rows gives the same bits.
+    private static void AddOuterProductBatch<T, M, S>(ref float m, float c, ref float d, ref float x, int n, int v0, int v1, bool tailAndBiases, int r0, int r1)
         where T : struct where M : IVectorMath<T> where S : IDenseShape
     {
         int inputs = S.Inputs, outputs = S.Outputs, lanes = M.Count, vectorEnd = inputs / lanes * lanes;
@@ -307,12 +323,12 @@ public static partial class Dense
         T cv = M.Create(c);
         for (int i = from; i < columnsBlocked; i += strip)
         {
-            if (M.Count == 16) OuterRows<T, M, S, Six>(ref m, cv, ref d, ref x, n, i);
-            else OuterRows<T, M, S, Three>(ref m, cv, ref d, ref x, n, i);
+            if (M.Count == 16) OuterRows<T, M, S, Six>(ref m, cv, ref d, ref x, n, i, r0, r1);
+            else OuterRows<T, M, S, Three>(ref m, cv, ref d, ref x, n, i, r0, r1);
         }
-        for (int i = columnsBlocked; i < to; i += lanes) OuterRows<T, M, S, One>(ref m, cv, ref d, ref x, n, i);
+        for (int i = columnsBlocked; i < to; i += lanes) OuterRows<T, M, S, One>(ref m, cv, ref d, ref x, n, i, r0, r1);
         if (!tailAndBiases) return;
-        for (int j = 0; j < outputs; j++)
+        for (int j = r0; j < r1; j++)
         {
             for (int i = vectorEnd; i < inputs; i++)
             {
@@ -322,15 +338,16 @@ public static partial class Dense
             }
         }
         // Biases, m_b[j] += c·Σ_s Δ[s, j]: a vector sums `lanes` biases side by side, each still in sample order.
+        // (c·sum is rounded before the add in both loops, so a bias comes out the same in either)
         ref float bias = ref Unsafe.Add(ref m, inputs * outputs);
-        int biasEnd = outputs / lanes * lanes;
-        for (int j = 0; j < biasEnd; j += lanes)
+        int biasEnd = r0 + (r1 - r0) / lanes * lanes;
+        for (int j = r0; j < biasEnd; j += lanes)
         {
             T sum = default;
             for (int s = 0; s < n; s++) sum = M.Add(sum, M.Load(ref d, (nuint)(s * outputs + j)));
             M.Store(M.Add(M.Load(ref bias, (nuint)j), M.Multiply(cv, sum)), ref bias, (nuint)j);
         }
-        for (int j = biasEnd; j < outputs; j++)
+        for (int j = biasEnd; j < r1; j++)
         {
             float sum = 0f;
             for (int s = 0; s < n; s++) sum += Unsafe.Add(ref d, s * outputs + j);
@@ -338,14 +355,14 @@ public static partial class Dense
         }
     }
 
-    // One strip of TVectors vectors of columns from column i: all rows, four at a time, then one by one.
+    // One strip of TVectors vectors of columns from column i: rows [r0, r1), four at a time, then one by one.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OuterRows<T, M, S, TVectors>(ref float m, T cv, ref float d, ref float x, int n, int i)
+    private static void OuterRows<T, M, S, TVectors>(ref float m, T cv, ref float d, ref float x, int n, int i, int r0, int r1)
         where T : struct where M : IVectorMath<T> where S : IDenseShape where TVectors : ICount
     {
-        int outputs = S.Outputs, rowsBlocked = outputs / 4 * 4;
-        if (rowsBlocked > 0) OuterTiles<T, M, S, Four, TVectors>(ref m, cv, ref d, ref x, n, i, 0, rowsBlocked, prefetchNext: true);
-        if (rowsBlocked < outputs) OuterTiles<T, M, S, One, TVectors>(ref m, cv, ref d, ref x, n, i, rowsBlocked, outputs, prefetchNext: false);
+        int rowsBlocked = r0 + (r1 - r0) / 4 * 4;
+        if (rowsBlocked > r0) OuterTiles<T, M, S, Four, TVectors>(ref m, cv, ref d, ref x, n, i, r0, rowsBlocked, prefetchNext: true);
+        if (rowsBlocked < r1) OuterTiles<T, M, S, One, TVectors>(ref m, cv, ref d, ref x, n, i, rowsBlocked, r1, prefetchNext: false);
     }
 
     // m[j + r, i + v·lanes …] for rows j in [from, to), TRows (1 or 4) at a time, and vectors v < TVectors (1, 3 or 6);

@@ -37,16 +37,11 @@ internal sealed class DataParallel : IDisposable
     /// 6 Mflop, a few tens of microseconds), against about 2 barrier crossings (0.2 µs each on the 2-vCPU Xeon VM) per
     /// layer and chunk of 32 samples and the batch's phases. BenchmarkDotNet's <c>TeamStep</c> (benchmarks/README.md, "All
     /// cores") measured a team of two at 0.70–0.78 of one core's <c>BackwardBatch</c> and Adam step from 784-128-10 at batch
-    /// 32 (1.6 M per worker) up, against a ceiling of 0.66.
+    /// 32 (1.6 M per worker) up, against a ceiling of 0.66; with plain SGD, the team's fused step took 0.64–0.71 of one
+    /// core's <c>TrainBatch</c> there, 0.55–0.71 for 784-128-10 at batch 16 (0.8 M per worker: below the rule, which
+    /// leaves a margin for the VM's noise) and 0.7–1.5 for 784-256-128-10 at batch 8 (0.9 M).
     /// </summary>
     internal const long MinTeamShare = 1L << 20;
-
-    /// <summary>
-    /// The same where one core would take plain SGD's fused <c>TrainBatch</c> (batches of at most 32 samples), which has
-    /// no gradient buffer and no separate update to save: there a team of two lost to one core on 784-128-10 at batch 32
-    /// (3.3 M) and drew level on 784-256-128-10 (7.5 M).
-    /// </summary>
-    internal const long MinTeamShareAgainstFusedSgd = 1L << 22;
 
     /// <summary>
     /// The least work worth a shard, in parameters × samples (≈ 6 flops each, forward and backward): below it, the
@@ -192,17 +187,11 @@ internal sealed class DataParallel : IDisposable
 
     /// <summary>
     /// How many of <paramref name="cores"/> workers a team gives batches of <paramref name="batchSize"/> samples: each at
-    /// least <see cref="MinTeamShare"/>, or <see cref="MinTeamShareAgainstFusedSgd"/> with plain SGD (no optimizer object)
-    /// on batches one core would train with the fused <c>TrainBatch</c>; 1 means no team.
+    /// least <see cref="MinTeamShare"/>; 1 means no team. The same rule holds for plain SGD, whose team takes the fused
+    /// step (<see cref="TrainBatch"/>) as one core does.
     /// </summary>
-    public static int TeamWorkers(int parameterCount, int batchSize, int cores, bool plainSgd)
-    {
-        long share = plainSgd && batchSize <= FusedSgdBatch ? MinTeamShareAgainstFusedSgd : MinTeamShare;
-        return (int)Math.Clamp((long)parameterCount * batchSize / share, 1, Math.Max(1, cores));
-    }
-
-    // The largest batch that a generated TrainBatch runs fused (its BatchChunk); larger ones go through a gradient buffer.
-    private const int FusedSgdBatch = 32;
+    public static int TeamWorkers(int parameterCount, int batchSize, int cores) =>
+        (int)Math.Clamp((long)parameterCount * batchSize / MinTeamShare, 1, Math.Max(1, cores));
 
     /// <summary>Batches run in team mode so far, in this process (tests read it to know that the team ran).</summary>
     internal static long TeamBatches;

@@ -238,7 +238,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
         // A network that implements ISharedBatch puts every core on each whole batch (team mode: the same bits as one core);
         // others split large batches into shards, one per core.
         using var parallel = rangeOptimizer is null ? null
-            : !reproducible && DataParallel.TeamWorkers(_network.ParameterCount, batchSize, cores, plainSgd: optimizer is null) is > 1 and var workers
+            : !reproducible && DataParallel.TeamWorkers(_network.ParameterCount, batchSize, cores) is > 1 and var workers
                 && DataParallel.TryCreateTeam(_network, workers, rangeOptimizer, Options.GradientClipNorm, fusedSgd: optimizer is null) is { } team ? team
             : reproducible || DataParallel.ShardsFor(_network.ParameterCount, batchSize, cores) > 1
                 ? DataParallel.TryCreate(_network, cores, rangeOptimizer, Options.GradientClipNorm, fixedShards: reproducible ? DataParallel.ReproducibleShards : 0, maxBatch: batchSize) : null;

@@ -361,7 +361,7 @@ partial class MnistNet : global::FixedNet.INetwork, global::FixedNet.Runtime.ISh
             global::FixedNet.Kernels.Dense.AddOuterProductBatchPart<Shape128x10>(ref gradient[W1], c, ref _bd1.Reference, ref _ba0.Reference, n, part, parts);
             global::FixedNet.Kernels.Dense.BackpropagateBatchPart<Shape128x10, global::FixedNet.Operators.ReLUOperator>(ref _parameters.At(W1), ref _bd1.Reference, ref _bd0.Reference, ref _ba0.Reference, ref _ba0.Reference, n, part, parts); // Δ0 = (Δ1·W1)·f′, f′ = a > 0 ? 1 : 0
             barrier.SignalAndWait();
-            global::FixedNet.Kernels.Dense.AddOuterProductBatchPart<Shape784x128>(ref gradient[W0], c, ref _bd0.Reference, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), n, part, parts);
+            global::FixedNet.Kernels.Dense.AddOuterProductBatchRowsPart<Shape784x128>(ref gradient[W0], c, ref _bd0.Reference, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), n, part, parts);
             // no barrier here: the next chunk writes nothing that the last calls read before its own barriers
         }
         return loss / batchSize;
@@ -397,7 +397,7 @@ partial class MnistNet : global::FixedNet.INetwork, global::FixedNet.Runtime.ISh
         global::FixedNet.Kernels.Dense.BackpropagateBatchPart<Shape128x10, global::FixedNet.Operators.ReLUOperator>(ref _parameters.At(W1), ref _bd1.Reference, ref _bd0.Reference, ref _ba0.Reference, ref _ba0.Reference, batchSize, part, parts); // Δ0 = (Δ1·W1)·f′, f′ = a > 0 ? 1 : 0
         global::FixedNet.Kernels.Dense.AddOuterProductBatchPart<Shape128x10>(ref _parameters.At(W1), c, ref _bd1.Reference, ref _ba0.Reference, batchSize, part, parts);
         barrier.SignalAndWait();
-        global::FixedNet.Kernels.Dense.AddOuterProductBatchPart<Shape784x128>(ref _parameters.At(W0), c, ref _bd0.Reference, ref x, batchSize, part, parts);
+        global::FixedNet.Kernels.Dense.AddOuterProductBatchRowsPart<Shape784x128>(ref _parameters.At(W0), c, ref _bd0.Reference, ref x, batchSize, part, parts);
         barrier.SignalAndWait(); // every column has moved before any part returns
         return loss / batchSize;
     }
