@@ -41,7 +41,8 @@ public sealed record TrainerOptions
     /// one. A generated network without dropout (<see cref="Runtime.ISharedBatch"/>) trains each batch as a team: every
     /// core computes its share of each layer, then steps its range of the parameters, so the parameters are the same
     /// bits on any number of cores; it uses as many cores as give each at least 2²⁰ parameter × sample products per
-    /// batch (784-128-10: two at batch 32), or 2²² against plain SGD on batches of up to 32, which one core runs fused. Other networks that can be cloned split a batch into one shard
+    /// batch (784-128-10: two at batch 32). With plain SGD the team takes the fused step of <c>TrainBatch</c> together
+    /// (<see cref="Runtime.ISharedBatch.TrainBatchPart"/>). Other networks that can be cloned split a batch into one shard
     /// per core, each run through a clone, and the shards' mean gradient makes one update, where each shard has at least
     /// 128 samples; across numbers of cores their results then differ by the rounding of the gradient sums. Batches with
     /// less work run on one core (see README, "All cores"). Validation uses the same cores. Either way a given number of
