@@ -9,12 +9,49 @@ using FixedNet.Training;
 namespace FixedNet.Benchmarks;
 
 /// <summary>
+/// What <see cref="TeamStep"/> and <see cref="TeamSgdStep"/> share: one of the two 784-input shapes, 1,024 random samples
+/// cycled through a batch at a time, and the team of two that the derived class creates.
+/// </summary>
+public abstract class TeamBatchBenchmark
+{
+    private const int Count = 1024;
+
+    protected INetwork Network = null!;
+    protected Dataset Data = null!;
+    protected int[] Order = null!;
+    protected AlignedBuffer Inputs;
+    protected float[] Targets = null!;
+    private protected DataParallel Team = null!;
+    private int _next, _batch;
+
+    protected void Prepare(string shape, int batch)
+    {
+        Network = shape == "784-128-10" ? new Net784x128x10() : new Net784x256x128x10();
+        Network.InitializeParameters(1);
+        var random = new Random(1);
+        var labels = Enumerable.Range(0, Count).Select(_ => random.Next(10)).ToArray();
+        var x = new float[Count * 784];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)random.NextDouble();
+        Data = new Dataset(x, OneHot.Encode(labels, 10), 784, 10);
+        Order = Enumerable.Range(0, Count).ToArray();
+        Inputs = new AlignedBuffer(batch * 784);
+        Targets = new float[batch * 10];
+        _batch = batch;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => Team.Dispose();
+
+    protected int NextStart() => (_next = (_next + 1) % (Count / _batch)) * _batch;
+}
+
+/// <summary>
 /// One training step of one batch, the unit that <c>DataParallel.MinTeamShare</c> decides on: one core's
 /// <c>BackwardBatch</c> and Adam step (the baseline) against a team of two (every layer split, then each its range of the
 /// update). Without the epoch around it, the batch sizes near the rule can be compared directly; read the ratio beside
 /// <see cref="AllCoresCeiling"/>'s in the same run.
 /// </summary>
-public class TeamStep
+public class TeamStep : TeamBatchBenchmark
 {
     [Params("784-128-10", "784-256-128-10")]
     public string Shape { get; set; } = "784-128-10";
@@ -22,57 +59,36 @@ public class TeamStep
     [Params(32, 64, 128)]
     public int Batch { get; set; }
 
-    private INetwork _network = null!;
-    private Dataset _data = null!;
-    private int[] _order = null!;
-    private AlignedBuffer _inputs;
-    private float[] _targets = null!, _gradient = null!;
-    private Adam _oneCoreAdam = null!, _teamAdam = null!;
-    private DataParallel _team = null!;
-    private int _next;
+    private float[] _gradient = null!;
+    private Adam _oneCoreAdam = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _network = Shape == "784-128-10" ? new Net784x128x10() : new Net784x256x128x10();
-        _network.InitializeParameters(1);
-        const int count = 1024;
-        var random = new Random(1);
-        var labels = Enumerable.Range(0, count).Select(_ => random.Next(10)).ToArray();
-        var x = new float[count * 784];
-        for (int i = 0; i < x.Length; i++) x[i] = (float)random.NextDouble();
-        _data = new Dataset(x, OneHot.Encode(labels, 10), 784, 10);
-        _order = Enumerable.Range(0, count).ToArray();
-        _inputs = new AlignedBuffer(Batch * 784);
-        _targets = new float[Batch * 10];
-        _gradient = new float[_network.ParameterCount];
+        Prepare(Shape, Batch);
+        _gradient = new float[Network.ParameterCount];
         _oneCoreAdam = new Adam();
-        ((IOptimizer)_oneCoreAdam).Initialize(_network.ParameterCount);
-        _teamAdam = new Adam();
-        ((IOptimizer)_teamAdam).Initialize(_network.ParameterCount);
-        _team = DataParallel.TryCreateTeam(_network, 2, _teamAdam, clipNorm: null) ?? throw new InvalidOperationException("no team");
+        ((IOptimizer)_oneCoreAdam).Initialize(Network.ParameterCount);
+        var teamAdam = new Adam();
+        ((IOptimizer)teamAdam).Initialize(Network.ParameterCount);
+        Team = DataParallel.TryCreateTeam(Network, 2, teamAdam, clipNorm: null) ?? throw new InvalidOperationException("no team");
     }
-
-    [GlobalCleanup]
-    public void Cleanup() => _team.Dispose();
-
-    private int NextStart() => (_next = (_next + 1) % (1024 / Batch)) * Batch;
 
     [Benchmark(Baseline = true)]
     public float OneCore()
     {
-        _data.Gather(_order, NextStart(), 0, Batch, _inputs.Span, _targets);
+        Data.Gather(Order, NextStart(), 0, Batch, Inputs.Span, Targets);
         Array.Clear(_gradient);
-        float loss = _network.BackwardBatch(_inputs.Span[..(Batch * 784)], _targets, Batch, _gradient);
-        ((IOptimizer)_oneCoreAdam).Step(_network.Parameters, _gradient, 1e-5f);
+        float loss = Network.BackwardBatch(Inputs.Span[..(Batch * 784)], Targets, Batch, _gradient);
+        ((IOptimizer)_oneCoreAdam).Step(Network.Parameters, _gradient, 1e-5f);
         return loss;
     }
 
     [Benchmark]
     public float TeamOfTwo()
     {
-        float loss = _team.Gradients(_data, _order, NextStart(), Batch, _inputs, _targets, 1);
-        _team.Update(1e-5f);
+        float loss = Team.Gradients(Data, Order, NextStart(), Batch, Inputs, Targets, 1);
+        Team.Update(1e-5f);
         return loss;
     }
 }
@@ -83,7 +99,7 @@ public class TeamStep
 /// (<see cref="ISharedBatch.TrainBatchPart"/>); <c>OnePart</c> is the team's code on one thread alone. Read the ratio
 /// beside <see cref="AllCoresCeiling"/>'s in the same run, and the Min column on a noisy VM.
 /// </summary>
-public class TeamSgdStep
+public class TeamSgdStep : TeamBatchBenchmark
 {
     [Params("784-128-10", "784-256-128-10")]
     public string Shape { get; set; } = "784-128-10";
@@ -91,54 +107,31 @@ public class TeamSgdStep
     [Params(16, 32, 128)]
     public int Batch { get; set; }
 
-    private INetwork _network = null!;
-    private Dataset _data = null!;
-    private int[] _order = null!;
-    private AlignedBuffer _inputs;
-    private float[] _targets = null!;
-    private DataParallel _team = null!;
-    private int _next;
+    private readonly SpinBarrier _one = new(1);
 
     [GlobalSetup]
     public void Setup()
     {
-        _network = Shape == "784-128-10" ? new Net784x128x10() : new Net784x256x128x10();
-        _network.InitializeParameters(1);
-        const int count = 1024;
-        var random = new Random(1);
-        var labels = Enumerable.Range(0, count).Select(_ => random.Next(10)).ToArray();
-        var x = new float[count * 784];
-        for (int i = 0; i < x.Length; i++) x[i] = (float)random.NextDouble();
-        _data = new Dataset(x, OneHot.Encode(labels, 10), 784, 10);
-        _order = Enumerable.Range(0, count).ToArray();
-        _inputs = new AlignedBuffer(Batch * 784);
-        _targets = new float[Batch * 10];
-        _team = DataParallel.TryCreateTeam(_network, 2, new Sgd(), clipNorm: null, fusedSgd: true) ?? throw new InvalidOperationException("no team");
+        Prepare(Shape, Batch);
+        Team = DataParallel.TryCreateTeam(Network, 2, new Sgd(), clipNorm: null, fusedSgd: true) ?? throw new InvalidOperationException("no team");
     }
-
-    [GlobalCleanup]
-    public void Cleanup() => _team.Dispose();
-
-    private int NextStart() => (_next = (_next + 1) % (1024 / Batch)) * Batch;
 
     [Benchmark(Baseline = true)]
     public float OneCore()
     {
-        _data.Gather(_order, NextStart(), 0, Batch, _inputs.Span, _targets);
-        return _network.TrainBatch(_inputs.Span[..(Batch * 784)], _targets, Batch, 1e-5f);
+        Data.Gather(Order, NextStart(), 0, Batch, Inputs.Span, Targets);
+        return Network.TrainBatch(Inputs.Span[..(Batch * 784)], Targets, Batch, 1e-5f);
     }
-
-    private readonly SpinBarrier _one = new(1);
 
     [Benchmark]
     public float OnePart()
     {
-        _data.Gather(_order, NextStart(), 0, Batch, _inputs.Span, _targets);
-        return ((ISharedBatch)_network).TrainBatchPart(_inputs.Span[..(Batch * 784)], _targets, Batch, 1e-5f, 0, 1, _one);
+        Data.Gather(Order, NextStart(), 0, Batch, Inputs.Span, Targets);
+        return ((ISharedBatch)Network).TrainBatchPart(Inputs.Span[..(Batch * 784)], Targets, Batch, 1e-5f, 0, 1, _one);
     }
 
     [Benchmark]
-    public float TeamOfTwo() => _team.TrainBatch(_data, _order, NextStart(), Batch, _inputs, _targets, 1e-5f);
+    public float TeamOfTwo() => Team.TrainBatch(Data, Order, NextStart(), Batch, Inputs, Targets, 1e-5f);
 }
 
 /// <summary>One crossing of the team's <see cref="SpinBarrier"/> by two threads (1,000 per call).</summary>
