@@ -161,7 +161,8 @@ internal static partial class VectorEmitter
         }
         w.Line();
         w.Line("// TrainBatchCore by `parts` threads at once, the same bits. Up to one chunk, each part takes Δ below from its columns of W{l} and then");
-        w.Line("// moves those same columns (no other part reads them); a larger batch goes through _gradient, each part clearing and stepping its own lines.");
+        w.Line("// moves those same columns (no other part reads them; a first layer of 32 units or more moves by the rows its forward share computed);");
+        w.Line("// a larger batch goes through _gradient, each part clearing and stepping its own lines.");
         using (w.Block("float " + SharedBatch + ".TrainBatchPart(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize, float learningRate, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier)"))
         {
             CheckBatch(w);

@@ -368,7 +368,8 @@ partial class MnistNet : global::FixedNet.INetwork, global::FixedNet.Runtime.ISh
     }
 
     // TrainBatchCore by `parts` threads at once, the same bits. Up to one chunk, each part takes Δ below from its columns of W{l} and then
-    // moves those same columns (no other part reads them); a larger batch goes through _gradient, each part clearing and stepping its own lines.
+    // moves those same columns (no other part reads them; a first layer of 32 units or more moves by the rows its forward share computed);
+    // a larger batch goes through _gradient, each part clearing and stepping its own lines.
     float global::FixedNet.Runtime.ISharedBatch.TrainBatchPart(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, float learningRate, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier)
     {
         if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
