@@ -28,6 +28,7 @@ internal static partial class VectorEmitter
                     + "); // training: R = A·M after the dropout, M its masks");
         }
         w.Line("private readonly " + AlignedBuffer + " _bz = new " + AlignedBuffer + "(BatchChunk * OutputSize);");
+        w.Line("private readonly float[] _bl = new float[BatchChunk]; // each sample's loss, summed in sample order");
         w.Line();
 
         w.Line("// gradient += (1/m)·Σ_s ∂L_s/∂θ, chunk by chunk.");
@@ -112,17 +113,30 @@ internal static partial class VectorEmitter
         w.Line("// Each sample's output activation, loss and output delta, from the chunk's _bz; returns the summed loss.");
         using (w.Block("private float ChunkLoss(" + ReadOnlySpan + " targets, int n)"))
         {
+            w.Line("ChunkLosses(targets, 0, n);");
+            w.Line("return ChunkSum(n);");
+        }
+        w.Line();
+        w.Line("// Σ_s L_s over the chunk's n samples, in sample order.");
+        using (w.Block("private float ChunkSum(int n)"))
+        {
             w.Line("float loss = 0f;");
-            using (w.Block("for (int s = 0; s < n; s++)"))
+            w.Line("for (int s = 0; s < n; s++) loss += _bl[s];");
+            w.Line("return loss;");
+        }
+        w.Line();
+        w.Line("// The same for samples [from, to) of the chunk, each one's loss into _bl.");
+        using (w.Block("private void ChunkLosses(" + ReadOnlySpan + " targets, int from, int to)"))
+        {
+            using (w.Block("for (int s = from; s < to; s++)"))
             {
                 w.Line(ReadOnlySpan + " z = _bz.Span.Slice(s * OutputSize, OutputSize);");
                 w.Line(Span + " o = _ba" + N(last) + ".Span.Slice(s * OutputSize, OutputSize);");
                 w.Line(ReadOnlySpan + " t = targets.Slice(s * OutputSize, OutputSize);");
                 w.Line((ReusesLse(model) ? "float lse = " : string.Empty) + "OutputActivation(z, o);");
-                w.Line("loss += " + LossCall(model, "z", "o", "t", "lse") + ";");
+                w.Line("_bl[s] = " + LossCall(model, "z", "o", "t", "lse") + ";");
                 w.Line("OutputDelta(z, o, t, _bd" + N(last) + ".Span.Slice(s * OutputSize, OutputSize));");
             }
-            w.Line("return loss;");
         }
         w.Line();
         if (SharesBatches(model)) EmitSharedBatch(w, model);
@@ -146,8 +160,8 @@ internal static partial class VectorEmitter
             {
                 w.Line("int n = global::System.Math.Min(BatchChunk, batchSize - s);");
                 EmitForwardPart(w, model, "s", "n");
-                w.Line("if (part == 0) loss += ChunkLoss(targets.Slice(s * OutputSize, n * OutputSize), n);");
-                w.Line("barrier.SignalAndWait();");
+                EmitLossPart(w, model, "targets.Slice(s * OutputSize, n * OutputSize)", "n");
+                w.Line("if (part == 0) loss += ChunkSum(n);");
                 for (int l = last; l >= 0; l--)
                 {
                     EmitBatchOuterProduct(w, model, l, "gradient[W" + N(l) + "]", BatchInputRef(model, l, "s"), "n", shared: true);
@@ -155,7 +169,10 @@ internal static partial class VectorEmitter
                     EmitBatchBackpropagate(w, model, l, "n", shared: true);
                     w.Line("barrier.SignalAndWait();");
                 }
-                w.Line("// no barrier here: the next chunk writes nothing that the last calls read before its own barriers");
+                if (last == 0 && model.Layers[0].Size < 32)
+                    w.Line("barrier.SignalAndWait(); // the next chunk's output deltas, which come before any barrier of its own, overwrite what this outer product reads");
+                else
+                    w.Line("// no barrier here: the next chunk writes nothing that the last calls read before its own barriers");
             }
             w.Line("return loss / batchSize;");
         }
@@ -181,8 +198,8 @@ internal static partial class VectorEmitter
             }
             w.Line("ref float x = ref " + Marshal + ".GetReference(inputs);");
             EmitForwardPart(w, model, null, "batchSize");
-            w.Line("float loss = part == 0 ? ChunkLoss(targets, batchSize) : 0f;");
-            w.Line("barrier.SignalAndWait();");
+            EmitLossPart(w, model, "targets", "batchSize");
+            w.Line("float loss = part == 0 ? ChunkSum(batchSize) : 0f;");
             w.Line("float c = -learningRate / batchSize;");
             for (int l = last; l >= 0; l--)
             {
@@ -196,7 +213,8 @@ internal static partial class VectorEmitter
     }
 
     // Each layer's share of the batch forward pass (ForwardBatchPart: rows of Z = X·Wᵀ and the activation), with a barrier
-    // after each layer but an output layer under 32 rows, which part 0 alone computes and reads next.
+    // after each layer; an output layer under 32 rows is split by samples instead (ForwardBatchSamplesPart), each part
+    // computing the z of the samples whose loss it takes next, so it needs no barrier.
     private static void EmitForwardPart(SourceWriter w, NetworkModel model, string? sampleOffset, string n)
     {
         int last = model.Layers.Count - 1;
@@ -205,11 +223,26 @@ internal static partial class VectorEmitter
             var layer = model.Layers[l];
             string z = l == last ? "_bz" : HiddenKeepsZ(model, l) ? "_bz" + N(l) : "_ba" + N(l);
             string a = l == last ? "_bz" : "_ba" + N(l);
+            string x = BatchInputRef(model, l, sampleOffset);
+            if (l == last && layer.Size < 32)
+            {
+                w.Line(Dense + ".ForwardBatchSamplesPart<" + Shape(layer) + ">(ref _parameters.At(W" + N(l) + "), ref " + x + ", ref _bz.Reference, " + n + ", part, parts); // the output layer's z, of this part's samples");
+                continue;
+            }
             string op = OperatorTable.OperatorType(l == last ? ActivationKind.Identity : layer.Activation);
-            w.Line(Dense + ".ForwardBatchPart<" + Shape(layer) + ", " + op + ">(ref _parameters.At(W" + N(l) + "), ref " + BatchInputRef(model, l, sampleOffset) + ", ref " + z + ".Reference, ref " + a + ".Reference, " + n + ", part, parts);"
-                + (l < last ? " // then " + ActivationFormula(layer.Activation) : layer.Size >= 32 ? " // the output layer's z" : " // the output layer's z, by part 0 alone (under 32 rows), which reads it next"));
-            if (l < last || layer.Size >= 32) w.Line("barrier.SignalAndWait();");
+            w.Line(Dense + ".ForwardBatchPart<" + Shape(layer) + ", " + op + ">(ref _parameters.At(W" + N(l) + "), ref " + x + ", ref " + z + ".Reference, ref " + a + ".Reference, " + n + ", part, parts);"
+                + (l < last ? " // then " + ActivationFormula(layer.Activation) : " // the output layer's z"));
+            w.Line("barrier.SignalAndWait();");
         }
+    }
+
+    // Each part's samples' output activation, loss (into _bl) and output delta, then the barrier after which Δ of the output
+    // layer is whole; ChunkSum then adds the losses in sample order, as ChunkLoss does.
+    private static void EmitLossPart(SourceWriter w, NetworkModel model, string targets, string n)
+    {
+        w.Line("var (first, end) = " + Dense + ".SampleShare<" + Shape(model.Layers[model.Layers.Count - 1]) + ">(" + n + ", part, parts);");
+        w.Line("ChunkLosses(" + targets + ", first, end);");
+        w.Line("barrier.SignalAndWait();");
     }
 
     // The batch forward pass of every layer, x (n samples) → _ba0 → … → _bz: each layer's kernel, then its activation over the n rows.

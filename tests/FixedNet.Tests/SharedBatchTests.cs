@@ -14,7 +14,7 @@ namespace FixedNet.Tests;
 /// </summary>
 public class SharedBatchTests
 {
-    public static TheoryData<string> Shared => new() { "MnistNet", "PanelNet", "WideBceNet", "WideEluSoftplusNet", "WideSoftmaxHalfNet", "WideGeluSiluNet", "SharedGeluNet", "SharedSingleLayerNet" };
+    public static TheoryData<string> Shared => new() { "MnistNet", "PanelNet", "WideBceNet", "WideEluSoftplusNet", "WideSoftmaxHalfNet", "WideGeluSiluNet", "SharedGeluNet", "SharedSingleLayerNet", "SharedSmallSingleLayerNet" };
 
     private static INetwork Create(string name) => name switch
     {
@@ -25,6 +25,7 @@ public class SharedBatchTests
         "WideSoftmaxHalfNet" => new WideSoftmaxHalfNet(),
         "WideGeluSiluNet" => new WideGeluSiluNet(),
         "SharedSingleLayerNet" => new SharedSingleLayerNet(),
+        "SharedSmallSingleLayerNet" => new SharedSmallSingleLayerNet(),
         _ => new SharedGeluNet(),
     };
 

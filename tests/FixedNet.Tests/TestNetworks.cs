@@ -144,3 +144,8 @@ public partial class SharedGeluNet;
 [Network(100, Loss = Loss.CrossEntropy)]
 [Dense(40, Activation.Softmax)]
 public partial class SharedSingleLayerNet;
+
+// One layer of fewer than 32 units: its forward product splits by samples, and each chunk ends at a barrier (issue 18).
+[Network(50, Loss = Loss.CrossEntropy)]
+[Dense(10, Activation.Softmax)]
+public partial class SharedSmallSingleLayerNet;

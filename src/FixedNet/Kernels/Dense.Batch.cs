@@ -126,6 +126,29 @@ public static partial class Dense
     }
 
     /// <summary>
+    /// Share <paramref name="part"/> of <paramref name="parts"/> of <see cref="ForwardBatch{S}"/> by samples: every row of
+    /// <paramref name="y"/> for the samples <see cref="SampleShare{S}"/> gives the part, with no activation (for an output
+    /// layer, whose activation goes with the loss). Each part's samples are whole tiles of the kernel, so the parts together
+    /// write what the whole call writes, with the same bits.
+    /// </summary>
+    public static void ForwardBatchSamplesPart<S>(ref float w, ref float x, ref float y, int n, int part, int parts) where S : IDenseShape
+    {
+        var (from, to) = SampleShare<S>(n, part, parts);
+        if (from < to) ForwardBatch<S>(ref w, ref Unsafe.Add(ref x, from * S.Inputs), ref Unsafe.Add(ref y, from * S.Outputs), to - from);
+    }
+
+    /// <summary>
+    /// The samples [from, to) of <paramref name="n"/> that share <paramref name="part"/> of <paramref name="parts"/> takes
+    /// in <see cref="ForwardBatchSamplesPart{S}"/>: equal runs of whole tiles of the batch kernels (8 samples at 512 bits,
+    /// else 4), the samples past the last whole tile going to the last part.
+    /// </summary>
+    public static (int From, int To) SampleShare<S>(int n, int part, int parts) where S : IDenseShape
+    {
+        int tile = VectorBits<S>() == 512 ? 8 : 4, tiles = n / tile;
+        return (tile * (tiles * part / parts), part == parts - 1 ? n : tile * (tiles * (part + 1) / parts));
+    }
+
+    /// <summary>
     /// The rows [from, to) of a layer of <paramref name="outputs"/> that <see cref="ForwardBatchPart{S, TActivation}"/>'s
     /// share <paramref name="part"/> of <paramref name="parts"/> computes: equal runs of at least 16 rows, so a layer of
     /// fewer than 32 is not split (the shares past the last run are empty).

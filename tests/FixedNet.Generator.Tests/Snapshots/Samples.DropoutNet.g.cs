@@ -279,6 +279,7 @@ namespace Samples
         private readonly global::FixedNet.Runtime.AlignedBuffer _ba1 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 10), _bd1 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 10);
         private readonly global::FixedNet.Runtime.AlignedBuffer _br0 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 32), _bm0 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 32); // training: R = A·M after the dropout, M its masks
         private readonly global::FixedNet.Runtime.AlignedBuffer _bz = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * OutputSize);
+        private readonly float[] _bl = new float[BatchChunk]; // each sample's loss, summed in sample order
 
         // gradient += (1/m)·Σ_s ∂L_s/∂θ, chunk by chunk.
         private float BackwardBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> gradient)
@@ -361,17 +362,30 @@ namespace Samples
         // Each sample's output activation, loss and output delta, from the chunk's _bz; returns the summed loss.
         private float ChunkLoss(global::System.ReadOnlySpan<float> targets, int n)
         {
+            ChunkLosses(targets, 0, n);
+            return ChunkSum(n);
+        }
+
+        // Σ_s L_s over the chunk's n samples, in sample order.
+        private float ChunkSum(int n)
+        {
             float loss = 0f;
-            for (int s = 0; s < n; s++)
+            for (int s = 0; s < n; s++) loss += _bl[s];
+            return loss;
+        }
+
+        // The same for samples [from, to) of the chunk, each one's loss into _bl.
+        private void ChunkLosses(global::System.ReadOnlySpan<float> targets, int from, int to)
+        {
+            for (int s = from; s < to; s++)
             {
                 global::System.ReadOnlySpan<float> z = _bz.Span.Slice(s * OutputSize, OutputSize);
                 global::System.Span<float> o = _ba1.Span.Slice(s * OutputSize, OutputSize);
                 global::System.ReadOnlySpan<float> t = targets.Slice(s * OutputSize, OutputSize);
                 float lse = OutputActivation(z, o);
-                loss += global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.CrossEntropyLoss>(z, o, t, lse);
+                _bl[s] = global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.CrossEntropyLoss>(z, o, t, lse);
                 OutputDelta(z, o, t, _bd1.Span.Slice(s * OutputSize, OutputSize));
             }
-            return loss;
         }
 
     }

@@ -248,6 +248,7 @@ namespace Samples
         private readonly global::FixedNet.Runtime.AlignedBuffer _ba0 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 13), _bd0 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 13);
         private readonly global::FixedNet.Runtime.AlignedBuffer _ba1 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 3), _bd1 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 3);
         private readonly global::FixedNet.Runtime.AlignedBuffer _bz = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * OutputSize);
+        private readonly float[] _bl = new float[BatchChunk]; // each sample's loss, summed in sample order
 
         // gradient += (1/m)·Σ_s ∂L_s/∂θ, chunk by chunk.
         private float BackwardBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> gradient)
@@ -325,17 +326,30 @@ namespace Samples
         // Each sample's output activation, loss and output delta, from the chunk's _bz; returns the summed loss.
         private float ChunkLoss(global::System.ReadOnlySpan<float> targets, int n)
         {
+            ChunkLosses(targets, 0, n);
+            return ChunkSum(n);
+        }
+
+        // Σ_s L_s over the chunk's n samples, in sample order.
+        private float ChunkSum(int n)
+        {
             float loss = 0f;
-            for (int s = 0; s < n; s++)
+            for (int s = 0; s < n; s++) loss += _bl[s];
+            return loss;
+        }
+
+        // The same for samples [from, to) of the chunk, each one's loss into _bl.
+        private void ChunkLosses(global::System.ReadOnlySpan<float> targets, int from, int to)
+        {
+            for (int s = from; s < to; s++)
             {
                 global::System.ReadOnlySpan<float> z = _bz.Span.Slice(s * OutputSize, OutputSize);
                 global::System.Span<float> o = _ba1.Span.Slice(s * OutputSize, OutputSize);
                 global::System.ReadOnlySpan<float> t = targets.Slice(s * OutputSize, OutputSize);
                 OutputActivation(z, o);
-                loss += global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.BinaryCrossEntropyLoss>(z, o, t, 0f);
+                _bl[s] = global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.BinaryCrossEntropyLoss>(z, o, t, 0f);
                 OutputDelta(z, o, t, _bd1.Span.Slice(s * OutputSize, OutputSize));
             }
-            return loss;
         }
 
         // BackwardBatchCore by `parts` threads at once: each layer's products are split between them (rows of Z = X·Wᵀ, columns of ∂W and of
@@ -355,9 +369,11 @@ namespace Samples
                 int n = global::System.Math.Min(BatchChunk, batchSize - s);
                 global::FixedNet.Kernels.Dense.ForwardBatchPart<Shape21x13, global::FixedNet.Operators.TanhOperator>(ref _parameters.At(W0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, s * InputSize), ref _ba0.Reference, ref _ba0.Reference, n, part, parts); // then a = tanh z
                 barrier.SignalAndWait();
-                global::FixedNet.Kernels.Dense.ForwardBatchPart<Shape13x3, global::FixedNet.Operators.IdentityOperator>(ref _parameters.At(W1), ref _ba0.Reference, ref _bz.Reference, ref _bz.Reference, n, part, parts); // the output layer's z, by part 0 alone (under 32 rows), which reads it next
-                if (part == 0) loss += ChunkLoss(targets.Slice(s * OutputSize, n * OutputSize), n);
+                global::FixedNet.Kernels.Dense.ForwardBatchSamplesPart<Shape13x3>(ref _parameters.At(W1), ref _ba0.Reference, ref _bz.Reference, n, part, parts); // the output layer's z, of this part's samples
+                var (first, end) = global::FixedNet.Kernels.Dense.SampleShare<Shape13x3>(n, part, parts);
+                ChunkLosses(targets.Slice(s * OutputSize, n * OutputSize), first, end);
                 barrier.SignalAndWait();
+                if (part == 0) loss += ChunkSum(n);
                 global::FixedNet.Kernels.Dense.AddOuterProductBatchPart<Shape13x3>(ref gradient[W1], c, ref _bd1.Reference, ref _ba0.Reference, n, part, parts);
                 global::FixedNet.Kernels.Dense.BackpropagateBatchPart<Shape13x3, global::FixedNet.Operators.TanhOperator>(ref _parameters.At(W1), ref _bd1.Reference, ref _bd0.Reference, ref _ba0.Reference, ref _ba0.Reference, n, part, parts); // Δ0 = (Δ1·W1)·f′, f′ = 1 − a²
                 barrier.SignalAndWait();
@@ -391,9 +407,11 @@ namespace Samples
             ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
             global::FixedNet.Kernels.Dense.ForwardBatchPart<Shape21x13, global::FixedNet.Operators.TanhOperator>(ref _parameters.At(W0), ref x, ref _ba0.Reference, ref _ba0.Reference, batchSize, part, parts); // then a = tanh z
             barrier.SignalAndWait();
-            global::FixedNet.Kernels.Dense.ForwardBatchPart<Shape13x3, global::FixedNet.Operators.IdentityOperator>(ref _parameters.At(W1), ref _ba0.Reference, ref _bz.Reference, ref _bz.Reference, batchSize, part, parts); // the output layer's z, by part 0 alone (under 32 rows), which reads it next
-            float loss = part == 0 ? ChunkLoss(targets, batchSize) : 0f;
+            global::FixedNet.Kernels.Dense.ForwardBatchSamplesPart<Shape13x3>(ref _parameters.At(W1), ref _ba0.Reference, ref _bz.Reference, batchSize, part, parts); // the output layer's z, of this part's samples
+            var (first, end) = global::FixedNet.Kernels.Dense.SampleShare<Shape13x3>(batchSize, part, parts);
+            ChunkLosses(targets, first, end);
             barrier.SignalAndWait();
+            float loss = part == 0 ? ChunkSum(batchSize) : 0f;
             float c = -learningRate / batchSize;
             global::FixedNet.Kernels.Dense.BackpropagateBatchPart<Shape13x3, global::FixedNet.Operators.TanhOperator>(ref _parameters.At(W1), ref _bd1.Reference, ref _bd0.Reference, ref _ba0.Reference, ref _ba0.Reference, batchSize, part, parts); // Δ0 = (Δ1·W1)·f′, f′ = 1 − a²
             global::FixedNet.Kernels.Dense.AddOuterProductBatchPart<Shape13x3>(ref _parameters.At(W1), c, ref _bd1.Reference, ref _ba0.Reference, batchSize, part, parts);
