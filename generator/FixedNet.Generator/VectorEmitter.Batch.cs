@@ -28,7 +28,7 @@ internal static partial class VectorEmitter
                     + "); // training: R = A·M after the dropout, M its masks");
         }
         w.Line("private readonly " + AlignedBuffer + " _bz = new " + AlignedBuffer + "(BatchChunk * OutputSize);");
-        w.Line("private readonly float[] _bl = new float[BatchChunk]; // each sample's loss, summed in sample order");
+        w.Line("private readonly " + AlignedBuffer + " _bl = new " + AlignedBuffer + "(BatchChunk); // each sample's loss, summed in sample order");
         w.Line();
 
         w.Line("// gradient += (1/m)·Σ_s ∂L_s/∂θ, chunk by chunk.");
@@ -121,7 +121,8 @@ internal static partial class VectorEmitter
         using (w.Block("private float ChunkSum(int n)"))
         {
             w.Line("float loss = 0f;");
-            w.Line("for (int s = 0; s < n; s++) loss += _bl[s];");
+            w.Line(Span + " losses = _bl.Span;");
+            w.Line("for (int s = 0; s < n; s++) loss += losses[s];");
             w.Line("return loss;");
         }
         w.Line();
@@ -134,7 +135,7 @@ internal static partial class VectorEmitter
                 w.Line(Span + " o = _ba" + N(last) + ".Span.Slice(s * OutputSize, OutputSize);");
                 w.Line(ReadOnlySpan + " t = targets.Slice(s * OutputSize, OutputSize);");
                 w.Line((ReusesLse(model) ? "float lse = " : string.Empty) + "OutputActivation(z, o);");
-                w.Line("_bl[s] = " + LossCall(model, "z", "o", "t", "lse") + ";");
+                w.Line("_bl.Span[s] = " + LossCall(model, "z", "o", "t", "lse") + ";");
                 w.Line("OutputDelta(z, o, t, _bd" + N(last) + ".Span.Slice(s * OutputSize, OutputSize));");
             }
         }

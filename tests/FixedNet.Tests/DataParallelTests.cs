@@ -78,11 +78,11 @@ public class DataParallelTests
     [MemberData(nameof(TeamCases))]
     public void Team_GivesTheSameBitsAsOneCore(string optimizer, int batch, int cores, float? clip)
     {
-        long before = System.Threading.Interlocked.Read(ref DataParallel.TeamBatches);
+        long before = DataParallel.TeamBatches;
         var one = Train(optimizer, cores: 1, batch: batch, samples: 500, team: true, clip: clip);
-        Assert.Equal(before, System.Threading.Interlocked.Read(ref DataParallel.TeamBatches)); // one core: no team
+        Assert.Equal(before, DataParallel.TeamBatches); // one core: no team
         var team = Train(optimizer, cores: cores, batch: batch, samples: 500, team: true, clip: clip);
-        long batches = System.Threading.Interlocked.Read(ref DataParallel.TeamBatches) - before;
+        long batches = DataParallel.TeamBatches - before;
         Assert.Equal(2 * ((500 + batch - 1) / batch), batches); // every batch of both epochs ran as a team
         Assert.Equal(one.Parameters.Select(BitConverter.SingleToInt32Bits), team.Parameters.Select(BitConverter.SingleToInt32Bits));
         Assert.Equal(one.Result.History.Select(r => r.TrainingLoss), team.Result.History.Select(r => r.TrainingLoss));

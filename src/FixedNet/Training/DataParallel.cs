@@ -193,8 +193,11 @@ internal sealed class DataParallel : IDisposable
     public static int TeamWorkers(int parameterCount, int batchSize, int cores) =>
         (int)Math.Clamp((long)parameterCount * batchSize / MinTeamShare, 1, Math.Max(1, cores));
 
-    /// <summary>Batches run in team mode so far, in this process (tests read it to know that the team ran).</summary>
-    internal static long TeamBatches;
+    /// <summary>
+    /// Batches run in team mode so far by calls from this thread (tests read it to know that the team ran; per thread, so
+    /// that tests running at the same time on other threads do not count).
+    /// </summary>
+    [ThreadStatic] internal static long TeamBatches;
 
     /// <summary>Whether these workers run in team mode.</summary>
     public bool IsTeam => _team is not null;
@@ -212,7 +215,7 @@ internal sealed class DataParallel : IDisposable
         if (!_fusedSgd) throw new InvalidOperationException("These workers do not take plain SGD steps.");
         (_data, _order, _start, _count, _inputs, _targets, _rate) = (data, order, start, count, inputs, targets, learningRate);
         Run(Phase.Train);
-        Interlocked.Increment(ref TeamBatches);
+        TeamBatches++;
         return _losses[0];
     }
 
@@ -237,7 +240,7 @@ internal sealed class DataParallel : IDisposable
         _networks[0].DropoutState = _dropoutState + (ulong)count; // past every shard's samples, as one core would be
         if (_team is not null)
         {
-            Interlocked.Increment(ref TeamBatches);
+            TeamBatches++;
             return _losses[0]; // part 0's: the batch's mean loss
         }
         double loss = 0;

@@ -279,7 +279,7 @@ namespace Samples
         private readonly global::FixedNet.Runtime.AlignedBuffer _ba1 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 10), _bd1 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 10);
         private readonly global::FixedNet.Runtime.AlignedBuffer _br0 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 32), _bm0 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 32); // training: R = A·M after the dropout, M its masks
         private readonly global::FixedNet.Runtime.AlignedBuffer _bz = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * OutputSize);
-        private readonly float[] _bl = new float[BatchChunk]; // each sample's loss, summed in sample order
+        private readonly global::FixedNet.Runtime.AlignedBuffer _bl = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk); // each sample's loss, summed in sample order
 
         // gradient += (1/m)·Σ_s ∂L_s/∂θ, chunk by chunk.
         private float BackwardBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> gradient)
@@ -370,7 +370,8 @@ namespace Samples
         private float ChunkSum(int n)
         {
             float loss = 0f;
-            for (int s = 0; s < n; s++) loss += _bl[s];
+            global::System.Span<float> losses = _bl.Span;
+            for (int s = 0; s < n; s++) loss += losses[s];
             return loss;
         }
 
@@ -383,7 +384,7 @@ namespace Samples
                 global::System.Span<float> o = _ba1.Span.Slice(s * OutputSize, OutputSize);
                 global::System.ReadOnlySpan<float> t = targets.Slice(s * OutputSize, OutputSize);
                 float lse = OutputActivation(z, o);
-                _bl[s] = global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.CrossEntropyLoss>(z, o, t, lse);
+                _bl.Span[s] = global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.CrossEntropyLoss>(z, o, t, lse);
                 OutputDelta(z, o, t, _bd1.Span.Slice(s * OutputSize, OutputSize));
             }
         }

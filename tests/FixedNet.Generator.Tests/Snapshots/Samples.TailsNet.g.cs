@@ -248,7 +248,7 @@ namespace Samples
         private readonly global::FixedNet.Runtime.AlignedBuffer _ba0 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 13), _bd0 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 13);
         private readonly global::FixedNet.Runtime.AlignedBuffer _ba1 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 3), _bd1 = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * 3);
         private readonly global::FixedNet.Runtime.AlignedBuffer _bz = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk * OutputSize);
-        private readonly float[] _bl = new float[BatchChunk]; // each sample's loss, summed in sample order
+        private readonly global::FixedNet.Runtime.AlignedBuffer _bl = new global::FixedNet.Runtime.AlignedBuffer(BatchChunk); // each sample's loss, summed in sample order
 
         // gradient += (1/m)·Σ_s ∂L_s/∂θ, chunk by chunk.
         private float BackwardBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> gradient)
@@ -334,7 +334,8 @@ namespace Samples
         private float ChunkSum(int n)
         {
             float loss = 0f;
-            for (int s = 0; s < n; s++) loss += _bl[s];
+            global::System.Span<float> losses = _bl.Span;
+            for (int s = 0; s < n; s++) loss += losses[s];
             return loss;
         }
 
@@ -347,7 +348,7 @@ namespace Samples
                 global::System.Span<float> o = _ba1.Span.Slice(s * OutputSize, OutputSize);
                 global::System.ReadOnlySpan<float> t = targets.Slice(s * OutputSize, OutputSize);
                 OutputActivation(z, o);
-                _bl[s] = global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.BinaryCrossEntropyLoss>(z, o, t, 0f);
+                _bl.Span[s] = global::FixedNet.Operators.Losses.Loss<global::FixedNet.Operators.BinaryCrossEntropyLoss>(z, o, t, 0f);
                 OutputDelta(z, o, t, _bd1.Span.Slice(s * OutputSize, OutputSize));
             }
         }
