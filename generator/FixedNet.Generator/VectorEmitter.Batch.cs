@@ -170,7 +170,7 @@ internal static partial class VectorEmitter
                     EmitBatchBackpropagate(w, model, l, "n", shared: true);
                     w.Line("barrier.SignalAndWait();");
                 }
-                if (last == 0 && model.Layers[0].Size < 32)
+                if (last == 0 && !SplitsRows(model.Layers[0]))
                     w.Line("barrier.SignalAndWait(); // the next chunk's output deltas, which come before any barrier of its own, overwrite what this outer product reads");
                 else
                     w.Line("// no barrier here: the next chunk writes nothing that the last calls read before its own barriers");
@@ -225,7 +225,7 @@ internal static partial class VectorEmitter
             string z = l == last ? "_bz" : HiddenKeepsZ(model, l) ? "_bz" + N(l) : "_ba" + N(l);
             string a = l == last ? "_bz" : "_ba" + N(l);
             string x = BatchInputRef(model, l, sampleOffset);
-            if (l == last && layer.Size < 32)
+            if (l == last && !SplitsRows(layer))
             {
                 w.Line(Dense + ".ForwardBatchSamplesPart<" + Shape(layer) + ">(ref _parameters.At(W" + N(l) + "), ref " + x + ", ref _bz.Reference, " + n + ", part, parts); // the output layer's z, of this part's samples");
                 continue;
@@ -236,6 +236,9 @@ internal static partial class VectorEmitter
             w.Line("barrier.SignalAndWait();");
         }
     }
+
+    // Whether Dense.RowShare splits the layer's rows between parts: runs of at least 16 rows, so from 32 rows.
+    private static bool SplitsRows(LayerModel layer) => layer.Size >= 32;
 
     // Each part's samples' output activation, loss (into _bl) and output delta, then the barrier after which Δ of the output
     // layer is whole; ChunkSum then adds the losses in sample order, as ChunkLoss does.
@@ -272,7 +275,7 @@ internal static partial class VectorEmitter
     // writes the rows of W0 it reads), else by columns (the columns of W{l} that the part takes its delta below from).
     private static void EmitBatchOuterProduct(SourceWriter w, NetworkModel model, int l, string m, string input, string n, bool shared = false)
     {
-        string kernel = !shared ? "AddOuterProductBatch<" : l == 0 && model.Layers[0].Size >= 32 ? "AddOuterProductBatchRowsPart<" : "AddOuterProductBatchPart<";
+        string kernel = !shared ? "AddOuterProductBatch<" : l == 0 && SplitsRows(model.Layers[0]) ? "AddOuterProductBatchRowsPart<" : "AddOuterProductBatchPart<";
         w.Line(Dense + "." + kernel + Shape(model.Layers[l]) + ">(ref " + m + ", c, ref _bd" + N(l) + ".Reference, ref " + input + ", " + n
             + (shared ? ", part, parts);" : ");"));
     }

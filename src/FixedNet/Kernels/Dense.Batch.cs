@@ -21,7 +21,11 @@ public static partial class Dense
 
     // Samples per tile of the forward and backward batch kernels: 8 at 512 bits (32 registers), 4 below (16 registers).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int TileSamples<T, M>() where T : struct where M : IVectorMath<T> => M.Count == 16 ? 8 : 4;
+    private static int TileSamples<T, M>() where T : struct where M : IVectorMath<T> => TileSamples(M.Count * 32);
+
+    // The same for the vector width in bits.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int TileSamples(int bits) => bits == 512 ? 8 : 4;
 
     /// <summary><c>Y[s, j] = Σ_i X[s, i]·W[j, i] + b[j]</c> for <paramref name="n"/> samples, at the width <see cref="VectorBits{S}"/> picks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -144,7 +148,7 @@ public static partial class Dense
     /// </summary>
     public static (int From, int To) SampleShare<S>(int n, int part, int parts) where S : IDenseShape
     {
-        int tile = VectorBits<S>() == 512 ? 8 : 4, tiles = n / tile;
+        int tile = TileSamples(VectorBits<S>()), tiles = n / tile;
         return (tile * (tiles * part / parts), part == parts - 1 ? n : tile * (tiles * (part + 1) / parts));
     }
 
