@@ -67,6 +67,10 @@ public interface IVectorMath<T> where T : struct
     static abstract T CopySign(T magnitude, T sign);
     /// <summary>The sum of the lanes of <paramref name="x"/>.</summary>
     static abstract float Sum(T x);
+    /// <summary>The largest lane of <paramref name="x"/>, by <see cref="Max(T, T)"/> between lanes (what a NaN lane gives is unspecified).</summary>
+    static abstract float Max(T x);
+    /// <summary>Lane i holds i (0 for a single float).</summary>
+    static abstract T Indices { get; }
     /// <summary><c>[Σa, Σb, Σc, Σd]</c>: four sums at once, sharing the reduction steps.</summary>
     static abstract Vector128<float> Sum4(T a, T b, T c, T d);
     /// <summary>The lanes of <paramref name="s0"/>, then of <paramref name="s1"/>, …, as many as one value holds (the first lane of <paramref name="s0"/> for a float, <paramref name="s0"/> for 128 bits, four vectors for 512).</summary>
@@ -104,6 +108,8 @@ public readonly struct ScalarMath : IVectorMath<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Select(float mask, float ifTrue, float ifFalse) => Vector128.ConditionalSelect(V(mask), V(ifTrue), V(ifFalse)).ToScalar();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float CopySign(float magnitude, float sign) => MathF.CopySign(magnitude, sign);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(float x) => x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Max(float x) => x;
+    public static float Indices => 0f;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sum4(float a, float b, float c, float d) => Vector128.Create(a, b, c, d);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Concat(Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3) => s0.ToScalar();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float DropoutMask(uint start, uint key, uint threshold, float scale) => Dropout.Keeps(key, (int)start, threshold) ? scale : 0f;
@@ -141,6 +147,12 @@ public readonly struct Vector128Math : IVectorMath<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Select(Vector128<float> mask, Vector128<float> ifTrue, Vector128<float> ifFalse) => Vector128.ConditionalSelect(mask, ifTrue, ifFalse);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> CopySign(Vector128<float> magnitude, Vector128<float> sign) => Vector128.CopySign(magnitude, sign);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector128<float> x) => Vector128.Sum(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Max(Vector128<float> x)
+    {
+        Vector128<float> m = Vector128.MaxNative(x, Vector128.Shuffle(x, Vector128.Create(2, 3, 0, 1)));
+        return Vector128.MaxNative(m, Vector128.Shuffle(m, Vector128.Create(1, 0, 3, 2))).ToScalar();
+    }
+    public static Vector128<float> Indices => Vector128<float>.Indices;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sum4(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d) => Runtime.VectorMath.Sum4(a, b, c, d);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Concat(Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3) => s0;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> DropoutMask(uint start, uint key, uint threshold, float scale) =>
@@ -177,6 +189,8 @@ public readonly struct Vector256Math : IVectorMath<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Select(Vector256<float> mask, Vector256<float> ifTrue, Vector256<float> ifFalse) => Vector256.ConditionalSelect(mask, ifTrue, ifFalse);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> CopySign(Vector256<float> magnitude, Vector256<float> sign) => Vector256.CopySign(magnitude, sign);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> x) => Vector256.Sum(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Max(Vector256<float> x) => Vector128Math.Max(Vector128.MaxNative(x.GetLower(), x.GetUpper()));
+    public static Vector256<float> Indices => Vector256<float>.Indices;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sum4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d) => Runtime.VectorMath.Sum4(a, b, c, d);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Concat(Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3) => Vector256.Create(s0, s1);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> DropoutMask(uint start, uint key, uint threshold, float scale) =>
@@ -213,6 +227,8 @@ public readonly struct Vector512Math : IVectorMath<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Select(Vector512<float> mask, Vector512<float> ifTrue, Vector512<float> ifFalse) => Vector512.ConditionalSelect(mask, ifTrue, ifFalse);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> CopySign(Vector512<float> magnitude, Vector512<float> sign) => Vector512.CopySign(magnitude, sign);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> x) => Vector512.Sum(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Max(Vector512<float> x) => Vector256Math.Max(Vector256.MaxNative(x.GetLower(), x.GetUpper()));
+    public static Vector512<float> Indices => Vector512<float>.Indices;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sum4(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d) => Runtime.VectorMath.Sum4(a, b, c, d);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Concat(Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3) => Vector512.Create(Vector256.Create(s0, s1), Vector256.Create(s2, s3));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> DropoutMask(uint start, uint key, uint threshold, float scale) =>
