@@ -52,27 +52,9 @@ public class FusedFloor
         if (input.Length != 8) throw new ArgumentException("8 inputs", nameof(input));
         if (output.Length != 1) throw new ArgumentException("1 output", nameof(output));
         ref float p = ref MemoryMarshal.GetArrayDataReference(_p);
-        ref float x = ref MemoryMarshal.GetReference(input);
-        Vector256<float> half = Vector256.LoadUnsafe(ref x);
-        Vector512<float> xx = Vector512.Create(half, half);
-        Vector512<float> z0 = FixedNet.Runtime.VectorMath.SumPairs8(
-            Vector512.LoadUnsafe(ref p, 0) * xx, Vector512.LoadUnsafe(ref p, 16) * xx,
-            Vector512.LoadUnsafe(ref p, 32) * xx, Vector512.LoadUnsafe(ref p, 48) * xx,
-            Vector512.LoadUnsafe(ref p, 64) * xx, Vector512.LoadUnsafe(ref p, 80) * xx,
-            Vector512.LoadUnsafe(ref p, 96) * xx, Vector512.LoadUnsafe(ref p, 112) * xx) + Vector512.LoadUnsafe(ref p, 128);
-        Vector512<float> a0 = Vector512Math.Tanh(z0);
-        ref float w1 = ref Unsafe.Add(ref p, 144);
-        Vector512<float> z1 = FixedNet.Runtime.VectorMath.Sum16(
-            Vector512.LoadUnsafe(ref w1, 0) * a0, Vector512.LoadUnsafe(ref w1, 16) * a0, Vector512.LoadUnsafe(ref w1, 32) * a0, Vector512.LoadUnsafe(ref w1, 48) * a0,
-            Vector512.LoadUnsafe(ref w1, 64) * a0, Vector512.LoadUnsafe(ref w1, 80) * a0, Vector512.LoadUnsafe(ref w1, 96) * a0, Vector512.LoadUnsafe(ref w1, 112) * a0,
-            Vector512.LoadUnsafe(ref w1, 128) * a0, Vector512.LoadUnsafe(ref w1, 144) * a0, Vector512.LoadUnsafe(ref w1, 160) * a0, Vector512.LoadUnsafe(ref w1, 176) * a0,
-            Vector512.LoadUnsafe(ref w1, 192) * a0, Vector512.LoadUnsafe(ref w1, 208) * a0, Vector512.LoadUnsafe(ref w1, 224) * a0, Vector512.LoadUnsafe(ref w1, 240) * a0) + Vector512.LoadUnsafe(ref w1, 256);
-        Vector512<float> a1 = Vector512Math.Tanh(z1);
-        ref float w2 = ref Unsafe.Add(ref w1, 272);
-        Vector512<float> t = Vector512.LoadUnsafe(ref w2) * a1;
-        Vector256<float> s8 = t.GetLower() + t.GetUpper();
-        Vector128<float> s4 = s8.GetLower() + s8.GetUpper();
-        output[0] = Vector128.Sum(s4) + Unsafe.Add(ref w2, 16);
+        Vector512<float> a0 = Vector512Math.Tanh(RegisterLayers.Pairs8x16(ref p, RegisterLayers.Twice(ref MemoryMarshal.GetReference(input))));
+        Vector512<float> a1 = Vector512Math.Tanh(RegisterLayers.Rows16x16(ref Unsafe.Add(ref p, 144), a0));
+        output[0] = RegisterLayers.Row16x1(ref Unsafe.Add(ref p, 416), a1);
     }
 }
 
@@ -134,27 +116,13 @@ public class FusedTrainFloor
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static float Step(ref float p, ref float x, float t, float lr, int stage)
     {
-        Vector256<float> half = Vector256.LoadUnsafe(ref x);
-        Vector512<float> xx = Vector512.Create(half, half);
-        Vector512<float> z0 = FixedNet.Runtime.VectorMath.SumPairs8(
-            Vector512.LoadUnsafe(ref p, 0) * xx, Vector512.LoadUnsafe(ref p, 16) * xx, Vector512.LoadUnsafe(ref p, 32) * xx, Vector512.LoadUnsafe(ref p, 48) * xx,
-            Vector512.LoadUnsafe(ref p, 64) * xx, Vector512.LoadUnsafe(ref p, 80) * xx, Vector512.LoadUnsafe(ref p, 96) * xx, Vector512.LoadUnsafe(ref p, 112) * xx)
-            + Vector512.LoadUnsafe(ref p, 128);
-        Vector512<float> a0 = Sig(z0);
+        Vector512<float> xx = RegisterLayers.Twice(ref x);
+        Vector512<float> a0 = Sig(RegisterLayers.Pairs8x16(ref p, xx));
         ref float w1 = ref Unsafe.Add(ref p, 144);
-        Vector512<float> z1 = FixedNet.Runtime.VectorMath.Sum16(
-            Vector512.LoadUnsafe(ref w1, 0) * a0, Vector512.LoadUnsafe(ref w1, 16) * a0, Vector512.LoadUnsafe(ref w1, 32) * a0, Vector512.LoadUnsafe(ref w1, 48) * a0,
-            Vector512.LoadUnsafe(ref w1, 64) * a0, Vector512.LoadUnsafe(ref w1, 80) * a0, Vector512.LoadUnsafe(ref w1, 96) * a0, Vector512.LoadUnsafe(ref w1, 112) * a0,
-            Vector512.LoadUnsafe(ref w1, 128) * a0, Vector512.LoadUnsafe(ref w1, 144) * a0, Vector512.LoadUnsafe(ref w1, 160) * a0, Vector512.LoadUnsafe(ref w1, 176) * a0,
-            Vector512.LoadUnsafe(ref w1, 192) * a0, Vector512.LoadUnsafe(ref w1, 208) * a0, Vector512.LoadUnsafe(ref w1, 224) * a0, Vector512.LoadUnsafe(ref w1, 240) * a0)
-            + Vector512.LoadUnsafe(ref w1, 256);
-        Vector512<float> a1 = Sig(z1);
+        Vector512<float> a1 = Sig(RegisterLayers.Rows16x16(ref w1, a0));
         ref float w2 = ref Unsafe.Add(ref w1, 272);
         Vector512<float> w2v = Vector512.LoadUnsafe(ref w2);
-        Vector512<float> m = w2v * a1;
-        Vector256<float> s8 = m.GetLower() + m.GetUpper();
-        Vector128<float> s4 = s8.GetLower() + s8.GetUpper();
-        float z2 = Vector128.Sum(s4) + Unsafe.Add(ref w2, 16);
+        float z2 = RegisterLayers.Row16x1(ref w2, a1);
         float o = 1f / (1f + MathF.Exp(-z2));
         float err = o - t, loss = err * err;
         if (stage == 0) return loss;
@@ -190,5 +158,47 @@ public class FusedTrainFloor
         }
         (Vector512.LoadUnsafe(ref p, 128) + e0).StoreUnsafe(ref p, 128);
         return loss;
+    }
+}
+
+/// <summary>
+/// The layers of the 8-16-16-1 networks on Vector512 registers, in the generated kernels' order of operations (the same
+/// reductions, <c>SumPairs8</c> and <c>Sum16</c>), for the hand-fused references above. Each takes the layer's weights
+/// (row-major, then the biases) and returns z.
+/// </summary>
+internal static class RegisterLayers
+{
+    /// <summary>The 8 inputs twice, <c>[x, x]</c>: two rows of an 8-input layer fill one vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Twice(ref float x)
+    {
+        Vector256<float> half = Vector256.LoadUnsafe(ref x);
+        return Vector512.Create(half, half);
+    }
+
+    /// <summary>8 → 16: rows 2m and 2m + 1 in vector m against <c>[x, x]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Pairs8x16(ref float w, Vector512<float> xx) => FixedNet.Runtime.VectorMath.SumPairs8(
+        Vector512.LoadUnsafe(ref w, 0) * xx, Vector512.LoadUnsafe(ref w, 16) * xx, Vector512.LoadUnsafe(ref w, 32) * xx, Vector512.LoadUnsafe(ref w, 48) * xx,
+        Vector512.LoadUnsafe(ref w, 64) * xx, Vector512.LoadUnsafe(ref w, 80) * xx, Vector512.LoadUnsafe(ref w, 96) * xx, Vector512.LoadUnsafe(ref w, 112) * xx)
+        + Vector512.LoadUnsafe(ref w, 128);
+
+    /// <summary>16 → 16: one row per vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Rows16x16(ref float w, Vector512<float> a) => FixedNet.Runtime.VectorMath.Sum16(
+        Vector512.LoadUnsafe(ref w, 0) * a, Vector512.LoadUnsafe(ref w, 16) * a, Vector512.LoadUnsafe(ref w, 32) * a, Vector512.LoadUnsafe(ref w, 48) * a,
+        Vector512.LoadUnsafe(ref w, 64) * a, Vector512.LoadUnsafe(ref w, 80) * a, Vector512.LoadUnsafe(ref w, 96) * a, Vector512.LoadUnsafe(ref w, 112) * a,
+        Vector512.LoadUnsafe(ref w, 128) * a, Vector512.LoadUnsafe(ref w, 144) * a, Vector512.LoadUnsafe(ref w, 160) * a, Vector512.LoadUnsafe(ref w, 176) * a,
+        Vector512.LoadUnsafe(ref w, 192) * a, Vector512.LoadUnsafe(ref w, 208) * a, Vector512.LoadUnsafe(ref w, 224) * a, Vector512.LoadUnsafe(ref w, 240) * a)
+        + Vector512.LoadUnsafe(ref w, 256);
+
+    /// <summary>16 → 1: halves, quarters, then the four lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Row16x1(ref float w, Vector512<float> a)
+    {
+        Vector512<float> t = Vector512.LoadUnsafe(ref w) * a;
+        Vector256<float> s8 = t.GetLower() + t.GetUpper();
+        Vector128<float> s4 = s8.GetLower() + s8.GetUpper();
+        return Vector128.Sum(s4) + Unsafe.Add(ref w, 16);
     }
 }

@@ -52,9 +52,9 @@ public static class Softmax
         else Backward<float, ScalarMath>(ref orf, ref gr, ref dr, (nuint)n);
     }
 
-    // n ≥ M.Count. The last vector starts at n − Count and overlaps the vector before it by Repeated lanes (0 when n is
-    // a whole number of vectors): harmless for the max, masked out of the sum; its outputs come from registers, stored
-    // after the loop's, so the overlapped lanes get the same values twice.
+    // n ≥ M.Count. The last vector starts at n − Count and overlaps the vector before it (by nothing when n is a whole
+    // number of vectors): harmless for the max, masked out of the sum (WithoutRepeated); its outputs come from registers,
+    // stored after the loop's, so the overlapped lanes get the same values twice.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Forward<T, M>(ref float z, ref float o, nuint n) where T : struct where M : IVectorMath<T>
     {
@@ -66,7 +66,7 @@ public static class Softmax
         T shift = M.Create(max);
         // e_k = e^(z_k − m), s = Σ e_k
         T eLast = M.Exp(M.Subtract(M.Load(ref z, last), shift));
-        T sums = M.Select(M.LessThan(M.Indices, M.Create(Repeated(n, width))), M.Create(0f), eLast);
+        T sums = WithoutRepeated<T, M>(eLast, n);
         for (nuint i = 0; i < last; i += width)
         {
             T e = M.Exp(M.Subtract(M.Load(ref z, i), shift));
@@ -88,7 +88,7 @@ public static class Softmax
     {
         nuint width = (nuint)M.Count, last = n - width;
         T oLast = M.Load(ref o, last), gLast = M.Load(ref g, last);
-        T dots = M.Select(M.LessThan(M.Indices, M.Create(Repeated(n, width))), M.Create(0f), M.Multiply(gLast, oLast));
+        T dots = WithoutRepeated<T, M>(M.Multiply(gLast, oLast), n);
         for (nuint i = 0; i < last; i += width) dots = M.MultiplyAdd(M.Load(ref g, i), M.Load(ref o, i), dots);
         T dot = M.Create(M.Sum(dots));
         T dLast = M.Multiply(oLast, M.Subtract(gLast, dot));
@@ -96,6 +96,11 @@ public static class Softmax
         M.Store(dLast, ref d, last);
     }
 
-    // The lanes of the last vector (from n − width) that the whole vectors before it already hold.
-    private static float Repeated(nuint n, nuint width) => n % width == 0 ? 0f : width - n % width;
+    // The last vector's values (from n − Count) with 0 in the lanes that the whole vectors before it already hold.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T WithoutRepeated<T, M>(T last, nuint n) where T : struct where M : IVectorMath<T>
+    {
+        nuint width = (nuint)M.Count, repeated = n % width == 0 ? 0 : width - n % width;
+        return M.Select(M.LessThan(M.Indices, M.Create(repeated)), M.Create(0f), last);
+    }
 }

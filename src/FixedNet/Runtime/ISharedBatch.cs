@@ -5,9 +5,9 @@ namespace FixedNet.Runtime;
 /// <summary>
 /// A network whose <see cref="INetwork.BackwardBatch"/> and <see cref="INetwork.TrainBatch"/> several threads compute
 /// together on one batch, each thread a share of every layer's products: rows of the forward product, columns of the
-/// gradient (rows for a first layer of at least 32 units) and of the delta below. The generator implements it for every trainable network that runs the batch kernels
-/// and has no dropout; <see cref="Training.Trainer{TNetwork}"/> uses it to put all its cores on each batch
-/// (<see cref="Training.TrainerOptions.DegreeOfParallelism"/>).
+/// gradient (rows for a first layer of at least 32 units) and of the delta below. The generator implements it for every
+/// trainable network that runs the batch kernels and has no dropout; <see cref="Training.Trainer{TNetwork}"/> uses it
+/// to put all its cores on each batch (<see cref="Training.TrainerOptions.DegreeOfParallelism"/>).
 /// </summary>
 public interface ISharedBatch
 {
@@ -26,8 +26,9 @@ public interface ISharedBatch
     /// as <see cref="BackwardBatchPart"/> is: the threads together leave the parameters with the same bits as
     /// <see cref="INetwork.TrainBatch"/> on one thread. Up to one chunk of samples, each part takes the delta below from
     /// its columns of a layer's weights and then moves those same columns (the first layer, which has no delta below, by
-    /// the rows its forward share computes), with no gradient buffer, as the one-thread step does; larger batches go through the network's gradient buffer, each part clearing and stepping its own
-    /// <see cref="SharedBatch.LineShare"/> of it. Every part returns after the whole step is taken. Part 0 returns the
+    /// the rows its forward share computes), with no gradient buffer, as the one-thread step does; larger batches go
+    /// through the network's gradient buffer, each part clearing and stepping its own <see cref="SharedBatch.LineShare"/>
+    /// of it. Every part returns after the whole step is taken. Part 0 returns the
     /// mean loss before the update, the others 0.
     /// </summary>
     float TrainBatchPart(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, float learningRate, int part, int parts, SpinBarrier barrier);
