@@ -505,7 +505,7 @@ internal static partial class Emitter
             yield return "AccumulateBatch";
             yield break;
         }
-        foreach (var name in new[] { "_z", "_bz", "_lse", "RunForward", "OutputActivation", "OutputDelta", "BatchChunk", "ChunkLayers", "ChunkForward", "ChunkLoss", "ChunkLosses", "ChunkSum", "_bl" }) yield return name;
+        foreach (var name in new[] { "_z", "_bz", "_lse", "RunForward", "OutputActivation", "OutputDelta", "BatchChunk", "ChunkLayers", "ChunkForward", "ChunkLoss", "ChunkLosses", "ChunkSum", "_bl", "LayerSizes" }) yield return name;
         for (int l = 0; l < model.Layers.Count; l++)
         {
             yield return VectorEmitter.Shape(model.Layers[l]);

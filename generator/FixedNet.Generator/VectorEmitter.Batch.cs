@@ -147,8 +147,14 @@ internal static partial class VectorEmitter
     private static void EmitSharedBatch(SourceWriter w, NetworkModel model)
     {
         int last = model.Layers.Count - 1;
-        w.Line("// BackwardBatchCore by `parts` threads at once: each layer's products are split between them (rows of Z = X·Wᵀ, columns of ∂W and of");
-        w.Line("// Δ below), and they meet at the barrier after each layer. Every value is summed by one thread, in BackwardBatchCore's order: the same bits.");
+        w.Line("// The inputs, then each layer's units: SharedBatch.ParameterShare gives each part of a team the parameters it clears and steps.");
+        var sizes = new System.Text.StringBuilder("InputSize");
+        for (int l = 0; l <= last; l++) sizes.Append(", ").Append(N(model.Layers[l].Size));
+        w.Line("private static global::System.ReadOnlySpan<int> LayerSizes => new int[] { " + sizes + " };");
+        w.Line();
+        w.Line("// BackwardBatchCore by `parts` threads at once: each layer's products are split between them (rows of Z = X·Wᵀ and, from 32 rows, of ∂W;");
+        w.Line("// else columns of ∂W; columns of Δ below), and they meet at the barrier after each layer. Every value is summed by one thread, in");
+        w.Line("// BackwardBatchCore's order: the same bits.");
         using (w.Block("float " + SharedBatch + ".BackwardBatchPart(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize, " + Span + " gradient, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier)"))
         {
             CheckBatch(w);
@@ -165,7 +171,7 @@ internal static partial class VectorEmitter
                 w.Line("if (part == 0) loss += ChunkSum(n);");
                 for (int l = last; l >= 0; l--)
                 {
-                    EmitBatchOuterProduct(w, model, l, "gradient[W" + N(l) + "]", BatchInputRef(model, l, "s"), "n", shared: true);
+                    EmitBatchOuterProduct(w, model, l, "gradient[W" + N(l) + "]", BatchInputRef(model, l, "s"), "n", shared: true, byRows: SplitsRows(model.Layers[l]));
                     if (l == 0) continue;
                     EmitBatchBackpropagate(w, model, l, "n", shared: true);
                     w.Line("barrier.SignalAndWait();");
@@ -180,20 +186,24 @@ internal static partial class VectorEmitter
         w.Line();
         w.Line("// TrainBatchCore by `parts` threads at once, the same bits. Up to one chunk, each part takes Δ below from its columns of W{l} and then");
         w.Line("// moves those same columns (no other part reads them; a first layer of 32 units or more moves by the rows its forward share computed);");
-        w.Line("// a larger batch goes through _gradient, each part clearing and stepping its own lines.");
+        w.Line("// a larger batch goes through _gradient, each part clearing and stepping the parameters whose gradient it writes (SharedBatch.ParameterShare).");
         using (w.Block("float " + SharedBatch + ".TrainBatchPart(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize, float learningRate, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier)"))
         {
             CheckBatch(w);
             w.Line(Throw + ".CheckPart(part, parts, barrier);");
             using (w.Block("if (batchSize > BatchChunk)"))
             {
-                w.Line("var (from, to) = global::FixedNet.Runtime.SharedBatch.LineShare(ParameterCount, part, parts);");
-                w.Line(Span + " mine = _gradient.Span.Slice(from, to - from), own = _parameters.Span.Slice(from, to - from);");
-                w.Line("mine.Clear();");
+                w.Line("global::System.Span<int> share = stackalloc int[" + N(4 * model.Layers.Count) + "];");
+                w.Line("global::FixedNet.Runtime.SharedBatch.ParameterShare(LayerSizes, part, parts, share);");
+                w.Line("for (int r = 0; r < share.Length; r += 2) _gradient.Span[share[r]..share[r + 1]].Clear();");
                 w.Line("barrier.SignalAndWait();");
                 w.Line("float mean = ((" + SharedBatch + ")this).BackwardBatchPart(inputs, targets, batchSize, _gradient.Span, part, parts, barrier);");
                 w.Line("barrier.SignalAndWait();");
-                w.Line(VectorLoops + ".MultiplyAdd(mine, -learningRate, own, own);");
+                using (w.Block("for (int r = 0; r < share.Length; r += 2)"))
+                {
+                    w.Line(Span + " own = _parameters.Span[share[r]..share[r + 1]];");
+                    w.Line(VectorLoops + ".MultiplyAdd(_gradient.Span[share[r]..share[r + 1]], -learningRate, own, own);");
+                }
                 w.Line("barrier.SignalAndWait();");
                 w.Line("return mean;");
             }
@@ -272,10 +282,11 @@ internal static partial class VectorEmitter
 
     // M[j, i] += c·Σ_s Δ{l}[s, j]·input[s, i] and the biases, over the chunk's n samples; shared: this part's share of it, by
     // rows for a first layer that the forward pass splits by rows (no delta below is taken from it, and each part then
-    // writes the rows of W0 it reads), else by columns (the columns of W{l} that the part takes its delta below from).
-    private static void EmitBatchOuterProduct(SourceWriter w, NetworkModel model, int l, string m, string input, string n, bool shared = false)
+    // writes the rows of W0 it reads) and, into a gradient (byRows), for every layer it splits so (each part then steps the
+    // rows its forward share reads next), else by columns (the columns of W{l} that the part takes its delta below from).
+    private static void EmitBatchOuterProduct(SourceWriter w, NetworkModel model, int l, string m, string input, string n, bool shared = false, bool byRows = false)
     {
-        string kernel = !shared ? "AddOuterProductBatch<" : l == 0 && SplitsRows(model.Layers[0]) ? "AddOuterProductBatchRowsPart<" : "AddOuterProductBatchPart<";
+        string kernel = !shared ? "AddOuterProductBatch<" : byRows || l == 0 && SplitsRows(model.Layers[0]) ? "AddOuterProductBatchRowsPart<" : "AddOuterProductBatchPart<";
         w.Line(Dense + "." + kernel + Shape(model.Layers[l]) + ">(ref " + m + ", c, ref _bd" + N(l) + ".Reference, ref " + input + ", " + n
             + (shared ? ", part, parts);" : ");"));
     }

@@ -139,23 +139,61 @@ public class SharedBatchTests
         Assert.Equal(before, net.Parameters.ToArray());
     }
 
+    // The ranges a team's parts clear and step: every parameter once, from whole lines, and for a layer that the forward pass
+    // splits by rows, the weights and biases of the part's own rows (but for the floats that rounding to a line moves).
     [Fact]
-    public void LineShares_CoverEveryFloatOnce_FromWholeLines()
+    public void ParameterShares_CoverEveryParameterOnce_FromWholeLines_ByTheForwardRows()
     {
-        foreach (int count in new[] { 1, 15, 16, 17, 100, 101_770, 235_146 })
+        int[][] shapes = [[784, 128, 10], [784, 256, 128, 10], [70, 48, 35, 6], [100, 40], [50, 10], [17, 9, 33], [1003, 40, 3], [3, 1], [20, 40, 17, 3]];
+        foreach (var sizes in shapes)
         foreach (int parts in new[] { 1, 2, 3, 4, 7, 16 })
         {
-            int next = 0;
+            int count = 0;
+            for (int l = 1; l < sizes.Length; l++) count += sizes[l] * (sizes[l - 1] + 1);
+            var owner = Enumerable.Repeat(-1, count).ToArray();
+            var bounds = new int[4 * (sizes.Length - 1)];
             for (int part = 0; part < parts; part++)
             {
-                var (from, to) = SharedBatch.LineShare(count, part, parts);
-                Assert.Equal(next, from);
-                Assert.True(from % 16 == 0 && to >= from, $"{count} floats, {parts} parts: [{from}, {to})");
-                Assert.True(to == count || to % 16 == 0, $"{count} floats, {parts} parts: [{from}, {to})");
-                next = to;
+                SharedBatch.ParameterShare(sizes, part, parts, bounds);
+                for (int r = 0; r < bounds.Length; r += 2)
+                {
+                    int from = bounds[r], to = bounds[r + 1];
+                    string where = $"{string.Join('-', sizes)}, part {part} of {parts}: [{from}, {to})";
+                    Assert.True(from <= to && (from % 16 == 0 || from == count) && (to % 16 == 0 || to == count), where);
+                    for (int i = from; i < to; i++)
+                    {
+                        Assert.True(owner[i] < 0, $"{where}: parameter {i} is part {owner[i]}'s too");
+                        owner[i] = part;
+                    }
+                }
             }
-            Assert.Equal(count, next);
+            Assert.DoesNotContain(-1, owner);
+            int w = 0;
+            for (int l = 1; l < sizes.Length; l++)
+            {
+                int inputs = sizes[l - 1], units = sizes[l], b = w + units * inputs;
+                for (int part = 0; part < parts && Kernels.Dense.RowShare(units, 0, parts).To < units; part++)
+                {
+                    var (first, end) = Kernels.Dense.RowShare(units, part, parts);
+                    foreach (var (lo, hi) in new[] { (w + first * inputs, w + end * inputs), (b + first, b + end) })
+                        for (int i = lo; i < hi; i++)
+                            Assert.True(owner[i] == part || i - lo < 16 || hi - i <= 16,
+                                $"{string.Join('-', sizes)}, {parts} parts: parameter {i} of layer {l - 1}'s rows [{first}, {end}) is part {owner[i]}'s, not {part}'s");
+                }
+                w = b + units;
+            }
         }
+    }
+
+    [Fact]
+    public void BadParameterSharesThrow()
+    {
+        var bounds = new int[8];
+        Assert.Equal("sizes", Assert.Throws<ArgumentException>(() => SharedBatch.ParameterShare([5], 0, 1, bounds)).ParamName);
+        Assert.Equal("sizes", Assert.Throws<ArgumentException>(() => SharedBatch.ParameterShare([5, 0, 3], 0, 1, bounds)).ParamName);
+        Assert.Equal("part", Assert.Throws<ArgumentOutOfRangeException>(() => SharedBatch.ParameterShare([5, 4, 3], 2, 2, bounds)).ParamName);
+        Assert.Equal("parts", Assert.Throws<ArgumentOutOfRangeException>(() => SharedBatch.ParameterShare([5, 4, 3], 0, 0, bounds)).ParamName);
+        Assert.Equal("bounds", Assert.Throws<ArgumentException>(() => SharedBatch.ParameterShare([5, 4, 3], 0, 1, new int[4])).ParamName);
     }
 
     [Fact]

@@ -22,7 +22,8 @@ namespace FixedNet.Training;
 /// <para>
 /// Team mode (<see cref="TryCreateTeam"/>), for networks that implement <see cref="ISharedBatch"/>: every worker runs its
 /// share of each layer of the whole batch on the trained network itself (<see cref="ISharedBatch.BackwardBatchPart"/>),
-/// into one gradient, then steps its own fixed range of the parameters through the trainer's optimizer. Every value is
+/// into one gradient, then steps the parameters whose gradient it wrote (<see cref="SharedBatch.ParameterShare"/>: the
+/// rows of W its forward share reads next) through the trainer's optimizer. Every value is
 /// computed by one core in the order one core alone would use, so the parameters have the same bits on any number of
 /// cores, and nothing is reduced: no pass over every shard's gradient, no replica of the optimizer. With plain SGD
 /// (no optimizer object, no clipping) the team takes the step itself (<see cref="ISharedBatch.TrainBatchPart"/>), as one
@@ -77,6 +78,7 @@ internal sealed class DataParallel : IDisposable
     private readonly ISharedBatch? _team; // team mode: the trained network, which every worker runs its share of
     private readonly SpinBarrier? _teamBarrier; // where the workers meet inside a batch, in team mode
     private readonly bool _fusedSgd; // team mode with plain SGD: TrainBatchPart, one phase per batch
+    private readonly int[][] _shares = []; // team mode: each worker's parameters as [from, to) pairs (SharedBatch.ParameterShare)
 
     // The batch in flight, set by the trainer's thread before each phase (the barrier publishes it).
     private Phase _phase;
@@ -108,6 +110,16 @@ internal sealed class DataParallel : IDisposable
         {
             _team = (ISharedBatch)network;
             _teamBarrier = new SpinBarrier(workers);
+            var layers = network.Architecture.Layers;
+            var sizes = new int[layers.Count + 1];
+            sizes[0] = network.InputSize;
+            for (int l = 0; l < layers.Count; l++) sizes[l + 1] = layers[l].Size;
+            _shares = new int[workers][];
+            for (int w = 0; w < workers; w++)
+            {
+                _shares[w] = new int[4 * layers.Count];
+                SharedBatch.ParameterShare(sizes, w, workers, _shares[w]);
+            }
         }
         // a gradient buffer per shard of the largest batch (at least one per worker)
         int shards = team ? 1 : fixedShards == 0 ? workers : Math.Max(workers, ShardsFor(network.ParameterCount, maxBatch, fixedShards));
@@ -390,9 +402,9 @@ internal sealed class DataParallel : IDisposable
         var inputs = _inputs.Span;
         var targets = _targets.AsSpan();
         GatherRun(worker);
-        var (from, to) = SharedBatch.LineShare(_parameterCount, worker, workers);
         var gradient = _gradients[0].Span;
-        gradient[from..to].Clear();
+        var share = _shares[worker];
+        for (int r = 0; r < share.Length; r += 2) gradient[share[r]..share[r + 1]].Clear();
         _teamBarrier!.SignalAndWait();
         float loss = _team!.BackwardBatchPart(inputs[..(_count * inputSize)], targets[..(_count * outputSize)], _count, gradient, worker, workers, _teamBarrier);
         if (worker == 0) _losses[0] = loss; // the mean loss; the other parts return 0
@@ -415,15 +427,22 @@ internal sealed class DataParallel : IDisposable
         if (lo < hi) _data!.Gather(_order!, _start, lo, hi, _inputs.Span, _targets);
     }
 
-    // Team mode, worker w: its range of the trained network's parameters, through the trainer's own optimizer: its steps
-    // read the step's scalars and write only the state of their range, so the ranges can run at once, and the optimizer
-    // keeps all its state for the next call. Clipping scales by Update's coefficient, from the norm of the whole gradient.
+    // Team mode, worker w: its ranges of the trained network's parameters (those whose gradient it wrote), through the
+    // trainer's own optimizer: its steps read the step's scalars and write only the state of their range, so the ranges can
+    // run at once, and the optimizer keeps all its state for the next call. Clipping scales by Update's coefficient, from
+    // the norm of the whole gradient.
     private void TeamUpdate(int worker)
     {
-        var (from, to) = SharedBatch.LineShare(_parameterCount, worker, Workers);
         var gradient = _gradients[0].Span;
-        if (_clipCoefficient < 1f) VectorLoops.Multiply(gradient[from..to], _clipCoefficient, gradient[from..to]);
-        _optimizers[0].StepRange(_networks[0].Parameters[from..to], gradient[from..to], from); // BeginStep was taken by Update
+        var parameters = _networks[0].Parameters;
+        var share = _shares[worker];
+        for (int r = 0; r < share.Length; r += 2)
+        {
+            int from = share[r], to = share[r + 1];
+            if (from == to) continue;
+            if (_clipCoefficient < 1f) VectorLoops.Multiply(gradient[from..to], _clipCoefficient, gradient[from..to]);
+            _optimizers[0].StepRange(parameters[from..to], gradient[from..to], from); // BeginStep was taken by Update
+        }
     }
 
     // Worker w: g = Σ_s (m_s/m)·g_s in shard order over all parameters, then its replica's update of its own copy.

@@ -353,8 +353,12 @@ namespace Samples
             }
         }
 
-        // BackwardBatchCore by `parts` threads at once: each layer's products are split between them (rows of Z = X·Wᵀ, columns of ∂W and of
-        // Δ below), and they meet at the barrier after each layer. Every value is summed by one thread, in BackwardBatchCore's order: the same bits.
+        // The inputs, then each layer's units: SharedBatch.ParameterShare gives each part of a team the parameters it clears and steps.
+        private static global::System.ReadOnlySpan<int> LayerSizes => new int[] { InputSize, 13, 3 };
+
+        // BackwardBatchCore by `parts` threads at once: each layer's products are split between them (rows of Z = X·Wᵀ and, from 32 rows, of ∂W;
+        // else columns of ∂W; columns of Δ below), and they meet at the barrier after each layer. Every value is summed by one thread, in
+        // BackwardBatchCore's order: the same bits.
         float global::FixedNet.Runtime.ISharedBatch.BackwardBatchPart(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> gradient, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier)
         {
             if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
@@ -386,7 +390,7 @@ namespace Samples
 
         // TrainBatchCore by `parts` threads at once, the same bits. Up to one chunk, each part takes Δ below from its columns of W{l} and then
         // moves those same columns (no other part reads them; a first layer of 32 units or more moves by the rows its forward share computed);
-        // a larger batch goes through _gradient, each part clearing and stepping its own lines.
+        // a larger batch goes through _gradient, each part clearing and stepping the parameters whose gradient it writes (SharedBatch.ParameterShare).
         float global::FixedNet.Runtime.ISharedBatch.TrainBatchPart(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, float learningRate, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier)
         {
             if (batchSize <= 0) global::FixedNet.Runtime.ThrowHelper.ThrowBatchSize(batchSize);
@@ -395,13 +399,17 @@ namespace Samples
             global::FixedNet.Runtime.ThrowHelper.CheckPart(part, parts, barrier);
             if (batchSize > BatchChunk)
             {
-                var (from, to) = global::FixedNet.Runtime.SharedBatch.LineShare(ParameterCount, part, parts);
-                global::System.Span<float> mine = _gradient.Span.Slice(from, to - from), own = _parameters.Span.Slice(from, to - from);
-                mine.Clear();
+                global::System.Span<int> share = stackalloc int[8];
+                global::FixedNet.Runtime.SharedBatch.ParameterShare(LayerSizes, part, parts, share);
+                for (int r = 0; r < share.Length; r += 2) _gradient.Span[share[r]..share[r + 1]].Clear();
                 barrier.SignalAndWait();
                 float mean = ((global::FixedNet.Runtime.ISharedBatch)this).BackwardBatchPart(inputs, targets, batchSize, _gradient.Span, part, parts, barrier);
                 barrier.SignalAndWait();
-                global::FixedNet.Runtime.VectorLoops.MultiplyAdd(mine, -learningRate, own, own);
+                for (int r = 0; r < share.Length; r += 2)
+                {
+                    global::System.Span<float> own = _parameters.Span[share[r]..share[r + 1]];
+                    global::FixedNet.Runtime.VectorLoops.MultiplyAdd(_gradient.Span[share[r]..share[r + 1]], -learningRate, own, own);
+                }
                 barrier.SignalAndWait();
                 return mean;
             }
