@@ -6,9 +6,9 @@ namespace FixedNet.Runtime;
 /// A network whose <see cref="INetwork.BackwardBatch"/> and <see cref="INetwork.TrainBatch"/> several threads compute
 /// together on one batch, each thread a share of every layer's products: rows of the forward product and, for a layer
 /// of at least 32 units, of its gradient (else columns; in the fused SGD step only the first layer's gradient goes by
-/// rows), and columns of the delta below. The generator implements it for every
-/// trainable network that runs the batch kernels and has no dropout; <see cref="Training.Trainer{TNetwork}"/> uses it
-/// to put all its cores on each batch (<see cref="Training.TrainerOptions.DegreeOfParallelism"/>).
+/// rows), and columns of the delta below. The generator implements it for every trainable network that runs the batch
+/// kernels and has no dropout; <see cref="Training.Trainer{TNetwork}"/> uses it to put all its cores on each batch
+/// (<see cref="Training.TrainerOptions.DegreeOfParallelism"/>).
 /// </summary>
 public interface ISharedBatch
 {
@@ -28,8 +28,8 @@ public interface ISharedBatch
     /// <see cref="INetwork.TrainBatch"/> on one thread. Up to one chunk of samples, each part takes the delta below from
     /// its columns of a layer's weights and then moves those same columns (the first layer, which has no delta below, by
     /// the rows its forward share computes), with no gradient buffer, as the one-thread step does; larger batches go
-    /// through the network's gradient buffer, each part clearing and stepping its own <see cref="SharedBatch.ParameterShare"/>
-    /// of it. Every part returns after the whole step is taken. Part 0 returns the
+    /// through the network's gradient buffer, each part clearing and stepping its own
+    /// <see cref="SharedBatch.ParameterShare"/> of it. Every part returns after the whole step is taken. Part 0 returns the
     /// mean loss before the update, the others 0.
     /// </summary>
     float TrainBatchPart(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, float learningRate, int part, int parts, SpinBarrier barrier);
