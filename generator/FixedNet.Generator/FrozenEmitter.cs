@@ -13,18 +13,29 @@ namespace FixedNet.Generator;
 /// </summary>
 internal static class FrozenEmitter
 {
-    private const string Dense = "global::FixedNet.Kernels.Dense";
-    private const string Reference = "global::System.Runtime.InteropServices.MemoryMarshal.GetReference";
+    private const string Dense = "Dense";
+    private const string Reference = "MemoryMarshal.GetReference";
 
-    public static void Emit(SourceWriter w, NetworkModel model)
+    // The user's part: the sizes, the architecture, the baked weights and the two passes, each from the core.
+    public static void EmitShell(SourceWriter w, NetworkModel model, string core)
+    {
+        EmitSizes(w, model);
+        w.Line("/// <summary>The network's shape, layout and loss.</summary>");
+        w.Line("public static global::FixedNet.NetworkArchitecture Architecture => " + core + ".Architecture;");
+        w.Line();
+        EmitBakedParametersShell(w, model, core);
+        w.Line("/// <summary>Computes the output for one sample from the baked weights. Static and thread-safe: it keeps no state.</summary>");
+        w.Line("public static void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => " + core + ".Forward(input, output);");
+        w.Line();
+        w.Line("/// <summary>Outputs of a batch: row s of <paramref name=\"outputs\"/> [batchSize × OutputSize] for row s of <paramref name=\"inputs\"/> [batchSize × InputSize], which must be a separate buffer. Static and thread-safe; a large batch runs on several cores (<see cref=\"global::FixedNet.Runtime.ParallelForward\"/>).</summary>");
+        w.Line("public static void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize) => " + core + ".ForwardBatch(inputs, outputs, batchSize);");
+    }
+
+    // The core: the constants, the weights, the argument checks and the passes.
+    public static void EmitCore(SourceWriter w, NetworkModel model)
     {
         EmitShapeConstants(w, model);
-        w.Line("/// <summary>The network's shape, layout and loss.</summary>");
-        w.Line("public static global::FixedNet.NetworkArchitecture Architecture => s_architecture;");
-        w.Line();
         EmitBakedParameters(w, model);
-
-        w.Line("/// <summary>Computes the output for one sample from the baked weights. Static and thread-safe: it keeps no state.</summary>");
         using (w.Block("public static void Forward(" + ReadOnlySpan + " input, " + Span + " output)"))
         {
             CheckLength(w, "input", "InputSize");
@@ -32,15 +43,14 @@ internal static class FrozenEmitter
             w.Line("ForwardCore(input, output);");
         }
         w.Line();
-        w.Line("/// <summary>Outputs of a batch: row s of <paramref name=\"outputs\"/> [batchSize × OutputSize] for row s of <paramref name=\"inputs\"/> [batchSize × InputSize], which must be a separate buffer. Static and thread-safe; a large batch runs on several cores (<see cref=\"global::FixedNet.Runtime.ParallelForward\"/>).</summary>");
         using (w.Block("public static void ForwardBatch(" + ReadOnlySpan + " inputs, " + Span + " outputs, int batchSize)"))
         {
             CheckForwardBatch(w);
-            w.Line("if (global::FixedNet.Runtime.ParallelForward.TryRun(s_forwardSamples, InputSize, OutputSize, ParameterCount, inputs, outputs, batchSize)) return; // a large batch: shards on the other cores");
+            w.Line("if (ParallelForward.TryRun(s_forwardSamples, InputSize, OutputSize, ParameterCount, inputs, outputs, batchSize)) return; // a large batch: shards on the other cores");
             w.Line("ForwardSamples(inputs, outputs, batchSize);");
         }
         w.Line();
-        w.Line("private static readonly global::FixedNet.Runtime.BatchForward s_forwardSamples = ForwardSamples;");
+        w.Line("private static readonly BatchForward s_forwardSamples = ForwardSamples;");
         w.Line();
         w.Line("// One sample after another: the loop that each core runs on its shard of a large batch.");
         using (w.Block("private static void ForwardSamples(" + ReadOnlySpan + " inputs, " + Span + " outputs, int batchSize)"))
@@ -80,7 +90,7 @@ internal static class FrozenEmitter
         w.Line();
         w.Line("// Activations, one buffer per thread, made on the thread's first call (stack buffers measured slower): "
             + (hidden > 0 ? "h at 0" + (g > 0 ? ", g at " + N(hidden) : string.Empty) + ", " : string.Empty) + "z at " + N(z) + ", each on a 64-byte boundary.");
-        w.Line("[global::System.ThreadStatic] private static " + AlignedBuffer + " t_scratch;");
+        w.Line("[ThreadStatic] private static " + AlignedBuffer + " t_scratch;");
         w.Line();
         w.Line("// x → " + string.Join(" → ", Enumerable.Range(0, last).Select(l => l % 2 == 0 ? "h" : "g")) + (last > 0 ? " → " : string.Empty)
             + "z: z = W·x + b by the layer's kernel over the baked weights, then a = f(z) by the activation's operator, in place" + (last > 1 ? "; the hidden layers take turns in h and g." : "."));
@@ -95,7 +105,7 @@ internal static class FrozenEmitter
                 var layer = model.Layers[l];
                 string input = l == 0 ? "x" : "scratch.At(" + ((l - 1) % 2 == 0 ? "0" : N(hidden)) + ")";
                 string output = "scratch.At(" + (l == last ? N(z) : l % 2 == 0 ? "0" : N(hidden)) + ")";
-                w.Line(Dense + ".Forward<" + VectorEmitter.Shape(layer) + ">(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, W" + N(l) + "), ref " + input + ", ref " + output + ");");
+                w.Line(Dense + ".Forward<" + VectorEmitter.Shape(layer) + ">(ref Unsafe.Add(ref p, W" + N(l) + "), ref " + input + ", ref " + output + ");");
                 if (l < last) VectorEmitter.EmitApply(w, layer.Activation, output, output, N(layer.Size));
             }
             w.Line("OutputActivation(scratch.Span.Slice(" + N(z) + ", OutputSize), output);");
@@ -104,6 +114,5 @@ internal static class FrozenEmitter
     }
 
     /// <summary>The members a frozen network declares (a user member of one of these names is FN0016).</summary>
-    internal static readonly string[] MemberNames =
-        ["InputSize", "OutputSize", "ParameterCount", "Architecture", "BakedParameters", "Forward", "ForwardBatch", "s_architecture", "s_weights", "ForwardCore", "OutputActivation", "t_scratch", "s_forwardSamples", "ForwardSamples"];
+    internal static readonly string[] MemberNames = ["InputSize", "OutputSize", "ParameterCount", "Architecture", "BakedParameters", "Forward", "ForwardBatch"];
 }

@@ -63,7 +63,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                 static (ctx, ct) => Parser.ParseOrphanLayers(ctx, ct))
             .SelectMany(static (result, _) => result);
 
-        // Hint names must differ ignoring case; two networks may not: the names of all networks decide each one's hint.
+        // Hint names must differ ignoring case, and core types (FixedNet.Generated.{Name}Core) must differ; two networks may
+        // not: the names of all networks decide each one's hint and core.
         // Only the names are collected, so a change inside one network leaves the others' outputs cached.
         var hintNames = models
             .Select(static (model, _) => model.FullName)
@@ -103,7 +104,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         string source;
         try
         {
-            source = Emitter.Emit(model);
+            source = Emitter.Emit(model, hintNames.CoreOf(model.FullName));
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

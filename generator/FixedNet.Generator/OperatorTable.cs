@@ -8,7 +8,7 @@ namespace FixedNet.Generator;
 /// </summary>
 internal static class OperatorTable
 {
-    internal const string Operators = "global::FixedNet.Operators.";
+    internal const string Operators = ""; // the core has a using of FixedNet.Operators
     internal const string Activations = Operators + "Activations";
 
     /// <param name="Operator">The operator struct in FixedNet.Operators, or null for Softmax (a row operation, <c>FixedNet.Operators.Softmax</c>).</param>
@@ -64,10 +64,10 @@ internal static class OperatorTable
 
     public static string Formula(ActivationKind activation, string a = "a", string z = "z") => Of(activation).Formula.Replace("{a}", a).Replace("{z}", z);
 
-    /// <summary>The activation's operator type, fully qualified.</summary>
+    /// <summary>The activation's operator type, as the core names it.</summary>
     public static string OperatorType(ActivationKind activation) => Operators + Of(activation).Operator;
 
-    /// <summary>The loss's operator type, fully qualified.</summary>
+    /// <summary>The loss's operator type, as the core names it.</summary>
     public static string OperatorType(LossKind loss) => Operators + Of(loss).Operator;
 
     /// <summary>f(<paramref name="z"/>) at the width of <paramref name="z"/>, or null for Identity (and Softmax, which is not element-wise).</summary>

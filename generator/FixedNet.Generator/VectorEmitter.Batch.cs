@@ -39,7 +39,7 @@ internal static partial class VectorEmitter
             w.Line("float loss = 0f;");
             using (w.Block("for (int s = 0; s < batchSize; s += BatchChunk)"))
             {
-                w.Line("int n = global::System.Math.Min(BatchChunk, batchSize - s);");
+                w.Line("int n = Math.Min(BatchChunk, batchSize - s);");
                 w.Line("loss += ChunkForward(ref " + Unsafe + ".Add(ref x, s * InputSize), targets.Slice(s * OutputSize, n * OutputSize), n);");
                 for (int l = last; l >= 0; l--)
                 {
@@ -78,7 +78,7 @@ internal static partial class VectorEmitter
             w.Line("float loss = 0f;");
             using (w.Block("for (int s = 0; s < batchSize; s += BatchChunk)"))
             {
-                w.Line("int n = global::System.Math.Min(BatchChunk, batchSize - s);");
+                w.Line("int n = Math.Min(BatchChunk, batchSize - s);");
                 w.Line("ChunkLayers(ref " + Unsafe + ".Add(ref x, s * InputSize), n);");
                 using (w.Block("for (int k = 0; k < n; k++)"))
                 {
@@ -150,12 +150,12 @@ internal static partial class VectorEmitter
         w.Line("// The inputs, then each layer's units: SharedBatch.ParameterShare gives each part of a team the parameters it clears and steps.");
         var sizes = new System.Text.StringBuilder("InputSize");
         for (int l = 0; l <= last; l++) sizes.Append(", ").Append(N(model.Layers[l].Size));
-        w.Line("private static global::System.ReadOnlySpan<int> LayerSizes => new int[] { " + sizes + " };");
+        w.Line("private static ReadOnlySpan<int> LayerSizes => new int[] { " + sizes + " };");
         w.Line();
         w.Line("// BackwardBatchCore by `parts` threads at once: each layer's products are split between them (rows of Z = X·Wᵀ and, from 32 rows, of ∂W;");
         w.Line("// else columns of ∂W; columns of Δ below), and they meet at the barrier after each layer. Every value is summed by one thread, in");
         w.Line("// BackwardBatchCore's order: the same bits.");
-        using (w.Block("float " + SharedBatch + ".BackwardBatchPart(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize, " + Span + " gradient, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier)"))
+        using (w.Block("public float BackwardBatchPart(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize, " + Span + " gradient, int part, int parts, SpinBarrier barrier)"))
         {
             CheckBatch(w);
             CheckLength(w, "gradient", "ParameterCount");
@@ -165,7 +165,7 @@ internal static partial class VectorEmitter
             w.Line("float loss = 0f;");
             using (w.Block("for (int s = 0; s < batchSize; s += BatchChunk)"))
             {
-                w.Line("int n = global::System.Math.Min(BatchChunk, batchSize - s);");
+                w.Line("int n = Math.Min(BatchChunk, batchSize - s);");
                 EmitForwardPart(w, model, "s", "n");
                 EmitLossPart(w, model, "targets.Slice(s * OutputSize, n * OutputSize)", "n");
                 w.Line("if (part == 0) loss += ChunkSum(n);");
@@ -187,17 +187,17 @@ internal static partial class VectorEmitter
         w.Line("// TrainBatchCore by `parts` threads at once, the same bits. Up to one chunk, each part takes Δ below from its columns of W{l} and then");
         w.Line("// moves those same columns (no other part reads them; a first layer of 32 units or more moves by the rows its forward share computed);");
         w.Line("// a larger batch goes through _gradient, each part clearing and stepping the parameters whose gradient it writes (SharedBatch.ParameterShare).");
-        using (w.Block("float " + SharedBatch + ".TrainBatchPart(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize, float learningRate, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier)"))
+        using (w.Block("public float TrainBatchPart(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize, float learningRate, int part, int parts, SpinBarrier barrier)"))
         {
             CheckBatch(w);
             w.Line(Throw + ".CheckPart(part, parts, barrier);");
             using (w.Block("if (batchSize > BatchChunk)"))
             {
-                w.Line("global::System.Span<int> share = stackalloc int[" + N(4 * model.Layers.Count) + "];");
-                w.Line("global::FixedNet.Runtime.SharedBatch.ParameterShare(LayerSizes, part, parts, share);");
+                w.Line("Span<int> share = stackalloc int[" + N(4 * model.Layers.Count) + "];");
+                w.Line("SharedBatch.ParameterShare(LayerSizes, part, parts, share);");
                 w.Line("for (int r = 0; r < share.Length; r += 2) _gradient.Span[share[r]..share[r + 1]].Clear();");
                 w.Line("barrier.SignalAndWait();");
-                w.Line("float mean = ((" + SharedBatch + ")this).BackwardBatchPart(inputs, targets, batchSize, _gradient.Span, part, parts, barrier);");
+                w.Line("float mean = BackwardBatchPart(inputs, targets, batchSize, _gradient.Span, part, parts, barrier);");
                 w.Line("barrier.SignalAndWait();");
                 using (w.Block("for (int r = 0; r < share.Length; r += 2)"))
                 {

@@ -13,8 +13,8 @@ namespace FixedNet.Generator;
 /// </summary>
 internal static partial class VectorEmitter
 {
-    private const string Dense = "global::FixedNet.Kernels.Dense";
-    private const string Input = "global::System.Runtime.InteropServices.MemoryMarshal.GetReference";
+    private const string Dense = "Dense";
+    private const string Input = "MemoryMarshal.GetReference";
 
     public static void Emit(SourceWriter w, NetworkModel model)
     {
@@ -88,7 +88,7 @@ internal static partial class VectorEmitter
         foreach (var layer in model.Layers)
         {
             if (!seen.Add(Shape(layer))) continue;
-            w.Line("private readonly struct " + Shape(layer) + " : global::FixedNet.Kernels.IDenseShape { public static int Inputs => " + N(layer.Inputs)
+            w.Line("private readonly struct " + Shape(layer) + " : IDenseShape { public static int Inputs => " + N(layer.Inputs)
                 + "; public static int Outputs => " + N(layer.Size) + "; }");
         }
         w.Line();

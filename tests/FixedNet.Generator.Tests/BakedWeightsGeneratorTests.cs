@@ -357,7 +357,7 @@ public class BakedWeightsGeneratorTests
         Assert.Equal("Frozen = true", error.Location.SourceTree!.GetText().ToString(error.Location.SourceSpan));
         (_, diagnostics) = Run(FrozenSource.Replace(", Frozen = true", string.Empty), Encoded(Safetensors(Layers())));
         Assert.Equal("FN0003", Assert.Single(diagnostics).Id);
-        (_, diagnostics) = Run(FrozenSource.Replace("public static partial class Net { }", "public static partial class Net { static void ForwardCore() { } }"), Encoded(Safetensors(Layers())));
+        (_, diagnostics) = Run(FrozenSource.Replace("public static partial class Net { }", "public static partial class Net { static void ForwardBatch() { } }"), Encoded(Safetensors(Layers())));
         Assert.Equal("FN0016", Assert.Single(diagnostics).Id);
     }
 
@@ -373,7 +373,7 @@ public class BakedWeightsGeneratorTests
         };
         var (result, diagnostics) = Run(source, Encoded(Safetensors(tensors)));
         Assert.Empty(diagnostics);
-        Assert.Contains("[global::System.ThreadStatic] private static global::FixedNet.Runtime.AlignedBuffer t_scratch;", result.Sources.Values.Single());
+        Assert.Contains("[ThreadStatic] private static AlignedBuffer t_scratch;", result.Sources.Values.Single());
         var (_, output) = Load(result.Output);
         Assert.Equal([1 / (1 + MathF.Exp(-0.5f)), 1 / (1 + MathF.Exp(0.5f))], output, (a, b) => Math.Abs(a - b) <= 1e-6f);
     }

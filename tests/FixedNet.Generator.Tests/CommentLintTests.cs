@@ -67,8 +67,8 @@ public class CommentLintTests
     // dense_0         13  Tanh        13×21             13          286
     private static readonly Regex LayerRow = new(@"^\s*/// dense_(\d+)\s+(\d+)\s+(\w+)\s+(\d+)×(\d+)", RegexOptions.Multiline);
     private static readonly Regex LayerHeader = new(@"// Layer (\d+): dense (\d+) → (\d+), (\w+)\.");
-    private static readonly Regex OperatorCall = new(@"Activations\.(Apply|MultiplyDerivative)<global::FixedNet\.Operators\.(\w+)>\(.*\); // (.*)$");
-    private static readonly Regex ShapeStruct = new(@"struct Shape(\d+)x(\d+) : global::FixedNet\.Kernels\.IDenseShape \{ public static int Inputs => (\d+); public static int Outputs => (\d+); \}");
+    private static readonly Regex OperatorCall = new(@"Activations\.(Apply|MultiplyDerivative)<(\w+)>\(.*\); // (.*)$");
+    private static readonly Regex ShapeStruct = new(@"struct Shape(\d+)x(\d+) : IDenseShape \{ public static int Inputs => (\d+); public static int Outputs => (\d+); \}");
     private static readonly Regex KernelCall = new(@"Dense\.\w+<Shape(\d+)x(\d+)\b.*\bW(\d+)\b");
     private static readonly Regex CommentIndex = new(@"([WdΔaz])(\d+)");
 

@@ -98,7 +98,7 @@ public class ConcurrencyGuardTests
         try
         {
             var assembly = Build(context, debug: false);
-            foreach (var name in new[] { "Demo.Kernels", "Demo.Unrolled" })
+            foreach (var name in new[] { "FixedNet.Generated.KernelsCore", "FixedNet.Generated.UnrolledCore" })
                 Assert.Null(assembly.GetType(name)!.GetField("_inUse", BindingFlags.NonPublic | BindingFlags.Instance));
         }
         finally
@@ -109,7 +109,7 @@ public class ConcurrencyGuardTests
         try
         {
             // the same source in a Debug build does have it
-            Assert.NotNull(Build(debugContext, debug: true).GetType("Demo.Kernels")!.GetField("_inUse", BindingFlags.NonPublic | BindingFlags.Instance));
+            Assert.NotNull(Build(debugContext, debug: true).GetType("FixedNet.Generated.KernelsCore")!.GetField("_inUse", BindingFlags.NonPublic | BindingFlags.Instance));
         }
         finally
         {

@@ -113,7 +113,7 @@ public class DiagnosticTests
         [Network(20)]
         [Dense(20, Activation.Tanh)]
         [Dense(1)]
-        public partial class Net { private void [|RunForward|]() { } }
+        public partial class Net { private int [|_core|]; }
         """);
 
     [Fact]
@@ -124,6 +124,17 @@ public class DiagnosticTests
             [Network(2)]
             [Dense(1)]
             public partial class Net { public int Epochs { get; set; } public void Run() { } }
+            [Network(20)]
+            [Dense(40, Activation.Tanh)]
+            [Dense(1)]
+            public partial class Wide
+            {
+                // the names of the passes and buffers of the core (FixedNet.Generated.WideCore), free in the class itself
+                private void RunForward() { }
+                private float[] _parameters = new float[1];
+                private struct Shape20x40 { }
+                private void TrainBatchCore() { }
+            }
             """);
         Assert.Empty(result.FixedNetDiagnostics);
         Assert.Empty(result.CompilationErrors);

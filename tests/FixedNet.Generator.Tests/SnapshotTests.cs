@@ -72,8 +72,10 @@ public class SnapshotTests
         Assert.Contains("// Layer 0: dense 2 → 2, Sigmoid.", text);
         Assert.Contains("// Loss: L = −Σ t·log o over the output o = a1", text);
         Assert.Contains("float z0_0 = p[0] * x0 + p[1] * x1 + p[4];", text);
-        // Types are global:: qualified: no using directives at all.
+        // No using directive at the top of the file, where the user's names are in scope: the user's part names types from
+        // global::, and the core's usings are inside its namespace, FixedNet.Generated (CoreTypeTests).
         Assert.DoesNotContain("\nusing ", text);
+        Assert.Contains("\nnamespace FixedNet.Generated\n{\n    using System;\n", text);
     }
 
     public static TheoryData<string> LintCases => [.. SnapshotSources.All.Keys.Order(StringComparer.Ordinal), "Lint 8-16-16-1", "Lint 1-unit layers", "Lint 17-33-9-4"];

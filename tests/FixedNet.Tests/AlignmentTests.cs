@@ -101,13 +101,18 @@ public class AlignmentTests
 
         Assert.Equal(0, Misalignment(net.Parameters));
         Assert.Equal(before, net.Parameters.ToArray());
-        var fields = net.GetType().GetFields(BindingFlags.Instance | BindingFlags.NonPublic);
+        // The network's buffers are in its core (FixedNet.Generated.{Name}Core), the one object the class holds.
+        var own = net.GetType().GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+        Assert.Empty(own.Where(f => f.FieldType == typeof(float[]) || f.FieldType == typeof(AlignedBuffer)).Select(f => f.Name));
+        var core = net.GetType().GetField("_core", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(net)!;
+        Assert.Equal("FixedNet.Generated", core.GetType().Namespace);
+        var fields = core.GetType().GetFields(BindingFlags.Instance | BindingFlags.NonPublic);
         Assert.Empty(fields.Where(f => f.FieldType == typeof(float[])).Select(f => f.Name)); // no unaligned buffer left
         var buffers = fields.Where(f => f.FieldType == typeof(AlignedBuffer)).ToList();
         Assert.Contains(buffers, f => f.Name == "_parameters");
         foreach (var field in buffers)
         {
-            var buffer = (AlignedBuffer)field.GetValue(net)!;
+            var buffer = (AlignedBuffer)field.GetValue(core)!;
             Assert.True(buffer.Length > 0, field.Name);
             Assert.True(Misalignment(buffer.Span) == 0, $"{name}.{field.Name} starts {Misalignment(buffer.Span)} bytes past a 64-byte boundary.");
         }

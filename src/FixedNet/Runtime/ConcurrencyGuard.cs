@@ -18,16 +18,23 @@ public ref struct ConcurrencyGuard
     /// <summary>Enters: <paramref name="inUse"/> goes from 0 to 1, or the call throws because another thread is inside.</summary>
     /// <exception cref="InvalidOperationException">Another thread is inside a method of the same network.</exception>
     public ConcurrencyGuard(ref int inUse, object network)
+        : this(ref inUse, (network ?? throw new ArgumentNullException(nameof(network))).GetType().Name)
     {
-        if (Interlocked.Exchange(ref inUse, 1) != 0) ThrowInUse(network);
+    }
+
+    /// <summary>Enters: <paramref name="inUse"/> goes from 0 to 1, or the call throws because another thread is inside the network named <paramref name="networkName"/>.</summary>
+    /// <exception cref="InvalidOperationException">Another thread is inside a method of the same network.</exception>
+    public ConcurrencyGuard(ref int inUse, string networkName)
+    {
+        if (Interlocked.Exchange(ref inUse, 1) != 0) ThrowInUse(networkName);
         _inUse = ref inUse;
     }
 
     /// <summary>Leaves: the network is free again.</summary>
     public readonly void Dispose() => Volatile.Write(ref _inUse, 0);
 
-    private static void ThrowInUse(object network) =>
+    private static void ThrowInUse(string networkName) =>
         throw new InvalidOperationException(
-            $"'{network.GetType().Name}' is used by two threads at once: its methods share the instance's scratch buffers, so the results " +
+            $"'{networkName}' is used by two threads at once: its methods share the instance's scratch buffers, so the results " +
             "would be wrong. Give each thread its own Clone(). (This check runs in Debug builds only.)");
 }
