@@ -113,6 +113,8 @@ internal static partial class Emitter
 
         // The code of every pass, in a namespace of FixedNet's own: no name of the user's can hide the runtime's there, so
         // it names them through usings (as the Regex generator's code does), and the user's class keeps only its members.
+        // The core is internal, not file-local as the Regex generator's classes are: it is the type of the class's _core
+        // field, and a file-local type may not appear in a member of another type (CS9051).
         using (w.Block("namespace FixedNet.Generated"))
         {
             foreach (var name in CoreUsings) w.Line("using " + name + ";");
@@ -366,37 +368,49 @@ internal static partial class Emitter
         string input = GlobalReadOnlySpan + " input", inputs = GlobalReadOnlySpan + " inputs";
         string target = GlobalReadOnlySpan + " target", targets = GlobalReadOnlySpan + " targets";
         w.Line("/// <summary>Computes the output for one sample.</summary>");
-        w.Line("public void Forward(" + input + ", " + GlobalSpan + " output) => _core.Forward(input, output);");
+        Member(w, "public void Forward(" + input + ", " + GlobalSpan + " output)", "_core.Forward(input, output)");
         w.Line();
         w.Line("/// <summary>Loss of one sample: " + LossFormula(model.Loss) + ".</summary>");
-        w.Line("public float ComputeLoss(" + input + ", " + target + ") => _core.ComputeLoss(input, target);");
+        Member(w, "public float ComputeLoss(" + input + ", " + target + ")", "_core.ComputeLoss(input, target)");
         w.Line();
         w.Line("/// <summary>Forward and backward for one sample: ADDS ∂L/∂θ into <paramref name=\"gradient\"/> and returns L.</summary>");
-        w.Line("public float Backward(" + input + ", " + target + ", " + GlobalSpan + " gradient) => _core.Backward(input, target, gradient);");
+        Member(w, "public float Backward(" + input + ", " + target + ", " + GlobalSpan + " gradient)", "_core.Backward(input, target, gradient)");
         w.Line();
         w.Line("/// <summary>One SGD step on one sample, θ ← θ − η·∂L/∂θ; returns L before the update.</summary>");
-        w.Line("public float TrainStep(" + input + ", " + target + ", float learningRate) => _core.TrainStep(input, target, learningRate);");
+        Member(w, "public float TrainStep(" + input + ", " + target + ", float learningRate)", "_core.TrainStep(input, target, learningRate)");
         w.Line();
         w.Line("/// <summary>Mini-batch backward: ADDS the mean gradient (1/m)·Σ ∂L/∂θ into <paramref name=\"gradient\"/> and returns the mean loss.</summary>");
-        w.Line("public float BackwardBatch(" + inputs + ", " + targets + ", int batchSize, " + GlobalSpan + " gradient) => _core.BackwardBatch(inputs, targets, batchSize, gradient);");
+        Member(w, "public float BackwardBatch(" + inputs + ", " + targets + ", int batchSize, " + GlobalSpan + " gradient)", "_core.BackwardBatch(inputs, targets, batchSize, gradient)");
         w.Line();
         w.Line("/// <summary>One SGD step on a mini-batch, θ ← θ − η·(1/m)·Σ ∂L/∂θ; returns the mean loss before the update.</summary>");
-        w.Line("public float TrainBatch(" + inputs + ", " + targets + ", int batchSize, float learningRate) => _core.TrainBatch(inputs, targets, batchSize, learningRate);");
+        Member(w, "public float TrainBatch(" + inputs + ", " + targets + ", int batchSize, float learningRate)", "_core.TrainBatch(inputs, targets, batchSize, learningRate)");
         w.Line();
         w.Line("/// <summary>Outputs of a batch: row s of <paramref name=\"outputs\"/> [batchSize × OutputSize] for row s of <paramref name=\"inputs\"/> [batchSize × InputSize], which must be a separate buffer. A large batch runs on several cores (<see cref=\"global::FixedNet.Runtime.ParallelForward\"/>).</summary>");
-        w.Line("public void ForwardBatch(" + inputs + ", " + GlobalSpan + " outputs, int batchSize) => _core.ForwardBatch(this, inputs, outputs, batchSize);");
+        Member(w, "public void ForwardBatch(" + inputs + ", " + GlobalSpan + " outputs, int batchSize)", "_core.ForwardBatch(this, inputs, outputs, batchSize)");
         w.Line();
         w.Line("/// <summary>Mean loss of a batch, with each sample's output written into <paramref name=\"outputs\"/> [batchSize × OutputSize] from the same forward pass.</summary>");
-        w.Line("public float ComputeLossBatch(" + inputs + ", " + targets + ", int batchSize, " + GlobalSpan + " outputs) => _core.ComputeLossBatch(inputs, targets, batchSize, outputs);");
+        Member(w, "public float ComputeLossBatch(" + inputs + ", " + targets + ", int batchSize, " + GlobalSpan + " outputs)", "_core.ComputeLossBatch(inputs, targets, batchSize, outputs)");
         if (SharesBatches(model))
         {
             w.Line();
-            w.Line("float " + SharedBatch + ".BackwardBatchPart(" + inputs + ", " + targets + ", int batchSize, " + GlobalSpan + " gradient, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier) =>");
-            w.Line("    _core.BackwardBatchPart(inputs, targets, batchSize, gradient, part, parts, barrier);");
+            Member(w, "float " + SharedBatch + ".BackwardBatchPart(" + inputs + ", " + targets + ", int batchSize, " + GlobalSpan + " gradient, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier)",
+                "_core.BackwardBatchPart(inputs, targets, batchSize, gradient, part, parts, barrier)");
             w.Line();
-            w.Line("float " + SharedBatch + ".TrainBatchPart(" + inputs + ", " + targets + ", int batchSize, float learningRate, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier) =>");
-            w.Line("    _core.TrainBatchPart(inputs, targets, batchSize, learningRate, part, parts, barrier);");
+            Member(w, "float " + SharedBatch + ".TrainBatchPart(" + inputs + ", " + targets + ", int batchSize, float learningRate, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier)",
+                "_core.TrainBatchPart(inputs, targets, batchSize, learningRate, part, parts, barrier)");
         }
+    }
+
+    // A member of the user's part that calls the core: on one line, or the call on the next where that would be long.
+    internal static void Member(SourceWriter w, string signature, string call)
+    {
+        if (signature.Length + call.Length <= 150)
+        {
+            w.Line(signature + " => " + call + ";");
+            return;
+        }
+        w.Line(signature + " =>");
+        w.Line("    " + call + ";");
     }
 
     // The core of a trainable network: sizes, parameters, and the public members' argument checks before each pass.

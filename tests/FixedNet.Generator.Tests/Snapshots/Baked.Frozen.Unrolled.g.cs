@@ -37,10 +37,12 @@ namespace Demo
         public static global::System.ReadOnlySpan<float> BakedParameters => global::FixedNet.Generated.FrozenUnrolledCore.BakedParameters;
 
         /// <summary>Computes the output for one sample from the baked weights. Static and thread-safe: it keeps no state.</summary>
-        public static void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => global::FixedNet.Generated.FrozenUnrolledCore.Forward(input, output);
+        public static void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) =>
+            global::FixedNet.Generated.FrozenUnrolledCore.Forward(input, output);
 
         /// <summary>Outputs of a batch: row s of <paramref name="outputs"/> [batchSize × OutputSize] for row s of <paramref name="inputs"/> [batchSize × InputSize], which must be a separate buffer. Static and thread-safe; a large batch runs on several cores (<see cref="global::FixedNet.Runtime.ParallelForward"/>).</summary>
-        public static void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize) => global::FixedNet.Generated.FrozenUnrolledCore.ForwardBatch(inputs, outputs, batchSize);
+        public static void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize) =>
+            global::FixedNet.Generated.FrozenUnrolledCore.ForwardBatch(inputs, outputs, batchSize);
     }
 }
 

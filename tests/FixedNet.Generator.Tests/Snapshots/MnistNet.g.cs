@@ -62,22 +62,28 @@ partial class MnistNet : global::FixedNet.INetwork, global::FixedNet.Runtime.ISh
     public float ComputeLoss(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target) => _core.ComputeLoss(input, target);
 
     /// <summary>Forward and backward for one sample: ADDS ∂L/∂θ into <paramref name="gradient"/> and returns L.</summary>
-    public float Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::System.Span<float> gradient) => _core.Backward(input, target, gradient);
+    public float Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::System.Span<float> gradient) =>
+        _core.Backward(input, target, gradient);
 
     /// <summary>One SGD step on one sample, θ ← θ − η·∂L/∂θ; returns L before the update.</summary>
-    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate) => _core.TrainStep(input, target, learningRate);
+    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate) =>
+        _core.TrainStep(input, target, learningRate);
 
     /// <summary>Mini-batch backward: ADDS the mean gradient (1/m)·Σ ∂L/∂θ into <paramref name="gradient"/> and returns the mean loss.</summary>
-    public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> gradient) => _core.BackwardBatch(inputs, targets, batchSize, gradient);
+    public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> gradient) =>
+        _core.BackwardBatch(inputs, targets, batchSize, gradient);
 
     /// <summary>One SGD step on a mini-batch, θ ← θ − η·(1/m)·Σ ∂L/∂θ; returns the mean loss before the update.</summary>
-    public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, float learningRate) => _core.TrainBatch(inputs, targets, batchSize, learningRate);
+    public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, float learningRate) =>
+        _core.TrainBatch(inputs, targets, batchSize, learningRate);
 
     /// <summary>Outputs of a batch: row s of <paramref name="outputs"/> [batchSize × OutputSize] for row s of <paramref name="inputs"/> [batchSize × InputSize], which must be a separate buffer. A large batch runs on several cores (<see cref="global::FixedNet.Runtime.ParallelForward"/>).</summary>
-    public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize) => _core.ForwardBatch(this, inputs, outputs, batchSize);
+    public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize) =>
+        _core.ForwardBatch(this, inputs, outputs, batchSize);
 
     /// <summary>Mean loss of a batch, with each sample's output written into <paramref name="outputs"/> [batchSize × OutputSize] from the same forward pass.</summary>
-    public float ComputeLossBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs) => _core.ComputeLossBatch(inputs, targets, batchSize, outputs);
+    public float ComputeLossBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs) =>
+        _core.ComputeLossBatch(inputs, targets, batchSize, outputs);
 
     float global::FixedNet.Runtime.ISharedBatch.BackwardBatchPart(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> gradient, int part, int parts, global::FixedNet.Runtime.SpinBarrier barrier) =>
         _core.BackwardBatchPart(inputs, targets, batchSize, gradient, part, parts, barrier);
