@@ -119,7 +119,7 @@ internal static partial class Emitter
         {
             foreach (var name in CoreUsings) w.Line("using " + name + ";");
             w.Line();
-            w.Line("// The constants, parameters, scratch buffers and passes of " + model.FullName + ", whose members check nothing themselves and call these.");
+            w.Line("// The constants, " + (model.Frozen ? "baked weights" : "parameters, scratch buffers") + " and passes of " + model.FullName + ", whose members check nothing themselves and call these.");
             w.Line("[EditorBrowsable(EditorBrowsableState.Never)]");
             w.Line("[GeneratedCode(\"" + GeneratorName + "\", \"" + GeneratorVersion + "\")]");
             using (w.Block("internal " + (model.Frozen ? "static" : "sealed") + " class " + coreName))

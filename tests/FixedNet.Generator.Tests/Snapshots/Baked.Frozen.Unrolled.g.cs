@@ -57,7 +57,7 @@ namespace FixedNet.Generated
     using FixedNet.Operators;
     using FixedNet.Runtime;
 
-    // The constants, parameters, scratch buffers and passes of Demo.FrozenUnrolled, whose members check nothing themselves and call these.
+    // The constants, baked weights and passes of Demo.FrozenUnrolled, whose members check nothing themselves and call these.
     [EditorBrowsable(EditorBrowsableState.Never)]
     [GeneratedCode("FixedNet.Generator", "0.1.0.0")]
     internal static class FrozenUnrolledCore
