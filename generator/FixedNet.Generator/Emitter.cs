@@ -31,10 +31,10 @@ internal static partial class Emitter
     internal const string VectorLoops = "VectorLoops";
 
     // Names in the user's part of the class, where the user's names are in scope and may hide any other: from global::.
-    private const string GlobalSpan = "global::System.Span<float>";
-    private const string GlobalReadOnlySpan = "global::System.ReadOnlySpan<float>";
+    internal const string GlobalSpan = "global::System.Span<float>";
+    internal const string GlobalReadOnlySpan = "global::System.ReadOnlySpan<float>";
     private const string GlobalNetwork = "global::FixedNet.INetwork";
-    private const string GlobalArchitecture = "global::FixedNet.NetworkArchitecture";
+    internal const string GlobalArchitecture = "global::FixedNet.NetworkArchitecture";
 
     /// <summary>The usings of the core type's namespace declaration; inside it, its code names the runtime's types by these.</summary>
     internal static readonly string[] CoreUsings =

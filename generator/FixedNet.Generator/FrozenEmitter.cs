@@ -21,14 +21,14 @@ internal static class FrozenEmitter
     {
         EmitSizes(w, model);
         w.Line("/// <summary>The network's shape, layout and loss.</summary>");
-        w.Line("public static global::FixedNet.NetworkArchitecture Architecture => " + core + ".Architecture;");
+        w.Line("public static " + GlobalArchitecture + " Architecture => " + core + ".Architecture;");
         w.Line();
         EmitBakedParametersShell(w, model, core);
         w.Line("/// <summary>Computes the output for one sample from the baked weights. Static and thread-safe: it keeps no state.</summary>");
-        Member(w, "public static void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)", core + ".Forward(input, output)");
+        Member(w, "public static void Forward(" + GlobalReadOnlySpan + " input, " + GlobalSpan + " output)", core + ".Forward(input, output)");
         w.Line();
         w.Line("/// <summary>Outputs of a batch: row s of <paramref name=\"outputs\"/> [batchSize × OutputSize] for row s of <paramref name=\"inputs\"/> [batchSize × InputSize], which must be a separate buffer. Static and thread-safe; a large batch runs on several cores (<see cref=\"global::FixedNet.Runtime.ParallelForward\"/>).</summary>");
-        Member(w, "public static void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)", core + ".ForwardBatch(inputs, outputs, batchSize)");
+        Member(w, "public static void ForwardBatch(" + GlobalReadOnlySpan + " inputs, " + GlobalSpan + " outputs, int batchSize)", core + ".ForwardBatch(inputs, outputs, batchSize)");
     }
 
     // The core: the constants, the weights, the argument checks and the passes.

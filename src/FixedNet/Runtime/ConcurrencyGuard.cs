@@ -15,13 +15,6 @@ public ref struct ConcurrencyGuard
 {
     private ref int _inUse;
 
-    /// <summary>Enters: <paramref name="inUse"/> goes from 0 to 1, or the call throws because another thread is inside.</summary>
-    /// <exception cref="InvalidOperationException">Another thread is inside a method of the same network.</exception>
-    public ConcurrencyGuard(ref int inUse, object network)
-        : this(ref inUse, (network ?? throw new ArgumentNullException(nameof(network))).GetType().Name)
-    {
-    }
-
     /// <summary>Enters: <paramref name="inUse"/> goes from 0 to 1, or the call throws because another thread is inside the network named <paramref name="networkName"/>.</summary>
     /// <exception cref="InvalidOperationException">Another thread is inside a method of the same network.</exception>
     public ConcurrencyGuard(ref int inUse, string networkName)
