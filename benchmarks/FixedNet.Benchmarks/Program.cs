@@ -1,9 +1,12 @@
 using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Filters;
+using BenchmarkDotNet.Order;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
@@ -28,8 +31,8 @@ var job = Job.Default.WithLaunchCount(1).WithWarmupCount(5).WithIterationCount(1
 var config = ManualConfig.Create(DefaultConfig.Instance)
     .AddJob(inProcess ? job.WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance) : job)
     .AddDiagnoser(MemoryDiagnoser.Default)
-    .AddColumn(new PeakColumn(best: false), StatisticColumn.Min, new PeakColumn(best: true))
-    .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared))
+    .AddColumn(new PeakColumn(best: false), StatisticColumn.Min, new PeakColumn(best: true), new CeilingShareColumn())
+    .WithOrderer(new CaseByCaseOrderer())
     .HideColumns("Error", "StdDev", "RatioSD", "Gen0", "Alloc Ratio");
 if (torchFailure is not null) config = config.AddFilter(new NameFilter(name => !name.Contains("TorchSharp", StringComparison.Ordinal)));
 
@@ -68,4 +71,26 @@ internal sealed class PeakColumn(bool best) : IColumn
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
     public bool IsAvailable(Summary summary) => true;
+}
+
+/// <summary>
+/// BenchmarkDotNet's declared order, except that each parameter case's benchmarks run one after the other even where they
+/// fall in different categories: <see cref="AllCores"/> measures its ceiling beside each case's trainings, which only helps
+/// if it runs beside them (the default orderer runs one category's cases, then the next's).
+/// </summary>
+internal sealed class CaseByCaseOrderer : IOrderer
+{
+    private readonly DefaultOrderer _declared = new(SummaryOrderPolicy.Declared);
+
+    public IEnumerable<BenchmarkCase> GetExecutionOrder(ImmutableArray<BenchmarkCase> benchmarksCase, IEnumerable<BenchmarkLogicalGroupRule>? order = null) =>
+        _declared.GetExecutionOrder(benchmarksCase, order)
+            .GroupBy(c => c.Descriptor.Type.FullName + "|" + c.Parameters.DisplayInfo + "|" + c.Job.DisplayInfo) // keys and cases in first-seen order
+            .SelectMany(group => group);
+
+    public IEnumerable<BenchmarkCase> GetSummaryOrder(ImmutableArray<BenchmarkCase> benchmarksCases, Summary summary) => _declared.GetSummaryOrder(benchmarksCases, summary);
+    public string? GetHighlightGroupKey(BenchmarkCase benchmarkCase) => _declared.GetHighlightGroupKey(benchmarkCase);
+    public string? GetLogicalGroupKey(ImmutableArray<BenchmarkCase> allBenchmarksCases, BenchmarkCase benchmarkCase) => _declared.GetLogicalGroupKey(allBenchmarksCases, benchmarkCase);
+    public IEnumerable<IGrouping<string, BenchmarkCase>> GetLogicalGroupOrder(IEnumerable<IGrouping<string, BenchmarkCase>> logicalGroups, IEnumerable<BenchmarkLogicalGroupRule>? order = null) =>
+        _declared.GetLogicalGroupOrder(logicalGroups, order);
+    public bool SeparateLogicalGroups => _declared.SeparateLogicalGroups;
 }
