@@ -210,6 +210,7 @@ public class BakedWeightsTests
     {
         float[] x = [0.1f, 0.2f, 0.3f, 0.4f], y = new float[3];
         FrozenSequentialMlp.Forward(x, y);
+        FrozenSequentialMlp.ForwardBatch(x, y, 1); // the first ForwardBatch of the process sets up ParallelForward's statics
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 1000; i++) FrozenSequentialMlp.Forward(x, y);
         FrozenSequentialMlp.ForwardBatch(x, y, 1);

@@ -191,7 +191,13 @@ public static class ParallelForward
 
     private static void EnsureWorkers(int count)
     {
-        s_done ??= new CountdownEvent(1);
+        if (s_done is null)
+        {
+            s_done = new CountdownEvent(1);
+            // A wait that blocks creates the event's lock object (24 bytes) the first time: a timed wait does it now, so
+            // that a split whose caller has to block later (its workers slow to finish) allocates nothing.
+            s_done.Wait(1);
+        }
         if (s_workers.Length >= count) return;
         var workers = new Worker[count];
         s_workers.CopyTo(workers, 0);

@@ -243,6 +243,10 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
                 && DataParallel.TryCreateTeam(_network, workers, rangeOptimizer, Options.GradientClipNorm, fusedSgd: optimizer is null) is { } team ? team
             : reproducible || DataParallel.ShardsFor(_network.ParameterCount, batchSize, cores) > 1
                 ? DataParallel.TryCreate(_network, cores, rangeOptimizer, Options.GradientClipNorm, fixedShards: reproducible ? DataParallel.ReproducibleShards : 0, maxBatch: batchSize) : null;
+        // A team gives the same bits as one core, so each batch goes whichever way has lately been faster (TeamSchedule):
+        // a team whose cores do not all run (another process, a VM's stolen vCPU) can take longer than one core.
+        var schedule = parallel is { IsTeam: true } ? new TeamSchedule() : null;
+        LastSchedule = schedule;
         // The parameters at the start of the epoch: where a diverging epoch (non-finite loss or parameters) goes back to.
         var epochStart = new float[_network.ParameterCount];
         var history = new List<EpochReport>(Options.Epochs);
@@ -265,7 +269,15 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
                 cancellationToken.ThrowIfCancellationRequested();
                 int m = Math.Min(batchSize, order.Length - start);
                 float loss;
-                if (parallel is { FusesSgd: true })
+                long batchStarted = Stopwatch.GetTimestamp();
+                if (schedule is { Team: false })
+                {
+                    // the team's network trains alone on this thread, as with one core
+                    training.Gather(order, start, 0, m, inputs, targets);
+                    loss = optimizer is null ? _network.TrainBatch(inputs[..(m * inputSize)], targets.AsSpan(0, m * outputSize), m, rate)
+                        : GradientStep(_network, optimizer, inputs[..(m * inputSize)], targets.AsSpan(0, m * outputSize), m, gradient, rate, Options.GradientClipNorm);
+                }
+                else if (parallel is { FusesSgd: true })
                 {
                     // a team with plain SGD: the workers gather their runs of samples and take the step together, as TrainBatch
                     loss = parallel.TrainBatch(training, order, start, m, inputBuffer, targets, rate);
@@ -285,15 +297,9 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
                 else
                 {
                     training.Gather(order, start, 0, m, inputs, targets);
-                    ReadOnlySpan<float> x = inputs[..(m * inputSize)], t = targets.AsSpan(0, m * outputSize);
-                    gradient.Clear();
-                    loss = _network.BackwardBatch(x, t, m, gradient);
-                    if (Options.GradientClipNorm is { } maxNorm) GradientClipping.Clip(gradient, maxNorm);
-                    // The loss is checked below, for free. The gradient is not checked per batch: reading it again cost 3–7 %
-                    // of a batch (benchmarks: TrainerCheck); a non-finite gradient that the loss does not show is caught by
-                    // the parameter check after the epoch.
-                    if (float.IsFinite(loss)) optimizer.Step(_network.Parameters, gradient, rate);
+                    loss = GradientStep(_network, optimizer, inputs[..(m * inputSize)], targets.AsSpan(0, m * outputSize), m, gradient, rate, Options.GradientClipNorm);
                 }
+                schedule?.Record(Stopwatch.GetElapsedTime(batchStarted).TotalSeconds / m, timed: m == batchSize);
                 if (!float.IsFinite(loss))
                 {
                     nonFiniteBatch = start / batchSize + 1;
@@ -347,6 +353,23 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
         if (best is not null && bestEpoch > 0) best.CopyTo(_network.Parameters);
         if (bestEpoch == 0) bestEpoch = reason == StopReason.NonFinite ? history.Count - 1 : history.Count;
         return new TrainingResult(history, bestEpoch, reason == StopReason.EarlyStopping) { StopReason = reason };
+    }
+
+    /// <summary>The last <see cref="Fit"/> call's schedule between its team and one core; null where it had no team (tests read it).</summary>
+    internal TeamSchedule? LastSchedule { get; private set; }
+
+    // One core's step with an optimizer: the batch's mean gradient, clipped if asked, then the optimizer's update unless the
+    // loss is not finite; returns the mean loss.
+    private static float GradientStep(TNetwork network, IOptimizer optimizer, ReadOnlySpan<float> x, ReadOnlySpan<float> t, int m, Span<float> gradient, float rate, float? clipNorm)
+    {
+        gradient.Clear();
+        float loss = network.BackwardBatch(x, t, m, gradient);
+        if (clipNorm is { } maxNorm) GradientClipping.Clip(gradient, maxNorm);
+        // The loss is checked by the caller, for free. The gradient is not checked per batch: reading it again cost 3–7 %
+        // of a batch (benchmarks: TrainerCheck); a non-finite gradient that the loss does not show is caught by the
+        // parameter check after the epoch.
+        if (float.IsFinite(loss)) optimizer.Step(network.Parameters, gradient, rate);
+        return loss;
     }
 
     /// <summary>
