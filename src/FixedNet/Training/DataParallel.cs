@@ -15,7 +15,8 @@ namespace FixedNet.Training;
 /// every copy the same bits, and no parameter is written by one core and read by another.
 /// <para>
 /// Workers are threads that live as long as the <see cref="Trainer{TNetwork}.Fit"/> call (two barrier crossings per
-/// phase, two phases per batch); they wait by spinning (<see cref="SpinBarrier"/>); the batch loop allocates nothing.
+/// phase, two phases per batch); they wait by spinning, and after a millisecond by blocking (<see cref="SpinBarrier"/>); the
+/// batch loop allocates nothing. In team mode the trainer may give a batch to its own thread alone instead (<see cref="TeamSchedule"/>).
 /// The result depends only on the data, the seed and the number of shards, never on thread timing: the same run gives
 /// the same bits every time.
 /// </para>
