@@ -42,7 +42,9 @@ public sealed record TrainerOptions
     /// core computes its share of each layer, then steps its range of the parameters, so the parameters are the same
     /// bits on any number of cores; it uses as many cores as give each at least 2²⁰ parameter × sample products per
     /// batch (784-128-10: two at batch 32). With plain SGD the team takes the fused step of <c>TrainBatch</c> together
-    /// (<see cref="Runtime.ISharedBatch.TrainBatchPart"/>). Other networks that can be cloned split a batch into one shard
+    /// (<see cref="Runtime.ISharedBatch.TrainBatchPart"/>). While one core is measurably faster than the team (another
+    /// process holds one of its cores), the batches go to the calling thread alone, with the same bits (README, "All
+    /// cores": one core when the team is slower). Other networks that can be cloned split a batch into one shard
     /// per core, each run through a clone, and the shards' mean gradient makes one update, where each shard has at least
     /// 128 samples; across numbers of cores their results then differ by the rounding of the gradient sums. Batches with
     /// less work run on one core (see README, "All cores"). Validation uses the same cores. Either way a given number of
