@@ -75,6 +75,29 @@ public class SpinBarrierTests
         Assert.InRange(cpu, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
     }
 
+    [Fact]
+    public void Blocking_AllocatesNothing()
+    {
+        // a worker that blocks at every round (its partner comes 3 ms late) allocates nothing once it has blocked once
+        var barrier = new SpinBarrier(2);
+        long allocated = -1;
+        var waiter = new Thread(() =>
+        {
+            barrier.SignalAndWait(); // the first block
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int round = 0; round < 20; round++) barrier.SignalAndWait();
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }) { IsBackground = true };
+        waiter.Start();
+        for (int round = 0; round < 21; round++)
+        {
+            Thread.Sleep(3);
+            barrier.SignalAndWait();
+        }
+        Assert.True(waiter.Join(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, allocated);
+    }
+
     // This thread's CPU time (user and kernel), from /proc on Linux, else from the process's threads.
     private static TimeSpan GetThreadCpu()
     {
