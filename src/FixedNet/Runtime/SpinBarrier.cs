@@ -48,17 +48,19 @@ public sealed class SpinBarrier(int participants)
             if (spins < SpinsBeforeYielding)
             {
                 Thread.SpinWait(4);
+                continue;
             }
-            else if (yieldingSince == 0 || Stopwatch.GetTimestamp() - yieldingSince < YieldTicksBeforeBlocking)
+            long now = Stopwatch.GetTimestamp();
+            if (spins == SpinsBeforeYielding)
             {
-                if (yieldingSince == 0) yieldingSince = Stopwatch.GetTimestamp();
-                Thread.Yield();
+                yieldingSince = now;
             }
-            else
+            else if (now - yieldingSince >= YieldTicksBeforeBlocking)
             {
                 Sleep(generation);
                 return;
             }
+            Thread.Yield();
         }
     }
 

@@ -272,19 +272,14 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
                 int m = Math.Min(batchSize, order.Length - start);
                 float loss;
                 long batchStarted = Stopwatch.GetTimestamp();
-                if (schedule is { Team: false })
-                {
-                    // the team's network trains alone on this thread, as with one core
-                    training.Gather(order, start, 0, m, inputs, targets);
-                    loss = optimizer is null ? _network.TrainBatch(inputs[..(m * inputSize)], targets.AsSpan(0, m * outputSize), m, rate)
-                        : GradientStep(_network, optimizer, inputs[..(m * inputSize)], targets.AsSpan(0, m * outputSize), m, gradient, rate, Options.GradientClipNorm);
-                }
-                else if (parallel is { FusesSgd: true })
+                // a team's batch that the schedule gives to this thread alone takes one core's path below: the same bits
+                bool byTeam = schedule is not { Team: false };
+                if (byTeam && parallel is { FusesSgd: true })
                 {
                     // a team with plain SGD: the workers gather their runs of samples and take the step together, as TrainBatch
                     loss = parallel.TrainBatch(training, order, start, m, inputBuffer, targets, rate);
                 }
-                else if (parallel is not null)
+                else if (byTeam && parallel is not null)
                 {
                     // the workers gather their shards and compute the gradients (a short batch: worker 0 alone); then
                     // each updates its own copy of the parameters with the batch's mean gradient
@@ -299,7 +294,14 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
                 else
                 {
                     training.Gather(order, start, 0, m, inputs, targets);
-                    loss = GradientStep(_network, optimizer, inputs[..(m * inputSize)], targets.AsSpan(0, m * outputSize), m, gradient, rate, Options.GradientClipNorm);
+                    ReadOnlySpan<float> x = inputs[..(m * inputSize)], t = targets.AsSpan(0, m * outputSize);
+                    gradient.Clear();
+                    loss = _network.BackwardBatch(x, t, m, gradient);
+                    if (Options.GradientClipNorm is { } maxNorm) GradientClipping.Clip(gradient, maxNorm);
+                    // The loss is checked below, for free. The gradient is not checked per batch: reading it again cost 3–7 %
+                    // of a batch (benchmarks: TrainerCheck); a non-finite gradient that the loss does not show is caught by
+                    // the parameter check after the epoch.
+                    if (float.IsFinite(loss)) optimizer.Step(_network.Parameters, gradient, rate);
                 }
                 schedule?.Record(Stopwatch.GetElapsedTime(batchStarted).TotalSeconds / m, timed: m == batchSize);
                 if (!float.IsFinite(loss))
@@ -359,20 +361,6 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork
 
     /// <summary>The last <see cref="Fit"/> call's schedule between its team and one core; null where it had no team (tests read it).</summary>
     internal TeamSchedule? LastSchedule { get; private set; }
-
-    // One core's step with an optimizer: the batch's mean gradient, clipped if asked, then the optimizer's update unless the
-    // loss is not finite; returns the mean loss.
-    private static float GradientStep(TNetwork network, IOptimizer optimizer, ReadOnlySpan<float> x, ReadOnlySpan<float> t, int m, Span<float> gradient, float rate, float? clipNorm)
-    {
-        gradient.Clear();
-        float loss = network.BackwardBatch(x, t, m, gradient);
-        if (clipNorm is { } maxNorm) GradientClipping.Clip(gradient, maxNorm);
-        // The loss is checked by the caller, for free. The gradient is not checked per batch: reading it again cost 3–7 %
-        // of a batch (benchmarks: TrainerCheck); a non-finite gradient that the loss does not show is caught by the
-        // parameter check after the epoch.
-        if (float.IsFinite(loss)) optimizer.Step(network.Parameters, gradient, rate);
-        return loss;
-    }
 
     /// <summary>
     /// Mean loss and accuracy of <paramref name="network"/> on <paramref name="data"/>, on one core. Accuracy is arg-max
